@@ -1,0 +1,9 @@
+from django.urls import path
+
+from inspections import views
+
+app_name = "inspections"
+
+urlpatterns = [
+    path("", views.schedule, name="schedule"),
+]

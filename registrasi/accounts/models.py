@@ -1,0 +1,241 @@
+import hashlib
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from registrasi.accounts.constants import (
+    INSPECTOR_GROUP,
+    STAFF_GROUP,
+    LegalForm,
+    MembershipRole,
+    Province,
+)
+from registrasi.accounts.validators import validate_nib, validate_phone
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, email):
+        return self.get(email__iexact=email)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in with an email address.
+
+    `is_staff` is Django's admin flag only; ministry roles are the groups `staff` and
+    `inspector` (see roles.py).
+    """
+
+    email = models.EmailField(_("email address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=200)
+    language = models.CharField(
+        _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="id"
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("admin site access"), default=False)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+        ]
+
+    def __str__(self):
+        return self.email
+
+    def get_full_name(self):
+        return self.full_name or self.email
+
+    def get_short_name(self):
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def _group_names(self):
+        if not hasattr(self, "_cached_group_names"):
+            self._cached_group_names = set(self.groups.values_list("name", flat=True))
+        return self._cached_group_names
+
+    @property
+    def is_ministry_staff(self):
+        return STAFF_GROUP in self._group_names()
+
+    @property
+    def is_inspector(self):
+        return INSPECTOR_GROUP in self._group_names()
+
+    @property
+    def membership(self):
+        """The user's membership of an organization, or None (cached per instance)."""
+        if not hasattr(self, "_cached_membership"):
+            self._cached_membership = (
+                Membership.objects.select_related("organization").filter(user=self).first()
+            )
+        return self._cached_membership
+
+    @property
+    def organization(self):
+        membership = self.membership
+        return membership.organization if membership else None
+
+    @property
+    def is_applicant(self):
+        return self.membership is not None
+
+
+class OrganizationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_ministry_staff:
+            return self
+        return self.filter(memberships__user=user)
+
+
+class Organization(models.Model):
+    """A call-center business: the tenant."""
+
+    legal_name = models.CharField(_("legal name"), max_length=255)
+    legal_form = models.CharField(_("legal form"), max_length=16, choices=LegalForm.choices)
+    nib = models.CharField(
+        _("NIB (business identification number)"),
+        max_length=13,
+        unique=True,
+        validators=[validate_nib],
+        help_text=_("13 digits, as issued by OSS."),
+    )
+    address = models.TextField(_("registered address"))
+    province = models.CharField(_("province"), max_length=32, choices=Province.choices)
+    foreign_owned = models.BooleanField(_("foreign ownership"), default=False)
+    contact_email = models.EmailField(_("contact email"))
+    contact_phone = models.CharField(_("contact phone"), max_length=24, validators=[validate_phone])
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        ordering = ["legal_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(nib__regex=r"^[0-9]{13}$"), name="accounts_org_nib_13_digits"
+            ),
+        ]
+
+    def __str__(self):
+        return self.legal_name
+
+
+class Membership(models.Model):
+    """Links a user to the one organization they work for."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership_record"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(
+        _("role"), max_length=16, choices=MembershipRole.choices, default=MembershipRole.MEMBER
+    )
+    created_at = models.DateTimeField(_("joined"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"{self.user} @ {self.organization} ({self.role})"
+
+    @property
+    def is_owner(self):
+        return self.role == MembershipRole.OWNER
+
+
+def hash_token(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class InvitationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not user.is_authenticated or user.membership is None:
+            return self.none()
+        return self.filter(organization_id=user.membership.organization_id)
+
+
+class Invitation(models.Model):
+    """An owner's invitation to join their organization. Only the token's hash is stored."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("email address"))
+    role = models.CharField(
+        _("role"), max_length=16, choices=MembershipRole.choices, default=MembershipRole.MEMBER
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.email} → {self.organization}"
+
+    @property
+    def is_usable(self):
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
+        )
+
+    @property
+    def status(self):
+        if self.accepted_at:
+            return _("accepted")
+        if self.revoked_at:
+            return _("revoked")
+        if self.expires_at <= timezone.now():
+            return _("expired")
+        return _("pending")

@@ -1,0 +1,33 @@
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+
+from registrasi.audit.middleware import current_ip
+from registrasi.audit.models import AuditEvent
+
+
+def audit_record(
+    *,
+    actor,
+    action: str,
+    obj=None,
+    from_state: str = "",
+    to_state: str = "",
+    note: str = "",
+    data: dict | None = None,
+) -> AuditEvent:
+    """Append one event. Call it inside the service's transaction so both commit together."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit_record must be called inside transaction.atomic().")
+    actor_obj = actor if actor is not None and actor.is_authenticated else None
+    return AuditEvent.objects.create(
+        actor=actor_obj,
+        action=action,
+        content_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=str(obj)[:255] if obj is not None else "",
+        from_state=from_state or "",
+        to_state=to_state or "",
+        note=note or "",
+        data=data or {},
+        ip_address=current_ip.get(),
+    )

@@ -1,0 +1,93 @@
+import pytest
+from django.core.cache import cache
+
+from registrasi.celery import app as celery_app
+from tests.factories import (
+    PASSWORD,
+    InspectorFactory,
+    OrganizationFactory,
+    StaffFactory,
+    UserFactory,
+    make_applicant,
+)
+
+
+@pytest.fixture(autouse=True)
+def _private_storage(settings, tmp_path):
+    """Every test writes private files into its own folder, never into var/."""
+    if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
+        storages = dict(settings.STORAGES)
+        storages["default"] = {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
+        }
+        settings.STORAGES = storages
+
+
+@pytest.fixture(autouse=True)
+def _locmem_email(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery():
+    """Most tests run tasks in-process, errors propagating, even when REDIS_URL is set.
+    Tests marked `worker` switch this off and talk to a real worker through Redis."""
+    conf = celery_app.conf
+    saved = conf.task_always_eager, conf.task_eager_propagates
+    conf.task_always_eager, conf.task_eager_propagates = True, True
+    yield
+    conf.task_always_eager, conf.task_eager_propagates = saved
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def organization(db):
+    return OrganizationFactory()
+
+
+@pytest.fixture
+def other_organization(db):
+    return OrganizationFactory()
+
+
+@pytest.fixture
+def applicant(organization):
+    """The owner of `organization`."""
+    return make_applicant(organization, owner=True)
+
+
+@pytest.fixture
+def member(organization):
+    return make_applicant(organization, owner=False)
+
+
+@pytest.fixture
+def outsider(other_organization):
+    """The owner of another organization."""
+    return make_applicant(other_organization, owner=True)
+
+
+@pytest.fixture
+def staff_user(db):
+    return StaffFactory()
+
+
+@pytest.fixture
+def inspector(db):
+    return InspectorFactory()
+
+
+@pytest.fixture
+def no_role_user(db):
+    return UserFactory()
