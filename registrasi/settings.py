@@ -227,3 +227,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- platform ---
+# docker compose passes an unset `${ALLOWED_HOSTS}` as an empty string, which would start a
+# server that answers every request with 400: refuse to start instead.
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must not be empty when DJANGO_ENV=production.")
