@@ -1,16 +1,316 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.contrib.messages.views import SuccessMessageMixin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import translation
+from django.utils.decorators import method_decorator
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.decorators import ratelimit
+
+from registrasi.accounts import selectors, services
+from registrasi.accounts.forms import (
+    AcceptInvitationForm,
+    EmailAuthenticationForm,
+    InvitationForm,
+    LocalizedPasswordResetForm,
+    OrganizationContactForm,
+    ProfileForm,
+    SignupForm,
+)
+from registrasi.accounts.models import Invitation
+from registrasi.services import ServiceError
+
+BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
+def _use_language(response, language):
+    """Make `language` the interface language from the next request on (LocaleMiddleware)."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
+
+
+def _own_membership(request):
+    """The requesting person's membership; people without an organization get a 404."""
+    membership = request.user.membership
+    if membership is None:
+        raise Http404
+    return membership
+
+
+def _require_owner(membership):
+    if not membership.is_owner:
+        raise PermissionDenied
+
+
+# --- sign-up and login -----------------------------------------------------------------------
+
+
+@ratelimit(key="ip", rate="20/h", method="POST", block=True)
+@require_http_methods(["GET", "POST"])
 def signup(request):
-    return render(request, "accounts/signup.html")
+    if request.user.is_authenticated:
+        messages.info(request, _("You already have an account."))
+        return redirect("home")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.organization_register(**form.registration_data())
+        except services.RegistrationConflict as exc:
+            form.add_error(exc.field, exc.message)
+        else:
+            login(request, user, backend=BACKEND)
+            translation.activate(user.language)
+            messages.success(
+                request, _("Welcome! Your organization is registered and you are its owner.")
+            )
+            return _use_language(redirect("home"), user.language)
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+@method_decorator(
+    ratelimit(key="post:username", rate="10/m", method="POST", block=True), name="post"
+)
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        return _use_language(response, form.get_user().language)
+
+
+# --- password reset and change ---------------------------------------------------------------
+
+
+@method_decorator(ratelimit(key="ip", rate="10/h", method="POST", block=True), name="post")
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = LocalizedPasswordResetForm
+    template_name = "accounts/password_reset_form.html"
+    email_template_name = "accounts/emails/password_reset.txt"
+    subject_template_name = "accounts/emails/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:profile")
+    success_message = gettext_lazy("Your password was changed.")
+
+
+# --- profile and organization ----------------------------------------------------------------
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def profile(request):
-    return render(request, "accounts/profile.html")
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = services.user_update_profile(actor=request.user, **form.cleaned_data)
+        # Activate now so the confirmation is already in the chosen language.
+        translation.activate(user.language)
+        messages.success(request, _("Your profile was saved."))
+        return _use_language(redirect("accounts:profile"), user.language)
+    return render(request, "accounts/profile.html", {"form": form})
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def organization(request):
-    return render(request, "accounts/organization.html")
+    membership = _own_membership(request)
+    org = membership.organization
+    form = None
+    if membership.is_owner:
+        form = OrganizationContactForm(request.POST or None, instance=org)
+    elif request.method == "POST":
+        raise PermissionDenied
+    if request.method == "POST" and form.is_valid():
+        services.organization_update_contact(
+            organization=org, actor=request.user, **form.cleaned_data
+        )
+        messages.success(request, _("The contact details were saved."))
+        return redirect("accounts:organization")
+    if form is not None and form.is_bound:
+        # A failed save left the instance half-changed; show the stored values beside the form.
+        org.refresh_from_db()
+    return render(
+        request,
+        "accounts/organization.html",
+        {"organization": org, "membership": membership, "form": form},
+    )
+
+
+# --- members and invitations -----------------------------------------------------------------
+
+
+@login_required
+def members(request):
+    membership = _own_membership(request)
+    org = membership.organization
+    context = {
+        "organization": org,
+        "membership": membership,
+        "members": selectors.members_of(org),
+        "invitations": selectors.open_invitations_of(org),
+        "form": InvitationForm(organization=org) if membership.is_owner else None,
+    }
+    return render(request, "accounts/members.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invite(request):
+    membership = _own_membership(request)
+    _require_owner(membership)
+    org = membership.organization
+    form = InvitationForm(request.POST or None, organization=org)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation, _token = services.invitation_create(
+                actor=request.user, organization=org, **form.cleaned_data
+            )
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("An invitation was sent to %(email)s.") % {"email": invitation.email},
+            )
+            return redirect("accounts:members")
+    context = {"form": form, "organization": org, "valid_days": settings.INVITATION_VALID_DAYS}
+    return render(request, "accounts/invite.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation_revoke(request, pk):
+    invitation = get_object_or_404(Invitation.objects.visible_to(request.user), pk=pk)
+    _require_owner(request.user.membership)
+    if request.method == "POST":
+        try:
+            services.invitation_revoke(invitation=invitation, actor=request.user)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("The invitation for %(email)s was revoked.") % {"email": invitation.email},
+            )
+        return redirect("accounts:members")
+    return render(request, "accounts/invitation_revoke.html", {"invitation": invitation})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_remove(request, pk):
+    target = get_object_or_404(selectors.memberships_visible_to(request.user), pk=pk)
+    _require_owner(request.user.membership)
+    if request.method == "POST":
+        try:
+            services.membership_remove(membership=target, actor=request.user)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("%(name)s was removed from the organization.")
+                % {"name": target.user.get_full_name()},
+            )
+        return redirect("accounts:members")
+    return render(request, "accounts/membership_remove.html", {"target": target})
+
+
+@require_http_methods(["GET", "POST"])
+def accept_invitation(request, token):
+    invitation = selectors.invitation_for_token(token)
+    problem = _invitation_problem(invitation)
+    if problem:
+        status = 404 if invitation is None else 410
+        return render(
+            request, "accounts/invitation_invalid.html", {"problem": problem}, status=status
+        )
+    if request.user.is_authenticated:
+        return _accept_as_user(request, token, invitation)
+    return _accept_as_new_user(request, token, invitation)
+
+
+def _invitation_problem(invitation):
+    if invitation is None:
+        return _("This invitation link is not valid. Check that you copied the whole link.")
+    if invitation.accepted_at is not None:
+        return _("This invitation has already been used. Log in with the account you created.")
+    if invitation.revoked_at is not None:
+        return _("This invitation was withdrawn by the organization.")
+    if not invitation.is_usable:
+        return _("This invitation has expired. Ask the organization's owner to invite you again.")
+    return ""
+
+
+def _accept_as_user(request, token, invitation):
+    refusal = ""
+    if request.user.membership is not None:
+        refusal = _("You already belong to an organization, so you cannot join another one.")
+    if request.method == "POST" and not refusal:
+        try:
+            services.invitation_accept_as_user(token=token, actor=request.user)
+        except ServiceError as exc:
+            refusal = exc.message
+        else:
+            messages.success(
+                request,
+                _("You joined %(organization)s.") % {"organization": invitation.organization},
+            )
+            return redirect("home")
+    context = {"invitation": invitation, "refusal": refusal}
+    return render(request, "accounts/accept_invitation.html", context)
+
+
+def _accept_as_new_user(request, token, invitation):
+    has_account = selectors.account_exists(invitation.email)
+    form = (
+        None if has_account else AcceptInvitationForm(request.POST or None, email=invitation.email)
+    )
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            user = services.invitation_accept_as_new_user(
+                token=token,
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password1"],
+                language=translation.get_language() or settings.LANGUAGE_CODE,
+            )
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            login(request, user, backend=BACKEND)
+            messages.success(
+                request,
+                _("Welcome! You joined %(organization)s.")
+                % {"organization": invitation.organization},
+            )
+            return redirect("home")
+    login_url = f"{reverse('accounts:login')}?{urlencode({'next': request.path})}"
+    context = {"invitation": invitation, "form": form, "login_url": login_url}
+    return render(request, "accounts/accept_invitation.html", context)
