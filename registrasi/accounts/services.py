@@ -268,15 +268,14 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
 
 
 def user_update_profile(*, actor: User, full_name: str, language: str) -> User:
+    new = {"full_name": full_name, "language": language}
     with transaction.atomic():
-        changed = {}
-        if actor.full_name != full_name:
-            changed["full_name"] = [actor.full_name, full_name]
-        if actor.language != language:
-            changed["language"] = [actor.language, language]
-        actor.full_name = full_name
-        actor.language = language
-        actor.save(update_fields=["full_name", "language"])
+        # Compare with the stored row: a bound ModelForm has already changed `actor` in memory.
+        stored = User.objects.select_for_update().get(pk=actor.pk)
+        changed = {f: [getattr(stored, f), v] for f, v in new.items() if getattr(stored, f) != v}
+        for field, value in new.items():
+            setattr(actor, field, value)
+        actor.save(update_fields=list(new))
         if changed:
             audit_record(actor=actor, action="profile_updated", obj=actor, data=changed)
     return actor
