@@ -42,3 +42,58 @@ WITHDRAWABLE_STATES = (
     ApplicationState.AWAITING_INSPECTION,
     ApplicationState.INSPECTION_FAILED,
 )
+
+# States in which the applicant may change declared facts and sites.
+DOCUMENT_UPLOAD_STATES = (
+    ApplicationState.DRAFT,
+    ApplicationState.RETURNED,
+    ApplicationState.INSPECTION_FAILED,
+)
+# States that mean the applicant must act next.
+WAITING_ON_APPLICANT_STATES = (
+    ApplicationState.DRAFT,
+    ApplicationState.RETURNED,
+    ApplicationState.INSPECTION_FAILED,
+)
+# The ministry desk's default queue.
+STAFF_QUEUE_STATES = (ApplicationState.SUBMITTED, ApplicationState.UNDER_REVIEW)
+FINAL_STATES = (ApplicationState.APPROVED, ApplicationState.REJECTED, ApplicationState.WITHDRAWN)
+
+
+class DocumentType(models.TextChoices):
+    BUSINESS_REGISTRATION = (
+        "business_registration",
+        _("Business registration (NIB and deed of establishment)"),
+    )
+    SOP_MANUAL = "sop_manual", _("Standard operating procedures (SOP) manual")
+    TRAINING_PROGRAMME = "training_programme", _("Agent training and management programme")
+    DATA_PROTECTION_POLICY = "data_protection_policy", _("Data protection and privacy policy")
+    ORGANISATION_CHART = "organisation_chart", _("Organisation chart with supervisors")
+    OTHER = "other", _("Other document")
+
+
+REQUIRED_DOCUMENT_TYPES = (
+    DocumentType.BUSINESS_REGISTRATION,
+    DocumentType.SOP_MANUAL,
+    DocumentType.TRAINING_PROGRAMME,
+    DocumentType.DATA_PROTECTION_POLICY,
+    DocumentType.ORGANISATION_CHART,
+)
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", _("Not reviewed yet")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected: replace it")
+
+
+# Upload rules: extension -> the content type libmagic must find for it.
+DOCUMENT_CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+}
+IMAGE_CONTENT_TYPES = {k: v for k, v in DOCUMENT_CONTENT_TYPES.items() if v.startswith("image/")}
+
+INVOICE_DUE_DAYS = 14

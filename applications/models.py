@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -8,9 +10,16 @@ from applications.constants import (
     ApplicationKind,
     ApplicationState,
     Direction,
+    DocumentType,
+    ReviewStatus,
     Sourcing,
 )
-from applications.querysets import ApplicationQuerySet
+from applications.querysets import (
+    ApplicationQuerySet,
+    DocumentVersionQuerySet,
+    PaymentQuerySet,
+    ThroughApplicationQuerySet,
+)
 from registrasi.accounts.constants import Province
 
 S = ApplicationState
@@ -66,6 +75,11 @@ class Application(ConcurrentTransitionMixin, models.Model):
     sourcing = models.CharField(_("operation"), max_length=16, choices=Sourcing.choices, blank=True)
     foreign_owned = models.BooleanField(_("foreign ownership"), default=False)
 
+    # What the ministry told the applicant: the last return note (what to fix) and the
+    # reason of a rejection. The audit timeline keeps every earlier one.
+    return_reason = models.TextField(_("changes requested"), blank=True)
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+
     objects = ApplicationQuerySet.as_manager()
 
     class Meta:
@@ -76,6 +90,30 @@ class Application(ConcurrentTransitionMixin, models.Model):
             ("review_application", _("Can review applications")),
             ("decide_application", _("Can accept, approve or reject applications")),
             ("record_inspection_outcome", _("Can record an inspection outcome")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(agent_seats__isnull=True) | models.Q(agent_seats__gte=1),
+                name="applications_app_seats_positive",
+            ),
+            # Once submitted, an application always has its reference.
+            models.CheckConstraint(
+                condition=models.Q(submitted_at__isnull=True) | models.Q(reference__isnull=False),
+                name="applications_app_submitted_has_reference",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reference__isnull=True) | models.Q(reference__startswith="REG-"),
+                name="applications_app_reference_format",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=[S.DRAFT, S.WITHDRAWN])
+                | models.Q(submitted_at__isnull=False),
+                name="applications_app_beyond_draft_was_submitted",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state=S.REJECTED) | ~models.Q(rejection_reason=""),
+                name="applications_app_rejection_has_reason",
+            ),
         ]
 
     def __str__(self):
@@ -166,6 +204,286 @@ class ApplicationSite(models.Model):
         verbose_name = _("site")
         verbose_name_plural = _("sites")
         ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(address=""), name="applications_site_address_required"
+            ),
+        ]
 
     def __str__(self):
         return self.address.splitlines()[0] if self.address else ""
+
+
+class Document(models.Model):
+    """One document the applicant supplies, of one type. Each upload is a DocumentVersion;
+    the newest is the current one. Required types have one Document per application;
+    "other" documents may be many."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="documents")
+    document_type = models.CharField(_("type"), max_length=32, choices=DocumentType.choices)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ThroughApplicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "document_type"],
+                condition=~models.Q(document_type=DocumentType.OTHER),
+                name="applications_document_one_per_required_type",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.get_document_type_display())
+
+    @property
+    def current_version(self):
+        """The newest version (uses prefetched versions when present; they are newest first)."""
+        versions = list(self.versions.all())
+        return versions[0] if versions else None
+
+
+def document_upload_to(instance, filename):
+    """A random name: the original name never reaches the storage path."""
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"documents/{uuid.uuid4().hex}.{ext}"
+
+
+class DocumentVersion(models.Model):
+    """One uploaded file. Never changed after upload except for the ministry's review, never
+    deleted; a re-upload adds the next number."""
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    file = models.FileField(_("file"), upload_to=document_upload_to, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    content_type = models.CharField(_("content type"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    review_status = models.CharField(
+        _("review"), max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
+    )
+    review_reason = models.TextField(_("review note"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+
+    objects = DocumentVersionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("document version")
+        verbose_name_plural = _("document versions")
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "number"], name="applications_docversion_unique_number"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1), name="applications_docversion_number_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(size__gt=0), name="applications_docversion_not_empty"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(review_status=ReviewStatus.REJECTED)
+                | ~models.Q(review_reason=""),
+                name="applications_docversion_rejection_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(review_status=ReviewStatus.PENDING)
+                | models.Q(reviewed_at__isnull=False),
+                name="applications_docversion_reviewed_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.original_name} (v{self.number})"
+
+    @property
+    def is_rejected(self):
+        return self.review_status == ReviewStatus.REJECTED
+
+
+class FeeSchedule(models.Model):
+    """The fee rules staff maintain in the admin. Exactly one schedule is active; see
+    applications.fees.compute_fee for how the amount follows from it."""
+
+    name = models.CharField(_("name"), max_length=100)
+    is_active = models.BooleanField(_("active"), default=False)
+    amount_per_extra_site = models.PositiveBigIntegerField(
+        _("amount per extra site (Rp)"),
+        help_text=_("Charged for every site beyond the first."),
+    )
+    outbound_factor = models.DecimalField(
+        _("outbound factor"),
+        max_digits=5,
+        decimal_places=2,
+        default=1,
+        help_text=_("Multiplies the fee when outbound calls are made (outbound or both)."),
+    )
+    outsourced_factor = models.DecimalField(
+        _("outsourced factor"),
+        max_digits=5,
+        decimal_places=2,
+        default=1,
+        help_text=_("Multiplies the fee when the operation is outsourced."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("fee schedule")
+        verbose_name_plural = _("fee schedules")
+        ordering = ["-is_active", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"],
+                condition=models.Q(is_active=True),
+                name="applications_feeschedule_one_active",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(outbound_factor__gte=1) & models.Q(outsourced_factor__gte=1),
+                name="applications_feeschedule_factors_at_least_one",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class FeeTier(models.Model):
+    """Base fee for applications with up to `max_seats` agent seats (empty: no upper limit)."""
+
+    schedule = models.ForeignKey(FeeSchedule, on_delete=models.CASCADE, related_name="tiers")
+    max_seats = models.PositiveIntegerField(
+        _("up to agent seats"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for the top tier (no upper limit)."),
+    )
+    amount = models.PositiveBigIntegerField(_("amount (Rp)"))
+
+    class Meta:
+        verbose_name = _("fee tier")
+        verbose_name_plural = _("fee tiers")
+        ordering = [models.F("max_seats").asc(nulls_last=True)]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["schedule", "max_seats"], name="applications_feetier_unique_limit"
+            ),
+            models.UniqueConstraint(
+                fields=["schedule"],
+                condition=models.Q(max_seats__isnull=True),
+                name="applications_feetier_one_open_tier",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(max_seats__isnull=True) | models.Q(max_seats__gte=1),
+                name="applications_feetier_limit_positive",
+            ),
+        ]
+
+    def __str__(self):
+        return f"≤ {self.max_seats}" if self.max_seats else "∞"
+
+
+class Invoice(models.Model):
+    """The registration fee, issued once on the first submission."""
+
+    application = models.OneToOneField(
+        Application, on_delete=models.PROTECT, related_name="invoice"
+    )
+    number = models.CharField(_("invoice number"), max_length=32, unique=True)
+    amount = models.PositiveBigIntegerField(_("amount (Rp)"))
+    issued_at = models.DateTimeField(_("issued"))
+    due_date = models.DateField(_("due date"))
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+
+    objects = ThroughApplicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        ordering = ["-issued_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="applications_invoice_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(number__startswith="INV-"),
+                name="applications_invoice_number_format",
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def is_paid(self):
+        return self.paid_at is not None
+
+
+class Payment(models.Model):
+    """A payment staff recorded against an invoice. One per invoice: the fee is paid in full."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
+    paid_on = models.DateField(_("paid on"))
+    reference = models.CharField(_("payment reference"), max_length=100)
+    amount = models.PositiveBigIntegerField(_("amount (Rp)"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    objects = PaymentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-recorded_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invoice"], name="applications_payment_one_per_invoice"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="applications_payment_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(reference=""), name="applications_payment_reference_required"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.invoice} {self.reference}"
+
+
+class Notification(models.Model):
+    """One email sent for one audit event to one person; makes the sending task idempotent."""
+
+    event = models.ForeignKey("audit.AuditEvent", on_delete=models.PROTECT, related_name="+")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "recipient"], name="applications_notification_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.event_id} → {self.recipient_id}"

@@ -18,3 +18,24 @@ class ApplicationQuerySet(models.QuerySet):
         if membership is None:
             return self.none()
         return self.filter(organization_id=membership.organization_id)
+
+
+class ThroughApplicationQuerySet(models.QuerySet):
+    """For rows that belong to an application: visible when their application is."""
+
+    application_path = "application"
+
+    def visible_to(self, user):
+        if user.is_authenticated and user.is_ministry_staff:
+            return self
+        application = apps.get_model("applications", "Application")
+        visible = application.objects.visible_to(user).values("pk")
+        return self.filter(**{f"{self.application_path}__in": visible})
+
+
+class DocumentVersionQuerySet(ThroughApplicationQuerySet):
+    application_path = "document__application"
+
+
+class PaymentQuerySet(ThroughApplicationQuerySet):
+    application_path = "invoice__application"

@@ -13,9 +13,42 @@ ROLE_PERMISSIONS = {
         "accounts.view_organization",
         "accounts.view_membership",
         "audit.view_auditevent",
+        # applications
+        "applications.review_application",
+        "applications.decide_application",
+        "applications.view_application",
+        "applications.view_document",
+        "applications.view_documentversion",
+        "applications.view_feeschedule",
+        "applications.add_feeschedule",
+        "applications.change_feeschedule",
+        "applications.view_feetier",
+        "applications.add_feetier",
+        "applications.change_feetier",
+        "applications.delete_feetier",
+        "applications.view_invoice",
+        "applications.view_payment",
+        "applications.add_payment",
+        # certificates
+        "certificates.issue_certificate",
+        "certificates.sanction_certificate",
+        "certificates.view_certificate",
+        "certificates.view_sanction",
+        # inspections
+        "inspections.schedule_inspection",
+        "inspections.view_inspection",
+        "inspections.view_schedulechange",
+        "inspections.view_finding",
+        "inspections.view_interview",
+        "inspections.view_evidencephoto",
+        "inspections.view_inspectionreport",
     ],
     INSPECTOR_GROUP: [
         "accounts.view_organization",
+        # applications
+        "applications.record_inspection_outcome",
+        # inspections
+        "inspections.record_findings",
     ],
 }
 

@@ -1,0 +1,172 @@
+"""The registration fee: computed from the declared facts and the active FeeSchedule.
+
+The rule (documented here because staff and applicants both ask):
+
+1. Base fee: the amount of the first tier whose "up to agent seats" is at least the declared
+   number of agent seats (the tier without a limit catches the rest). With the default
+   schedule: up to 50 seats Rp 5.000.000, 51-200 Rp 10.000.000, 201-500 Rp 20.000.000,
+   above 500 Rp 35.000.000.
+2. Plus the amount per extra site for every declared site beyond the first (Rp 2.500.000).
+3. The sum is multiplied by the outbound factor when outbound calls are made (outbound or
+   both; ×1,25) and by the outsourced factor when the operation is outsourced (×1,10).
+4. The result is rounded once, at the end, to whole Rupiah (half up). The quote lists the
+   factor surcharges as separate lines whose amounts add up exactly to the total.
+"""
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+from applications.constants import Direction, Sourcing
+
+DEFAULT_TIERS = [(50, 5_000_000), (200, 10_000_000), (500, 20_000_000), (None, 35_000_000)]
+DEFAULT_PER_EXTRA_SITE = 2_500_000
+DEFAULT_OUTBOUND_FACTOR = Decimal("1.25")
+DEFAULT_OUTSOURCED_FACTOR = Decimal("1.10")
+
+
+@dataclass(frozen=True)
+class FeeRules:
+    """A plain copy of a fee schedule: tiers as (max_seats or None, amount), sorted."""
+
+    tiers: list
+    per_extra_site: int
+    outbound_factor: Decimal
+    outsourced_factor: Decimal
+
+
+@dataclass
+class FeeQuote:
+    total: int = 0
+    lines: list = field(default_factory=list)  # [(label, amount in Rupiah)]
+    missing: list = field(default_factory=list)  # what must be declared before a quote
+
+    @property
+    def is_complete(self):
+        return not self.missing
+
+
+def format_rupiah(amount) -> str:
+    """1500000 -> "Rp 1.500.000" (Indonesian grouping, whole Rupiah)."""
+    if amount is None:
+        return ""
+    value = int(Decimal(amount).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    sign = "-" if value < 0 else ""
+    return f"{sign}Rp {abs(value):,}".replace(",", ".")
+
+
+def default_rules() -> FeeRules:
+    return FeeRules(
+        tiers=list(DEFAULT_TIERS),
+        per_extra_site=DEFAULT_PER_EXTRA_SITE,
+        outbound_factor=DEFAULT_OUTBOUND_FACTOR,
+        outsourced_factor=DEFAULT_OUTSOURCED_FACTOR,
+    )
+
+
+def active_rules() -> FeeRules:
+    """The active schedule from the database, or the built-in default when staff have not
+    configured one (a flushed test database, a fresh install before migrate's data step)."""
+    from applications.models import FeeSchedule
+
+    schedule = FeeSchedule.objects.filter(is_active=True).prefetch_related("tiers").first()
+    if schedule is None or not schedule.tiers.all():
+        return default_rules()
+    tiers = sorted(
+        ((t.max_seats, t.amount) for t in schedule.tiers.all()),
+        key=lambda tier: (tier[0] is None, tier[0] or 0),
+    )
+    return FeeRules(
+        tiers=tiers,
+        per_extra_site=schedule.amount_per_extra_site,
+        outbound_factor=schedule.outbound_factor,
+        outsourced_factor=schedule.outsourced_factor,
+    )
+
+
+def _tier_for(rules: FeeRules, seats: int):
+    for max_seats, amount in rules.tiers:
+        if max_seats is None or seats <= max_seats:
+            return max_seats, amount
+    # No open tier configured: the highest tier applies above its limit too.
+    return rules.tiers[-1]
+
+
+def _round(value: Decimal) -> int:
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def compute_fee(
+    *, rules: FeeRules, agent_seats: int, site_count: int, direction: str, sourcing: str
+) -> FeeQuote:
+    """Apply the rule in this module's docstring. Amounts are whole Rupiah (int)."""
+    lines = []
+    max_seats, base = _tier_for(rules, agent_seats)
+    if max_seats is None:
+        label = _("Base fee (%(seats)s agent seats, top tier)") % {"seats": agent_seats}
+    else:
+        label = _("Base fee (%(seats)s agent seats, tier up to %(max)s)") % {
+            "seats": agent_seats,
+            "max": max_seats,
+        }
+    lines.append((label, base))
+    extra_sites = max(site_count - 1, 0)
+    subtotal = base
+    if extra_sites:
+        extra = extra_sites * rules.per_extra_site
+        lines.append(
+            (
+                _("%(count)s extra site(s) × %(amount)s")
+                % {"count": extra_sites, "amount": format_rupiah(rules.per_extra_site)},
+                extra,
+            )
+        )
+        subtotal += extra
+    factor = Decimal(1)
+    running = subtotal
+    if direction in (Direction.OUTBOUND, Direction.BOTH):
+        factor *= rules.outbound_factor
+        after = _round(subtotal * factor)
+        lines.append(
+            (_("Outbound calls (× %(f)s)") % {"f": _factor(rules.outbound_factor)}, after - running)
+        )
+        running = after
+    if sourcing == Sourcing.OUTSOURCED:
+        factor *= rules.outsourced_factor
+        after = _round(subtotal * factor)
+        lines.append(
+            (
+                _("Outsourced operation (× %(f)s)") % {"f": _factor(rules.outsourced_factor)},
+                after - running,
+            )
+        )
+        running = after
+    return FeeQuote(total=running, lines=lines)
+
+
+def _factor(value: Decimal) -> str:
+    # Indonesian decimal comma: 1.25 -> "1,25".
+    return f"{value.normalize():f}".replace(".", ",")
+
+
+def quote_for(application, *, rules: FeeRules | None = None) -> FeeQuote:
+    """The fee for an application's declared facts, or an incomplete quote naming what is
+    missing."""
+    missing = []
+    if not application.agent_seats:
+        missing.append(_("number of agent seats"))
+    if not application.direction:
+        missing.append(_("call direction"))
+    if not application.sourcing:
+        missing.append(_("in-house or outsourced operation"))
+    if missing:
+        return FeeQuote(missing=[str(m) for m in missing])
+    site_count = application.sites.count()
+    return compute_fee(
+        rules=rules or active_rules(),
+        agent_seats=application.agent_seats,
+        site_count=site_count,
+        direction=application.direction,
+        sourcing=application.sourcing,
+    )

@@ -1,0 +1,91 @@
+"""Emails to the applicant's members about what happened to their application.
+
+One audit event -> one email per active member of the organization, in the member's own
+language. A Notification row per (event, recipient) makes sending idempotent: a retried or
+duplicated task sends nothing twice.
+"""
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from applications.fees import format_rupiah
+from applications.models import Application, Invoice, Notification
+from registrasi.accounts.models import User
+from registrasi.audit.models import AuditEvent
+
+SUBJECTS = {
+    "submit": _("Application %(ref)s received"),
+    "return_for_changes": _("Application %(ref)s: changes requested"),
+    "accept": _("Application %(ref)s accepted for inspection"),
+    "reject": _("Application %(ref)s rejected"),
+    "withdraw": _("Application %(ref)s withdrawn"),
+    "payment_recorded": _("Payment received for application %(ref)s"),
+}
+
+
+def application_url(application) -> str:
+    try:
+        path = reverse("applications:detail", args=[application.pk])
+    except NoReverseMatch:
+        path = reverse("applications:dashboard")
+    return f"{settings.SITE_URL}{path}"
+
+
+def recipients_for(application):
+    return User.objects.filter(
+        membership_record__organization_id=application.organization_id, is_active=True
+    ).order_by("pk")
+
+
+def render_email(event, application, recipient) -> tuple[str, str]:
+    """(subject, body) in the recipient's language."""
+    invoice = Invoice.objects.filter(application=application).first()
+    with translation.override(recipient.language):
+        reference = application.reference or str(application)
+        subject = str(SUBJECTS[event.action] % {"ref": reference})
+        body = render_to_string(
+            f"applications/email/{event.action}.txt",
+            {
+                "recipient": recipient,
+                "application": application,
+                "reference": reference,
+                "state": application.get_state_display(),
+                "event": event,
+                "note": event.note,
+                "invoice": invoice,
+                "invoice_amount": format_rupiah(invoice.amount) if invoice else "",
+                "payment_amount": format_rupiah(event.data.get("amount"))
+                if event.data.get("amount")
+                else "",
+                "url": application_url(application),
+            },
+        )
+    return subject, body
+
+
+def send_event_emails(event_id: int) -> int:
+    """Send the emails for one audit event on an application; returns how many were sent."""
+    event = AuditEvent.objects.filter(pk=event_id).first()
+    if event is None or event.action not in SUBJECTS:
+        return 0
+    if event.content_type_id != ContentType.objects.get_for_model(Application).pk:
+        return 0
+    application = Application.objects.select_related("organization").get(pk=int(event.object_id))
+    sent = 0
+    for recipient in recipients_for(application):
+        # The row and the email belong together: if sending fails the row is rolled back
+        # and the retry sends again; a concurrent duplicate waits on the unique row.
+        with transaction.atomic():
+            _note, created = Notification.objects.get_or_create(event=event, recipient=recipient)
+            if not created:
+                continue
+            subject, body = render_email(event, application, recipient)
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient.email])
+            sent += 1
+    return sent

@@ -1,0 +1,242 @@
+"""Reads that pages share. Each returns everything its page needs in a fixed number of
+queries, whatever the number of rows."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications.constants import (
+    REQUIRED_DOCUMENT_TYPES,
+    STAFF_QUEUE_STATES,
+    WAITING_ON_APPLICANT_STATES,
+    ApplicationKind,
+    ApplicationState,
+    DocumentType,
+    ReviewStatus,
+)
+from applications.fees import quote_for
+from applications.models import Application, Document, DocumentVersion, Invoice
+from registrasi.audit.selectors import timeline_for
+
+S = ApplicationState
+
+
+def _invoice_of(application):
+    try:
+        return application.invoice
+    except Invoice.DoesNotExist:
+        return None
+
+
+def next_step(application) -> str:
+    """What happens next, told to the applicant."""
+    state = application.state
+    invoice = _invoice_of(application)
+    unpaid = invoice is not None and not invoice.is_paid
+    if state == S.DRAFT:
+        return _("Complete the details, upload the required documents and submit.")
+    if state == S.RETURNED:
+        return _("Make the requested changes, replace rejected documents and submit again.")
+    if state == S.SUBMITTED:
+        if unpaid:
+            return _("Pay the invoice; the ministry will start reviewing your application.")
+        return _("Wait for the ministry to start reviewing your application.")
+    if state == S.UNDER_REVIEW:
+        if unpaid:
+            return _("Pay the invoice while the ministry reviews your documents.")
+        return _("The ministry is reviewing your documents.")
+    if state == S.AWAITING_INSPECTION:
+        if unpaid:
+            return _("Pay the invoice: the inspection can be scheduled only after payment.")
+        return _("Wait for the ministry to schedule the inspection.")
+    if state == S.INSPECTION_SCHEDULED:
+        return _("Prepare your premises for the scheduled inspection.")
+    if state == S.INSPECTION_PASSED:
+        return _("The inspection passed; the ministry will decide on your registration.")
+    if state == S.INSPECTION_FAILED:
+        return _("Fix the findings of the inspection and resubmit for a new inspection.")
+    if state == S.APPROVED:
+        return _("Your registration has been approved.")
+    if state == S.REJECTED:
+        return _("The application was rejected; see the reason below.")
+    if state == S.WITHDRAWN:
+        return _("The application was withdrawn.")
+    return ""
+
+
+def waits_on_applicant(application) -> bool:
+    if application.state in WAITING_ON_APPLICANT_STATES:
+        return True
+    invoice = _invoice_of(application)
+    return (
+        invoice is not None
+        and not invoice.is_paid
+        and application.state in (S.SUBMITTED, S.UNDER_REVIEW, S.AWAITING_INSPECTION)
+    )
+
+
+@dataclass
+class DashboardRow:
+    application: Application
+    next_step: str
+    waits_on_applicant: bool
+
+    @property
+    def state(self):
+        return self.application.state
+
+    @property
+    def state_display(self):
+        return self.application.get_state_display()
+
+
+def applicant_dashboard(*, user) -> list[DashboardRow]:
+    """The user's organization's applications, newest first, with the next step."""
+    membership = user.membership if user.is_authenticated else None
+    if membership is None:
+        return []
+    applications = (
+        Application.objects.filter(organization_id=membership.organization_id)
+        .select_related("invoice")
+        .order_by("-created_at", "-pk")
+    )
+    return [DashboardRow(a, next_step(a), waits_on_applicant(a)) for a in applications]
+
+
+def staff_queue(*, filters: dict | None = None):
+    """Applications for the ministry desk, oldest submission first.
+
+    filters: state ("" -> submitted and under review; "all" -> everything submitted at least
+    once), kind, province (company province), min_age_days / max_age_days (days since
+    submission).
+    """
+    filters = filters or {}
+    qs = Application.objects.filter(submitted_at__isnull=False)
+    state = filters.get("state") or ""
+    if state == "all":
+        pass
+    elif state in S.values:
+        qs = qs.filter(state=state)
+    else:
+        qs = qs.filter(state__in=STAFF_QUEUE_STATES)
+    if filters.get("kind") in ApplicationKind.values:
+        qs = qs.filter(kind=filters["kind"])
+    if filters.get("province"):
+        qs = qs.filter(company_province=filters["province"])
+    now = timezone.now()
+    min_age = _int_or_none(filters.get("min_age_days"))
+    max_age = _int_or_none(filters.get("max_age_days"))
+    if min_age is not None:
+        qs = qs.filter(submitted_at__lte=now - datetime.timedelta(days=min_age))
+    if max_age is not None:
+        qs = qs.filter(submitted_at__gte=now - datetime.timedelta(days=max_age))
+    return qs.select_related("organization", "invoice").order_by("submitted_at", "pk")
+
+
+def _int_or_none(value):
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass
+class DocumentSlot:
+    """One line of the documents list: a required type (maybe without a document yet) or an
+    "other" document, with its versions newest first."""
+
+    document_type: str
+    label: str
+    required: bool
+    document: Document | None = None
+    versions: list = field(default_factory=list)
+
+    @property
+    def current(self):
+        return self.versions[0] if self.versions else None
+
+    @property
+    def needs_upload(self):
+        current = self.current
+        if self.required and current is None:
+            return True
+        return current is not None and current.review_status == ReviewStatus.REJECTED
+
+
+@dataclass
+class ApplicationDetail:
+    application: Application
+    documents: list  # [DocumentSlot], required types first in their fixed order
+    invoice: Invoice | None
+    payments: list
+    sites: list
+    timeline: list
+    fee: object
+    next_step: str
+    waits_on_applicant: bool
+    return_reason: str
+    rejected_versions: list  # current versions the ministry rejected, to replace
+    missing: list = field(default_factory=list)  # what blocks submission (draft/returned)
+
+
+def application_detail(*, application) -> ApplicationDetail:
+    """Everything the application page shows, in a fixed number of queries."""
+    from applications.services import submission_problems
+
+    versions = DocumentVersion.objects.select_related("uploaded_by", "reviewed_by").order_by(
+        "-number"
+    )
+    documents = list(
+        Document.objects.filter(application=application)
+        .prefetch_related(Prefetch("versions", queryset=versions))
+        .order_by("id")
+    )
+    slots = []
+    by_type = {d.document_type: d for d in documents if d.document_type != DocumentType.OTHER}
+    for document_type in REQUIRED_DOCUMENT_TYPES:
+        doc = by_type.get(document_type)
+        slots.append(
+            DocumentSlot(
+                document_type=document_type,
+                label=str(DocumentType(document_type).label),
+                required=True,
+                document=doc,
+                versions=list(doc.versions.all()) if doc else [],
+            )
+        )
+    for doc in documents:
+        if doc.document_type == DocumentType.OTHER:
+            slots.append(
+                DocumentSlot(
+                    document_type=doc.document_type,
+                    label=str(DocumentType.OTHER.label),
+                    required=False,
+                    document=doc,
+                    versions=list(doc.versions.all()),
+                )
+            )
+    invoice = Invoice.objects.filter(application=application).first()
+    payments = list(invoice.payments.select_related("recorded_by")) if invoice else []
+    if invoice is not None:
+        application._state.fields_cache["invoice"] = invoice
+    rejected = [
+        s.current for s in slots if s.current and s.current.review_status == ReviewStatus.REJECTED
+    ]
+    editable = application.state in (S.DRAFT, S.RETURNED)
+    return ApplicationDetail(
+        application=application,
+        documents=slots,
+        invoice=invoice,
+        payments=payments,
+        sites=list(application.sites.all()),
+        timeline=list(timeline_for(application)),
+        fee=quote_for(application),
+        next_step=next_step(application),
+        waits_on_applicant=waits_on_applicant(application),
+        return_reason=application.return_reason if application.state == S.RETURNED else "",
+        rejected_versions=rejected,
+        missing=submission_problems(application) if editable else [],
+    )

@@ -1,0 +1,622 @@
+"""Every write to an application, its documents, fee and invoice.
+
+All functions are keyword-only, take the `actor`, run in one transaction with the
+application row locked, and write an audit event. State changes go through
+registrasi.services.run_transition. Refusals: NotAllowed (role or state), StaleState (the
+row moved on since the page was shown), SubmissionIncomplete (what is missing, named),
+django ValidationError (bad input: a file, a missing reason, a wrong amount).
+"""
+
+import datetime
+from decimal import Decimal, InvalidOperation
+from functools import partial
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications.constants import (
+    DOCUMENT_UPLOAD_STATES,
+    EDITABLE_STATES,
+    INVOICE_DUE_DAYS,
+    REQUIRED_DOCUMENT_TYPES,
+    ApplicationKind,
+    ApplicationState,
+    Direction,
+    DocumentType,
+    ReviewStatus,
+    Sourcing,
+)
+from applications.documents import validate_upload
+from applications.fees import FeeQuote, format_rupiah, quote_for
+from applications.models import (
+    STAFF_REVIEW,
+    Application,
+    ApplicationSite,
+    Document,
+    DocumentVersion,
+    Invoice,
+    Payment,
+    is_member,
+)
+from registrasi.accounts.constants import Province
+from registrasi.audit.models import AuditEvent
+from registrasi.audit.services import audit_record
+from registrasi.services import NotAllowed, ServiceError, StaleState, lock, run_transition
+
+__all__ = [
+    "NotAllowed",
+    "ServiceError",
+    "StaleState",
+    "SubmissionIncomplete",
+    "application_accept",
+    "application_create",
+    "application_reject",
+    "application_return_for_changes",
+    "application_set_sites",
+    "application_start_review",
+    "application_submit",
+    "application_update_details",
+    "application_withdraw",
+    "document_review",
+    "document_upload",
+    "fee_quote",
+    "invoice_is_paid",
+    "invoice_record_payment",
+    "submission_problems",
+]
+
+RECORD_PAYMENT = "applications.add_payment"
+DETAIL_FIELDS = (
+    "company_legal_name",
+    "company_address",
+    "company_province",
+    "agent_seats",
+    "direction",
+    "sourcing",
+    "foreign_owned",
+)
+# Transitions the applicant hears about by email (see applications.notifications).
+NOTIFIED_ACTIONS = (
+    "submit",
+    "return_for_changes",
+    "accept",
+    "reject",
+    "withdraw",
+    "payment_recorded",
+)
+
+
+class SubmissionIncomplete(ServiceError):
+    """Submission refused; `missing` lists what to supply, each item translated."""
+
+    def __init__(self, missing):
+        super().__init__(
+            _("The application cannot be submitted yet. Still needed: %(missing)s.")
+            % {"missing": "; ".join(missing)}
+        )
+        self.missing = missing
+
+
+# Helpers ---------------------------------------------------------------------------------
+def _refuse_unless_member(application, actor):
+    if not is_member(application, actor):
+        raise NotAllowed(_("You are not allowed to do this."))
+
+
+def _refuse_unless_perm(actor, perm):
+    if not (actor.is_authenticated and actor.has_perm(perm)):
+        raise NotAllowed(_("You are not allowed to do this."))
+
+
+def _refuse_unless_state(application, states, expected_state=None):
+    if expected_state is not None and application.state != expected_state:
+        raise StaleState(
+            _("This was changed by someone else in the meantime; it is now “%(state)s”.")
+            % {"state": application.get_state_display()},
+            current_state=application.state,
+        )
+    if application.state not in states:
+        raise NotAllowed(
+            _("This is not possible while the application is “%(state)s”.")
+            % {"state": application.get_state_display()}
+        )
+
+
+def _lock_for_applicant(application, actor, states=EDITABLE_STATES, expected_state=None):
+    locked = lock(application)
+    _refuse_unless_member(locked, actor)
+    _refuse_unless_state(locked, states, expected_state)
+    return locked
+
+
+def _require_reason(reason):
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason.")}, code="required")
+    return reason
+
+
+def _notify(event):
+    """Email the applicant's members once this transaction commits."""
+    from applications.tasks import send_application_event_email
+
+    if event.action in NOTIFIED_ACTIONS:
+        transaction.on_commit(partial(send_application_event_email.delay, event.pk))
+
+
+def _last_event(obj):
+    return AuditEvent.objects.for_object(obj).order_by("-id").first()
+
+
+def _transition(application, name, actor, *, expected_state=None, note="", **kwargs):
+    locked = run_transition(
+        obj=application, name=name, actor=actor, expected_state=expected_state, note=note, **kwargs
+    )
+    _notify(_last_event(locked))
+    return locked
+
+
+# Drafting --------------------------------------------------------------------------------
+def application_create(*, organization, actor, kind=ApplicationKind.NEW) -> Application:
+    """A new draft for the actor's organization, prefilled from the organization's profile."""
+    membership = getattr(actor, "membership", None) if actor.is_authenticated else None
+    if membership is None or membership.organization_id != organization.pk:
+        raise NotAllowed(_("You are not allowed to do this."))
+    if kind not in ApplicationKind.values:
+        raise ValidationError({"kind": _("Choose a valid kind of application.")})
+    with transaction.atomic():
+        application = Application.objects.create(
+            organization=organization,
+            kind=kind,
+            created_by=actor,
+            company_legal_name=organization.legal_name,
+            company_address=organization.address,
+            company_province=organization.province,
+            foreign_owned=organization.foreign_owned,
+        )
+        audit_record(actor=actor, action="create", obj=application, to_state=application.state)
+    return application
+
+
+def _clean_details(data):
+    unknown = set(data) - set(DETAIL_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    errors = {}
+    cleaned = {}
+    for key, value in data.items():
+        if key in ("company_legal_name", "company_address"):
+            cleaned[key] = (value or "").strip()
+        elif key == "company_province":
+            if value and value not in Province.values:
+                errors[key] = _("Choose a province from the list.")
+            cleaned[key] = value or ""
+        elif key == "agent_seats":
+            try:
+                seats = None if value in (None, "") else int(value)
+            except (TypeError, ValueError):
+                seats = -1
+            if seats is not None and seats < 1:
+                errors[key] = _("Enter a whole number of agent seats, at least 1.")
+            cleaned[key] = seats
+        elif key == "direction":
+            if value and value not in Direction.values:
+                errors[key] = _("Choose inbound, outbound or both.")
+            cleaned[key] = value or ""
+        elif key == "sourcing":
+            if value and value not in Sourcing.values:
+                errors[key] = _("Choose in-house or outsourced.")
+            cleaned[key] = value or ""
+        elif key == "foreign_owned":
+            cleaned[key] = bool(value)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def application_update_details(*, application, actor, data: dict) -> Application:
+    """Change declared facts (keys: DETAIL_FIELDS). Only in draft or returned."""
+    cleaned = _clean_details(data)
+    with transaction.atomic():
+        locked = _lock_for_applicant(application, actor)
+        changed = {k: v for k, v in cleaned.items() if getattr(locked, k) != v}
+        for key, value in changed.items():
+            setattr(locked, key, value)
+        if changed:
+            locked.save(update_fields=[*changed, "updated_at"])
+            audit_record(
+                actor=actor,
+                action="update_details",
+                obj=locked,
+                data={k: v for k, v in changed.items()},
+            )
+    return locked
+
+
+def application_set_sites(*, application, actor, sites: list) -> list:
+    """Replace the declared sites: [{"address", "province", "agent_seats"}]. Only in draft or
+    returned."""
+    errors = []
+    cleaned = []
+    for index, site in enumerate(sites, start=1):
+        address = (site.get("address") or "").strip()
+        province = site.get("province") or ""
+        try:
+            seats = int(site.get("agent_seats") or 0)
+        except (TypeError, ValueError):
+            seats = -1
+        if not address:
+            errors.append(_("Site %(n)s: enter the address.") % {"n": index})
+        if province not in Province.values:
+            errors.append(_("Site %(n)s: choose a province.") % {"n": index})
+        if seats < 0:
+            errors.append(_("Site %(n)s: enter a whole number of seats.") % {"n": index})
+        cleaned.append({"address": address, "province": province, "agent_seats": seats})
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = _lock_for_applicant(application, actor)
+        locked.sites.all().delete()
+        created = ApplicationSite.objects.bulk_create(
+            [ApplicationSite(application=locked, **site) for site in cleaned]
+        )
+        audit_record(actor=actor, action="set_sites", obj=locked, data={"sites": len(created)})
+    return list(locked.sites.all())
+
+
+def fee_quote(*, application) -> FeeQuote:
+    """The fee for the declared facts (see applications.fees for the rule)."""
+    return quote_for(application)
+
+
+# Documents -------------------------------------------------------------------------------
+def document_upload(
+    *, application, actor, document_type, uploaded_file, document=None
+) -> DocumentVersion:
+    """Store a new version of a document. Allowed in draft, returned and inspection failed.
+
+    The file is checked before anything is stored (applications.documents.validate_upload).
+    A required type has one Document; each upload adds the next version and keeps the old.
+    For "other", each upload is a new Document unless `document` (an "other" document of
+    this application) is given.
+    """
+    if document_type not in DocumentType.values:
+        raise ValidationError({"document_type": _("Choose a document type.")})
+    checked = validate_upload(uploaded_file)
+    with transaction.atomic():
+        locked = _lock_for_applicant(application, actor, states=DOCUMENT_UPLOAD_STATES)
+        doc = _document_for(locked, document_type, document)
+        number = (doc.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+        version = DocumentVersion(
+            document=doc,
+            number=number,
+            original_name=checked.safe_name,
+            size=checked.size,
+            sha256=checked.sha256,
+            content_type=checked.content_type,
+            uploaded_by=actor,
+        )
+        version.file.save(f"upload.{checked.ext}", uploaded_file, save=False)
+        try:
+            version.save()
+            audit_record(
+                actor=actor,
+                action="document_upload",
+                obj=locked,
+                data={
+                    "document_type": document_type,
+                    "version": number,
+                    "name": checked.safe_name,
+                    "sha256": checked.sha256,
+                },
+            )
+        except Exception:
+            # The row did not make it: do not leave an orphan file behind.
+            version.file.storage.delete(version.file.name)
+            raise
+    return version
+
+
+def _document_for(application, document_type, document):
+    if document_type != DocumentType.OTHER:
+        doc, _created = Document.objects.get_or_create(
+            application=application, document_type=document_type
+        )
+        return doc
+    if document is None:
+        return Document.objects.create(application=application, document_type=document_type)
+    if document.application_id != application.pk or document.document_type != DocumentType.OTHER:
+        raise NotAllowed(_("You are not allowed to do this."))
+    return document
+
+
+def document_review(*, version, actor, accepted: bool, reason: str = "") -> DocumentVersion:
+    """Staff accept or reject the current version of a document while reviewing."""
+    _refuse_unless_perm(actor, STAFF_REVIEW)
+    if not accepted:
+        reason = _require_reason(reason)
+    with transaction.atomic():
+        application = lock(version.document.application)
+        _refuse_unless_state(application, [ApplicationState.UNDER_REVIEW])
+        locked = DocumentVersion.objects.select_for_update().get(pk=version.pk)
+        newest = locked.document.versions.aggregate(n=Max("number"))["n"]
+        if locked.number != newest:
+            raise NotAllowed(_("Only the newest version of a document can be reviewed."))
+        locked.review_status = ReviewStatus.ACCEPTED if accepted else ReviewStatus.REJECTED
+        locked.review_reason = (reason or "").strip()
+        locked.reviewed_by = actor
+        locked.reviewed_at = timezone.now()
+        locked.save(update_fields=["review_status", "review_reason", "reviewed_by", "reviewed_at"])
+        audit_record(
+            actor=actor,
+            action="document_review",
+            obj=application,
+            note=locked.review_reason,
+            data={
+                "document_type": locked.document.document_type,
+                "version": locked.number,
+                "status": locked.review_status,
+            },
+        )
+    return locked
+
+
+def _current_versions(application):
+    """{document_type: current version} for the required types (newest version per type)."""
+    current = {}
+    versions = DocumentVersion.objects.filter(
+        document__application=application,
+        document__document_type__in=REQUIRED_DOCUMENT_TYPES,
+    ).select_related("document")
+    for version in versions.order_by("document_id", "-number"):
+        current.setdefault(version.document.document_type, version)
+    return current
+
+
+def submission_problems(application) -> list[str]:
+    """What must still be supplied before the application can be submitted (translated)."""
+    problems = []
+    labels = {
+        "company_legal_name": _("the company's legal name"),
+        "company_address": _("the registered address"),
+        "company_province": _("the province"),
+        "agent_seats": _("the number of agent seats"),
+        "direction": _("the call direction"),
+        "sourcing": _("in-house or outsourced operation"),
+    }
+    for name, label in labels.items():
+        if not getattr(application, name):
+            problems.append(label)
+    if not application.sites.exists():
+        problems.append(_("at least one site"))
+    current = _current_versions(application)
+    for document_type in REQUIRED_DOCUMENT_TYPES:
+        version = current.get(document_type)
+        label = DocumentType(document_type).label
+        if version is None:
+            problems.append(_("document “%(type)s”") % {"type": label})
+        elif version.review_status == ReviewStatus.REJECTED:
+            problems.append(
+                _("a new version of “%(type)s” (the current one was rejected)") % {"type": label}
+            )
+    return [str(p) for p in problems]
+
+
+# Applicant transitions --------------------------------------------------------------------
+def application_submit(*, application, actor, expected_state=None) -> Application:
+    """Submit (or resubmit after a return). Refused, naming what is missing, until the facts,
+    a site and every required document are there. The first submission assigns the
+    reference and issues the invoice; a resubmission updates the amount of an unpaid invoice
+    if the declared facts changed (a paid invoice is never changed)."""
+
+    def before_save(locked):
+        missing = submission_problems(locked)
+        if missing:
+            raise SubmissionIncomplete(missing)
+        locked.submitted_at = timezone.now()
+        if not locked.reference:
+            year = timezone.localdate(locked.submitted_at).year
+            locked.reference = f"REG-{year}-{locked.pk:06d}"
+
+    with transaction.atomic():
+        locked = run_transition(
+            obj=application,
+            name="submit",
+            actor=actor,
+            expected_state=expected_state,
+            update_fields=["submitted_at", "reference"],
+            before_save=before_save,
+        )
+        event = _last_event(locked)
+        invoice = _issue_or_update_invoice(locked, actor)
+        _notify(event)
+    locked._state.fields_cache["invoice"] = invoice
+    return locked
+
+
+def _issue_or_update_invoice(application, actor) -> Invoice:
+    quote = quote_for(application)
+    invoice = Invoice.objects.select_for_update().filter(application=application).first()
+    now = timezone.now()
+    if invoice is None:
+        invoice = Invoice.objects.create(
+            application=application,
+            number=f"INV-{timezone.localdate(now).year}-{application.pk:06d}",
+            amount=quote.total,
+            issued_at=now,
+            due_date=timezone.localdate(now) + datetime.timedelta(days=INVOICE_DUE_DAYS),
+        )
+        audit_record(
+            actor=actor,
+            action="invoice_issued",
+            obj=application,
+            data={"number": invoice.number, "amount": invoice.amount},
+        )
+    elif not invoice.is_paid and invoice.amount != quote.total:
+        old = invoice.amount
+        invoice.amount = quote.total
+        invoice.save(update_fields=["amount"])
+        audit_record(
+            actor=actor,
+            action="invoice_amended",
+            obj=application,
+            data={"number": invoice.number, "old_amount": old, "amount": invoice.amount},
+        )
+    return invoice
+
+
+def application_withdraw(*, application, actor, reason="", expected_state=None) -> Application:
+    """The applicant withdraws (any state before approval except rejected)."""
+    with transaction.atomic():
+        return _transition(
+            application,
+            "withdraw",
+            actor,
+            expected_state=expected_state,
+            note=(reason or "").strip(),
+        )
+
+
+# Ministry desk ---------------------------------------------------------------------------
+def application_start_review(*, application, actor, expected_state=None) -> Application:
+    with transaction.atomic():
+        return _transition(application, "start_review", actor, expected_state=expected_state)
+
+
+def application_return_for_changes(
+    *, application, actor, reason, expected_state=None
+) -> Application:
+    """Send back to the applicant with a note; rejected documents must be replaced."""
+    reason = _require_reason(reason)
+
+    def before_save(locked):
+        locked.return_reason = reason
+
+    with transaction.atomic():
+        return _transition(
+            application,
+            "return_for_changes",
+            actor,
+            expected_state=expected_state,
+            note=reason,
+            update_fields=["return_reason"],
+            before_save=before_save,
+        )
+
+
+def unaccepted_documents(application) -> list[str]:
+    """Required document types whose current version is not accepted (translated labels)."""
+    current = _current_versions(application)
+    return [
+        str(DocumentType(t).label)
+        for t in REQUIRED_DOCUMENT_TYPES
+        if t not in current or current[t].review_status != ReviewStatus.ACCEPTED
+    ]
+
+
+def application_accept(*, application, actor, expected_state=None) -> Application:
+    """Accept for inspection: every required document's current version must be accepted."""
+
+    def before_save(locked):
+        pending = unaccepted_documents(locked)
+        if pending:
+            raise NotAllowed(
+                _("Accept every required document first. Not accepted yet: %(docs)s.")
+                % {"docs": "; ".join(pending)}
+            )
+
+    with transaction.atomic():
+        return _transition(
+            application, "accept", actor, expected_state=expected_state, before_save=before_save
+        )
+
+
+def application_reject(*, application, actor, reason, expected_state=None) -> Application:
+    reason = _require_reason(reason)
+
+    def before_save(locked):
+        locked.rejection_reason = reason
+
+    with transaction.atomic():
+        return _transition(
+            application,
+            "reject",
+            actor,
+            expected_state=expected_state,
+            note=reason,
+            update_fields=["rejection_reason"],
+            before_save=before_save,
+        )
+
+
+# Fee -------------------------------------------------------------------------------------
+def invoice_is_paid(application) -> bool:
+    """Whether the application's fee is paid (inspections refuse to schedule until it is)."""
+    return Invoice.objects.filter(application=application, paid_at__isnull=False).exists()
+
+
+def _whole_rupiah(amount):
+    try:
+        value = Decimal(str(amount).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    if not value.is_finite() or value != value.to_integral_value():
+        return None
+    return int(value)
+
+
+def invoice_record_payment(*, invoice, actor, paid_on, reference, amount) -> Payment:
+    """Staff record the payment of an invoice: in full (a different amount is refused) and
+    once (a second payment is refused; the database allows one Payment per invoice)."""
+    _refuse_unless_perm(actor, RECORD_PAYMENT)
+    reference = (reference or "").strip()
+    amount = _whole_rupiah(amount)
+    with transaction.atomic():
+        application = lock(invoice.application)
+        locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if locked.is_paid:
+            raise NotAllowed(_("This invoice has already been paid."))
+        if application.state in (ApplicationState.WITHDRAWN, ApplicationState.REJECTED):
+            raise NotAllowed(
+                _("This is not possible while the application is “%(state)s”.")
+                % {"state": application.get_state_display()}
+            )
+        errors = {}
+        if not reference:
+            errors["reference"] = _("Enter the payment reference.")
+        if amount != locked.amount:
+            errors["amount"] = _("The amount must be exactly %(amount)s.") % {
+                "amount": format_rupiah(locked.amount)
+            }
+        if paid_on is None or paid_on > timezone.localdate():
+            errors["paid_on"] = _("Enter the date of payment; it cannot be in the future.")
+        elif paid_on < timezone.localdate(locked.issued_at):
+            errors["paid_on"] = _("The payment date is before the invoice was issued.")
+        if errors:
+            raise ValidationError(errors)
+        payment = Payment.objects.create(
+            invoice=locked,
+            paid_on=paid_on,
+            reference=reference,
+            amount=amount,
+            recorded_by=actor,
+        )
+        locked.paid_at = timezone.now()
+        locked.save(update_fields=["paid_at"])
+        event = audit_record(
+            actor=actor,
+            action="payment_recorded",
+            obj=application,
+            data={
+                "invoice": locked.number,
+                "amount": amount,
+                "paid_on": paid_on.isoformat(),
+                "reference": reference,
+            },
+        )
+        _notify(event)
+    invoice.paid_at = locked.paid_at
+    return payment
