@@ -1,0 +1,88 @@
+"""Browser tests: Playwright (sync API) drives Debian's Chromium against live_server.
+
+Run them with `DJANGO_ALLOW_ASYNC_UNSAFE=true .venv/bin/pytest -m e2e tests/e2e`: Playwright's sync
+API runs an event loop in the test thread, and Django refuses ORM calls there without that flag.
+`live_server` empties the database after each test, so each test creates what it needs
+(for example `call_command("load_demo_data")`).
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.factories import PASSWORD
+
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # CI runs as root, where Chromium's sandbox cannot start
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+E2E_DIR = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config, items):
+    # Everything under tests/e2e is a browser test, whether or not its module says so.
+    for item in items:
+        if Path(str(item.fspath)).resolve().is_relative_to(E2E_DIR):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    # The live server runs in this process, so this applies to its logins too; browser tests
+    # check pages, not hashing, and the production hasher costs a second per account.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+def _page(browser, **context_options):
+    context = browser.new_context(locale="id-ID", timezone_id="Asia/Jakarta", **context_options)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    return context, page
+
+
+@pytest.fixture
+def browser_page(browser):
+    """A desktop page in a fresh context (no cookies shared between tests)."""
+    context, page = _page(browser, viewport={"width": 1280, "height": 900})
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser):
+    """A phone-sized touch page, as an inspector on site would use."""
+    context, page = _page(
+        browser, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    yield page
+    context.close()
+
+
+def login(page, live_server, email, password=PASSWORD):
+    """Log in through the login form, as a person would, and wait for the next page."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", email)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.click("form:has(input[name=password]) [type=submit]")
+    return page
