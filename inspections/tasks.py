@@ -1,0 +1,59 @@
+"""Background work for inspections: emails and the report PDF. Tasks take ids, re-read
+everything and are idempotent."""
+
+from smtplib import SMTPException
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import translation
+
+from inspections import notifications
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=6,
+)
+def send_inspection_event_email(event_id: int) -> int:
+    """Email the people concerned by one audit event on an inspection (see
+    inspections.notifications)."""
+    return notifications.send_event_emails(event_id)
+
+
+@shared_task(
+    name="inspections.tasks.render_inspection_report",
+    acks_late=True,
+    autoretry_for=(OSError, ConnectionError, TimeoutError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=5,
+)
+def render_inspection_report(inspection_id: int) -> int | None:
+    """Render and store the report PDF of a submitted inspection; returns the report id.
+
+    Idempotent: when the report exists already it returns at once without rendering (a
+    redelivered or duplicated task). Runs on the `pdf` queue (CELERY_TASK_ROUTES: *.render_*).
+    """
+    from inspections.models import Inspection, InspectionReport
+    from inspections.selectors import report_context
+    from inspections.services import report_store
+    from registrasi.pdf import render_pdf
+
+    existing = InspectionReport.objects.filter(inspection_id=inspection_id).first()
+    if existing is not None:
+        return existing.pk
+    inspection = Inspection.objects.filter(pk=inspection_id).first()
+    if inspection is None or not inspection.is_submitted:
+        return None
+    # The report is an official record: always in the ministry's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        rendered = render_pdf("inspections/pdf/report.html", report_context(inspection))
+    report = report_store(inspection=inspection, pdf=rendered.pdf)
+    if report is None:  # another run stored it meanwhile
+        report = InspectionReport.objects.get(inspection_id=inspection_id)
+    return report.pk
