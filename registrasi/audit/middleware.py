@@ -1,16 +1,30 @@
 """Remembers the client's IP address for the audit log while a request is handled."""
 
+import ipaddress
 from contextvars import ContextVar
 
 current_ip: ContextVar[str | None] = ContextVar("current_ip", default=None)
 
 
 def client_ip(request):
-    # Behind the deployment's reverse proxy the first X-Forwarded-For entry is the client.
+    """The address of whoever connected to the deployment's reverse proxy.
+
+    The proxy appends that address to X-Forwarded-For, so only the LAST entry is trustworthy:
+    anything before it was sent by the client and can be forged.
+    """
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[0].strip()
+    entries = [entry.strip() for entry in forwarded.split(",") if entry.strip()]
+    if entries and _is_ip(entries[-1]):
+        return entries[-1]
     return request.META.get("REMOTE_ADDR")
+
+
+def _is_ip(value):
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
 
 
 class RequestIPMiddleware:

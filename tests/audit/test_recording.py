@@ -64,16 +64,38 @@ def test_it_records_the_client_ip_from_the_request(db, staff_user):
     assert AuditEvent.objects.get().ip_address == "203.0.113.7"
 
 
-def test_it_records_the_first_forwarded_address_behind_the_proxy(db, staff_user):
+def test_it_records_the_address_the_proxy_appended(db, staff_user):
     organization = OrganizationFactory()
     middleware = RequestIPMiddleware(recording_view(staff_user, organization))
 
     request = RequestFactory().post(
-        "/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.23, 10.0.0.1"
+        "/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.23"
     )
     middleware(request)
 
     assert AuditEvent.objects.get().ip_address == "198.51.100.23"
+
+
+def test_it_ignores_addresses_the_client_put_in_front_of_the_proxys(db, staff_user):
+    organization = OrganizationFactory()
+    middleware = RequestIPMiddleware(recording_view(staff_user, organization))
+
+    request = RequestFactory().post(
+        "/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.23"
+    )
+    middleware(request)
+
+    assert AuditEvent.objects.get().ip_address == "198.51.100.23"
+
+
+def test_it_falls_back_to_the_connection_address_when_the_header_is_garbage(db, staff_user):
+    organization = OrganizationFactory()
+    middleware = RequestIPMiddleware(recording_view(staff_user, organization))
+
+    request = RequestFactory().post("/", REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="unknown")
+    middleware(request)
+
+    assert AuditEvent.objects.get().ip_address == "203.0.113.9"
 
 
 def test_it_forgets_the_ip_once_the_request_is_answered(db, staff_user):
