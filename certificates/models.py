@@ -1,0 +1,215 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from certificates.constants import (
+    ISSUE_CERTIFICATE,
+    SANCTION_CERTIFICATE,
+    CertificateState,
+    SanctionKind,
+)
+from certificates.querysets import CertificateQuerySet, SanctionQuerySet
+from registrasi.accounts.constants import Province
+
+S = CertificateState
+
+
+def certificate_pdf_upload_to(instance, filename):
+    """A random name: the number never appears in the storage path."""
+    return f"certificates/{uuid.uuid4().hex}.pdf"
+
+
+class NumberSequence(models.Model):
+    """The last serial handed out per year. Locked while a number is taken, so two approvals
+    at the same moment get consecutive numbers, never the same one."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last_serial = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("certificate number sequence")
+        verbose_name_plural = _("certificate number sequences")
+
+    def __str__(self):
+        return f"{self.year}: {self.last_serial}"
+
+
+class Certificate(ConcurrentTransitionMixin, models.Model):
+    """The registration certificate issued when an application is approved.
+
+    The company details are copied when it is issued (what was certified stays what it
+    was, whatever the organization edits later). The state moves only through the
+    transitions below, called from certificates.services inside transaction.atomic().
+    """
+
+    application = models.ForeignKey(
+        "applications.Application",
+        on_delete=models.PROTECT,
+        related_name="certificates",
+        verbose_name=_("application"),
+    )
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        on_delete=models.PROTECT,
+        related_name="certificates",
+        verbose_name=_("organization"),
+    )
+    number = models.CharField(_("certificate number"), max_length=40, unique=True)
+
+    # Snapshot of the company when the certificate was issued.
+    legal_name = models.CharField(_("legal name"), max_length=255)
+    nib = models.CharField(_("NIB"), max_length=13)
+    address = models.TextField(_("registered address"))
+    province = models.CharField(_("province"), max_length=32, choices=Province.choices)
+    agent_seats = models.PositiveIntegerField(_("agent seats"), null=True, blank=True)
+    sites = models.TextField(_("sites"), blank=True)
+
+    issued_on = models.DateField(_("issued on"), db_index=True)
+    expires_on = models.DateField(_("valid until"), db_index=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("issued by"),
+    )
+    state = FSMField(_("state"), default=S.ACTIVE, choices=S.choices, protected=True, db_index=True)
+    state_changed_at = models.DateTimeField(_("state changed"), auto_now_add=True)
+    supersedes = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        verbose_name=_("supersedes"),
+    )
+
+    # The signed PDF, rendered after the approval commits (certificates.tasks).
+    pdf = models.FileField(
+        _("PDF"), upload_to=certificate_pdf_upload_to, max_length=255, blank=True
+    )
+    pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64, blank=True, db_index=True)
+    pdf_rendered_at = models.DateTimeField(_("PDF rendered"), null=True, blank=True)
+    render_attempts = models.PositiveIntegerField(_("render attempts"), default=0)
+    render_error = models.TextField(_("last render error"), blank=True)
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = CertificateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        ordering = ["-issued_on", "-id"]
+        permissions = [
+            ("issue_certificate", _("Can approve applications and issue certificates")),
+            ("sanction_certificate", _("Can fine, suspend, reinstate and revoke certificates")),
+        ]
+        constraints = [
+            # An approval issues exactly one certificate, whatever races the request.
+            models.UniqueConstraint(
+                fields=["application"], name="certificates_one_per_application"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expires_on__gt=models.F("issued_on")),
+                name="certificates_expires_after_issue",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(pdf="") | models.Q(pdf_sha256__regex=r"^[0-9a-f]{64}$"),
+                name="certificates_pdf_has_sha256",
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def has_pdf(self):
+        return bool(self.pdf)
+
+    # Transitions: staff sanctions ---------------------------------------------------------
+    @transition(state, source=S.ACTIVE, target=S.SUSPENDED, permission=SANCTION_CERTIFICATE)
+    def suspend(self):
+        pass
+
+    @transition(state, source=S.SUSPENDED, target=S.ACTIVE, permission=SANCTION_CERTIFICATE)
+    def reinstate(self):
+        pass
+
+    # Revocation is final: no transition leaves `revoked`.
+    @transition(
+        state, source=[S.ACTIVE, S.SUSPENDED], target=S.REVOKED, permission=SANCTION_CERTIFICATE
+    )
+    def revoke(self):
+        pass
+
+    # Lifecycle ----------------------------------------------------------------------------
+    @transition(state, source=S.ACTIVE, target=S.SUPERSEDED, permission=ISSUE_CERTIFICATE)
+    def supersede(self):
+        """A renewal or a change report was approved: the new certificate replaces this one."""
+
+    @transition(state, source=S.ACTIVE, target=S.EXPIRED)
+    def expire(self):
+        """Run by the daily scan (no person, no permission) once the validity has passed."""
+
+
+class Sanction(models.Model):
+    """A penalty or its lifting, as decided by staff: the record behind the state changes
+    (suspension, reinstatement, revocation) and the fines, which change no state."""
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="sanctions")
+    kind = models.CharField(_("kind"), max_length=16, choices=SanctionKind.choices)
+    reason = models.TextField(_("reason"))
+    amount = models.PositiveBigIntegerField(_("amount (Rp)"), null=True, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+    starts_on = models.DateField(_("from"), null=True, blank=True)
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = SanctionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sanction")
+        verbose_name_plural = _("sanctions")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(reason=""), name="certificates_sanction_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind=SanctionKind.FINE)
+                | (models.Q(amount__gt=0) & models.Q(due_date__isnull=False)),
+                name="certificates_fine_has_amount_and_due_date",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind=SanctionKind.FINE)
+                | (models.Q(amount__isnull=True) & models.Q(paid_at__isnull=True)),
+                name="certificates_only_fines_have_amounts",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True)
+                | models.Q(starts_on__isnull=True)
+                | models.Q(ends_on__gte=models.F("starts_on")),
+                name="certificates_sanction_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.certificate.number}"
+
+    @property
+    def is_fine(self):
+        return self.kind == SanctionKind.FINE
+
+    @property
+    def is_paid(self):
+        return self.paid_at is not None

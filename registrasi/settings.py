@@ -233,3 +233,16 @@ LOGGING = {
 # server that answers every request with 400: refuse to start instead.
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must not be empty when DJANGO_ENV=production.")
+
+# --- certificates ---
+# The PAdES signing key and certificate (PEM). `manage.py make_signing_key` writes a
+# self-signed pair for development and tests; production mounts the ministry's own.
+CERTIFICATE_SIGNING_KEY = env.str(
+    "CERTIFICATE_SIGNING_KEY", default=str(VAR_DIR / "signing" / "signing-key.pem")
+)
+CERTIFICATE_SIGNING_CERT = env.str(
+    "CERTIFICATE_SIGNING_CERT", default=str(VAR_DIR / "signing" / "signing-cert.pem")
+)
+CERTIFICATE_SIGNING_KEY_PASSPHRASE = env.str("CERTIFICATE_SIGNING_KEY_PASSPHRASE", default="")
+CERTIFICATE_NUMBER_PREFIX = env.str("CERTIFICATE_NUMBER_PREFIX", default="KOMINFO-CC")
+CERTIFICATE_VALIDITY_YEARS = env.int("CERTIFICATE_VALIDITY_YEARS", default=5)

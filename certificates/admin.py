@@ -1,0 +1,54 @@
+"""Read-only admin: certificates change only through the services (state, sanctions, PDF)."""
+
+from django.contrib import admin
+
+from certificates.models import Certificate, NumberSequence, Sanction
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class SanctionInline(admin.TabularInline):
+    model = Sanction
+    extra = 0
+    fields = ["kind", "reason", "amount", "due_date", "paid_at", "starts_on", "ends_on"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Certificate)
+class CertificateAdmin(ReadOnlyAdmin):
+    list_display = ["number", "legal_name", "province", "state", "issued_on", "expires_on"]
+    list_filter = ["state", "province"]
+    search_fields = ["number", "legal_name", "nib"]
+    date_hierarchy = "issued_on"
+    list_select_related = ["organization"]
+    inlines = [SanctionInline]
+    exclude = ["pdf"]  # the file leaves only through the permission-checked download view
+
+
+@admin.register(Sanction)
+class SanctionAdmin(ReadOnlyAdmin):
+    list_display = ["certificate", "kind", "amount", "due_date", "paid_at", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["certificate__number", "reason"]
+    list_select_related = ["certificate"]
+
+
+@admin.register(NumberSequence)
+class NumberSequenceAdmin(ReadOnlyAdmin):
+    list_display = ["year", "last_serial"]

@@ -1,0 +1,111 @@
+"""Reads that pages share. Each returns what a page needs in a fixed number of queries."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+
+from certificates.constants import CertificateState
+from certificates.models import Certificate, Sanction
+from certificates.services import today
+from certificates.verification import registry, status_of, with_public_status  # noqa: F401
+from registrasi.audit.selectors import timeline_for
+
+S = CertificateState
+
+
+def staff_certificates(
+    *, state: str = "", expiring_within_days: int | None = None, province: str = ""
+):
+    """Every certificate for the staff list, newest first, with the organization loaded.
+    `state` filters on the status as the public sees it (active past validity = expired);
+    `expiring_within_days` keeps active certificates whose last valid day is within N days."""
+    queryset = with_public_status(Certificate.objects.select_related("organization"))
+    if state:
+        queryset = queryset.filter(public_status=state)
+    if expiring_within_days not in (None, ""):
+        start = today()
+        end = start + datetime.timedelta(days=int(expiring_within_days))
+        queryset = queryset.filter(
+            state=S.ACTIVE, expires_on__gte=start, expires_on__lte=end
+        ).order_by("expires_on", "pk")
+    else:
+        queryset = queryset.order_by("-issued_on", "-pk")
+    if province:
+        queryset = queryset.filter(province=province)
+    return queryset
+
+
+def certificates_for_application(application):
+    return Certificate.objects.filter(application=application).order_by("-pk")
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime.datetime
+    action: str
+    actor: object
+    from_state: str = ""
+    to_state: str = ""
+    note: str = ""
+    sanction: Sanction | None = None
+    event: object = None
+
+
+@dataclass
+class CertificateHistory:
+    events: list
+    sanctions: list
+    entries: list = field(default_factory=list)
+
+    def __iter__(self):
+        return iter(self.entries)
+
+    def __len__(self):
+        return len(self.entries)
+
+
+def certificate_history(certificate) -> CertificateHistory:
+    """The certificate's audit timeline (issue, sanctions, state changes) and its sanctions,
+    oldest first, in two queries. Each entry links its sanction when there is one."""
+    events = list(timeline_for(certificate))
+    sanctions = list(
+        Sanction.objects.filter(certificate=certificate)
+        .select_related("created_by")
+        .order_by("created_at", "pk")
+    )
+    by_id = {s.pk: s for s in sanctions}
+    entries = []
+    for event in events:
+        sanction = by_id.get((event.data or {}).get("sanction"))
+        entries.append(
+            HistoryEntry(
+                at=event.created_at,
+                action=event.action,
+                actor=event.actor,
+                from_state=event.from_state,
+                to_state=event.to_state,
+                note=event.note,
+                sanction=sanction,
+                event=event,
+            )
+        )
+    return CertificateHistory(events=events, sanctions=sanctions, entries=entries)
+
+
+def certificate_detail_queryset():
+    return Certificate.objects.select_related("organization", "application").prefetch_related(
+        Prefetch("sanctions", queryset=Sanction.objects.select_related("created_by"))
+    )
+
+
+__all__ = [
+    "CertificateHistory",
+    "HistoryEntry",
+    "certificate_detail_queryset",
+    "certificate_history",
+    "certificates_for_application",
+    "registry",
+    "staff_certificates",
+    "status_of",
+]

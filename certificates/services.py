@@ -1,0 +1,436 @@
+"""Every write to a certificate: issuing it on approval, rendering its PDF, sanctions.
+
+All functions are keyword-only, take the `actor`, run in one transaction with the rows they
+change locked, and write an audit event. State changes go through
+registrasi.services.run_transition. Work that must not run unless the transaction commits
+(rendering the PDF, emails) is enqueued with transaction.on_commit.
+"""
+
+import datetime
+import hashlib
+import logging
+from functools import partial
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.http import FileResponse, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications.constants import ApplicationKind
+from certificates.constants import (
+    ISSUE_CERTIFICATE,
+    SANCTION_CERTIFICATE,
+    CertificateState,
+    NotificationEvent,
+    SanctionKind,
+)
+from certificates.models import Certificate, NumberSequence, Sanction
+from certificates.numbers import make_number
+from registrasi.audit.services import audit_record
+from registrasi.services import NotAllowed, ServiceError, StaleState, lock, run_transition
+
+__all__ = [
+    "NotAllowed",
+    "ServiceError",
+    "StaleState",
+    "application_approve",
+    "certificate_pdf_response",
+    "certificate_reinstate",
+    "certificate_render_pdf",
+    "certificate_revoke",
+    "certificate_suspend",
+    "expiry_date",
+    "fine_impose",
+    "fine_mark_paid",
+    "today",
+]
+
+logger = logging.getLogger(__name__)
+JAKARTA = ZoneInfo("Asia/Jakarta")
+S = CertificateState
+
+
+# Dates -----------------------------------------------------------------------------------
+def today() -> datetime.date:
+    """Today in Jakarta, where the ministry issues certificates."""
+    return timezone.localdate(timezone=JAKARTA)
+
+
+def expiry_date(issued_on: datetime.date, years: int | None = None) -> datetime.date:
+    """The last day of validity: the day before the anniversary `years` later.
+
+    Issued 29 Feb 2028, the anniversary in 2033 (no 29 Feb) is taken as 1 March, so the
+    certificate is valid until 28 Feb 2033.
+    """
+    years = settings.CERTIFICATE_VALIDITY_YEARS if years is None else years
+    try:
+        anniversary = issued_on.replace(year=issued_on.year + years)
+    except ValueError:  # 29 February in a year that has none
+        anniversary = datetime.date(issued_on.year + years, 3, 1)
+    return anniversary - datetime.timedelta(days=1)
+
+
+# Helpers ---------------------------------------------------------------------------------
+def _refuse_unless_perm(actor, perm):
+    if not (actor is not None and actor.is_authenticated and actor.has_perm(perm)):
+        raise NotAllowed(_("You are not allowed to do this."))
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason; the organization will read it.")})
+    return reason
+
+
+def _notify(certificate_id: int, event: str, sanction_id: int | None = None):
+    from certificates.tasks import notify_certificate_event
+
+    transaction.on_commit(
+        partial(notify_certificate_event.delay, certificate_id, event, sanction_id)
+    )
+
+
+def _mark_state_changed(certificate):
+    certificate.state_changed_at = timezone.now()
+
+
+def _next_number(issued_on: datetime.date) -> str:
+    """Take the next serial of the year under a row lock (the sequence row)."""
+    NumberSequence.objects.get_or_create(year=issued_on.year)
+    sequence = NumberSequence.objects.select_for_update().get(year=issued_on.year)
+    sequence.last_serial += 1
+    sequence.save(update_fields=["last_serial"])
+    return make_number(issued_on.year, sequence.last_serial)
+
+
+def _snapshot(application) -> dict:
+    """The company as certified: the details declared in the approved application (what was
+    inspected), falling back to the organization's record."""
+    organization = application.organization
+    sites = "\n".join(
+        " ".join(site.address.split()) + f" ({site.get_province_display()})"
+        for site in application.sites.all()
+    )
+    return {
+        "legal_name": application.company_legal_name or organization.legal_name,
+        "nib": organization.nib,
+        "address": application.company_address or organization.address,
+        "province": application.company_province or organization.province,
+        "agent_seats": application.agent_seats,
+        "sites": sites,
+    }
+
+
+# Approval and issue ----------------------------------------------------------------------
+def application_approve(*, application, actor, expected_state=None) -> Certificate:
+    """Approve an application whose inspection passed and issue its certificate.
+
+    The application row is locked by run_transition, so a second approval (a double click,
+    two staff members) waits, then finds the application approved and is refused; the
+    unique constraint on Certificate.application backs this up.
+    """
+    _refuse_unless_perm(actor, ISSUE_CERTIFICATE)
+    with transaction.atomic():
+        application = run_transition(
+            obj=application,
+            name="approve",
+            actor=actor,
+            expected_state=expected_state,
+        )
+        issued_on = today()
+        replaced = _replaced_certificate(application, actor)
+        certificate = Certificate.objects.create(
+            application=application,
+            organization_id=application.organization_id,
+            number=_next_number(issued_on),
+            issued_on=issued_on,
+            expires_on=expiry_date(issued_on),
+            issued_by=actor,
+            supersedes=replaced,
+            **_snapshot(application),
+        )
+        audit_record(
+            actor=actor,
+            action="issue",
+            obj=certificate,
+            to_state=certificate.state,
+            data={"application": application.pk, "expires_on": certificate.expires_on.isoformat()},
+        )
+        from certificates.tasks import render_certificate_pdf
+
+        transaction.on_commit(partial(render_certificate_pdf.delay, certificate.pk))
+        _notify(certificate.pk, NotificationEvent.ISSUED)
+    return certificate
+
+
+def _replaced_certificate(application, actor):
+    """A renewal or a change report replaces the organization's active certificate."""
+    if application.kind not in (ApplicationKind.RENEWAL, ApplicationKind.CHANGE):
+        return None
+    current = (
+        Certificate.objects.filter(organization_id=application.organization_id, state=S.ACTIVE)
+        .order_by("-issued_on", "-id")
+        .first()
+    )
+    if current is None:
+        return None
+    return run_transition(
+        obj=current,
+        name="supersede",
+        actor=actor,
+        note=_("Replaced after application %(reference)s was approved.")
+        % {"reference": application.reference or application.pk},
+        update_fields=["state_changed_at"],
+        before_save=_mark_state_changed,
+    )
+
+
+# The PDF ---------------------------------------------------------------------------------
+def certificate_render_pdf(*, certificate_id: int) -> str:
+    """Render, sign and store the certificate's PDF unless it exists. Returns what happened:
+    "rendered", "exists", "busy" (another run holds the row) or "missing".
+
+    The row stays locked while rendering (skip_locked: a concurrent run sees no row and
+    leaves at once), and the file is stored and recorded only after the render succeeded:
+    a run that dies midway leaves no PDF and the task runs again.
+    """
+    from certificates.signing import render_certificate
+
+    failure = None
+    with transaction.atomic():
+        certificate = (
+            Certificate.objects.select_for_update(skip_locked=True)
+            .filter(pk=certificate_id)
+            .first()
+        )
+        if certificate is None:
+            exists = Certificate.objects.filter(pk=certificate_id).exists()
+            return "busy" if exists else "missing"
+        if certificate.pdf:
+            return "exists"
+        certificate.render_attempts += 1
+        fields = ["render_attempts", "render_error", "updated_at"]
+        try:
+            signed = render_certificate(certificate).signed_pdf
+        except Exception as exc:  # recorded for staff, then re-raised for the retry
+            failure = exc
+            certificate.render_error = f"{type(exc).__name__}: {exc}"[:2000]
+        else:
+            name = default_storage.save(
+                Certificate.pdf.field.generate_filename(certificate, "certificate.pdf"),
+                ContentFile(signed),
+            )
+            certificate.pdf.name = name
+            certificate.pdf_sha256 = hashlib.sha256(signed).hexdigest()
+            certificate.pdf_rendered_at = timezone.now()
+            certificate.render_error = ""
+            fields += ["pdf", "pdf_sha256", "pdf_rendered_at"]
+        try:
+            certificate.save(update_fields=fields)
+        except Exception:
+            # Nothing will point at the stored file: remove it rather than leave an orphan.
+            if failure is None:
+                default_storage.delete(certificate.pdf.name)
+            raise
+    if failure is not None:
+        logger.warning("Certificate %s PDF failed: %s", certificate_id, failure)
+        raise failure
+    return "rendered"
+
+
+def certificate_pdf_response(*, certificate) -> HttpResponse:
+    """The signed PDF as a download. The view checks visibility first."""
+    if not certificate.pdf:
+        raise ServiceError(_("The certificate PDF is not ready yet."))
+    handle = default_storage.open(certificate.pdf.name, "rb")
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{certificate.number}.pdf",
+        content_type="application/pdf",
+    )
+
+
+# Sanctions -------------------------------------------------------------------------------
+def certificate_suspend(
+    *, certificate, actor, reason, until=None, starts_on=None, expected_state=None
+) -> Certificate:
+    """Suspend now. `starts_on` records when the decision took effect (today or earlier,
+    never later: the state changes now); `until` is the planned end (after today), or None
+    for a suspension that lasts until staff reinstate."""
+    reason = _require_reason(reason)
+    on = today()
+    starts_on = starts_on or on
+    if starts_on > on:
+        raise ValidationError({"starts_on": _("A suspension cannot start in the future.")})
+    if until is not None and until <= on:
+        raise ValidationError({"until": _("The suspension must end after today.")})
+    with transaction.atomic():
+        certificate = run_transition(
+            obj=certificate,
+            name="suspend",
+            actor=actor,
+            expected_state=expected_state,
+            note=reason,
+            data={
+                "starts_on": starts_on.isoformat(),
+                "until": until.isoformat() if until else None,
+            },
+            update_fields=["state_changed_at"],
+            before_save=_mark_state_changed,
+        )
+        sanction = Sanction.objects.create(
+            certificate=certificate,
+            kind=SanctionKind.SUSPENSION,
+            reason=reason,
+            starts_on=starts_on,
+            ends_on=until,
+            created_by=actor,
+        )
+        _notify(certificate.pk, NotificationEvent.SUSPENDED, sanction.pk)
+    return certificate
+
+
+def certificate_reinstate(*, certificate, actor, reason, expected_state=None) -> Certificate:
+    reason = _require_reason(reason)
+    on = today()
+    with transaction.atomic():
+        certificate = run_transition(
+            obj=certificate,
+            name="reinstate",
+            actor=actor,
+            expected_state=expected_state,
+            note=reason,
+            update_fields=["state_changed_at"],
+            before_save=_mark_state_changed,
+        )
+        # The open suspension ends today (also when it was meant to last longer).
+        open_suspension = (
+            Sanction.objects.select_for_update()
+            .filter(certificate=certificate, kind=SanctionKind.SUSPENSION)
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        if open_suspension and (open_suspension.ends_on is None or open_suspension.ends_on > on):
+            open_suspension.ends_on = max(on, open_suspension.starts_on or on)
+            open_suspension.save(update_fields=["ends_on"])
+        sanction = Sanction.objects.create(
+            certificate=certificate,
+            kind=SanctionKind.REINSTATEMENT,
+            reason=reason,
+            starts_on=on,
+            created_by=actor,
+        )
+        _notify(certificate.pk, NotificationEvent.REINSTATED, sanction.pk)
+    return certificate
+
+
+def certificate_revoke(*, certificate, actor, reason, expected_state=None) -> Certificate:
+    reason = _require_reason(reason)
+    with transaction.atomic():
+        certificate = run_transition(
+            obj=certificate,
+            name="revoke",
+            actor=actor,
+            expected_state=expected_state,
+            note=reason,
+            update_fields=["state_changed_at"],
+            before_save=_mark_state_changed,
+        )
+        sanction = Sanction.objects.create(
+            certificate=certificate,
+            kind=SanctionKind.REVOCATION,
+            reason=reason,
+            starts_on=today(),
+            created_by=actor,
+        )
+        _notify(certificate.pk, NotificationEvent.REVOKED, sanction.pk)
+    return certificate
+
+
+def fine_impose(*, certificate, actor, amount, due_date, reason) -> Sanction:
+    """A fine changes no state; it is recorded, audited and announced."""
+    _refuse_unless_perm(actor, SANCTION_CERTIFICATE)
+    reason = _require_reason(reason)
+    try:
+        amount = int(amount)
+    except (TypeError, ValueError):
+        amount = 0
+    if amount <= 0:
+        raise ValidationError({"amount": _("Enter the amount in whole Rupiah, above zero.")})
+    if due_date is None or due_date < today():
+        raise ValidationError({"due_date": _("The due date cannot be in the past.")})
+    with transaction.atomic():
+        certificate = lock(certificate)
+        if certificate.state in (S.REVOKED, S.SUPERSEDED):
+            raise NotAllowed(
+                _("This action is not possible while the state is “%(state)s”.")
+                % {"state": certificate.get_state_display()}
+            )
+        sanction = Sanction.objects.create(
+            certificate=certificate,
+            kind=SanctionKind.FINE,
+            reason=reason,
+            amount=amount,
+            due_date=due_date,
+            created_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="fine_impose",
+            obj=certificate,
+            note=reason,
+            data={"sanction": sanction.pk, "amount": amount, "due_date": due_date.isoformat()},
+        )
+        _notify(certificate.pk, NotificationEvent.FINED, sanction.pk)
+    return sanction
+
+
+def fine_mark_paid(*, sanction, actor) -> Sanction:
+    _refuse_unless_perm(actor, SANCTION_CERTIFICATE)
+    with transaction.atomic():
+        sanction = Sanction.objects.select_for_update().get(pk=sanction.pk)
+        if sanction.kind != SanctionKind.FINE:
+            raise NotAllowed(_("Only a fine can be paid."))
+        if sanction.paid_at is not None:
+            raise NotAllowed(_("This fine is already recorded as paid."))
+        sanction.paid_at = timezone.now()
+        sanction.save(update_fields=["paid_at"])
+        audit_record(
+            actor=actor,
+            action="fine_paid",
+            obj=sanction.certificate,
+            data={"sanction": sanction.pk, "amount": sanction.amount},
+        )
+        _notify(sanction.certificate_id, NotificationEvent.FINE_PAID, sanction.pk)
+    return sanction
+
+
+# Daily scan ------------------------------------------------------------------------------
+def certificates_expire(*, on: datetime.date | None = None) -> int:
+    """Move active certificates whose validity has passed to `expired` (run daily)."""
+    on = on or today()
+    count = 0
+    for pk in Certificate.objects.filter(state=S.ACTIVE, expires_on__lt=on).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            certificate = Certificate.objects.get(pk=pk)
+            try:
+                run_transition(
+                    obj=certificate,
+                    name="expire",
+                    actor=None,
+                    update_fields=["state_changed_at"],
+                    before_save=_mark_state_changed,
+                )
+            except NotAllowed:  # changed meanwhile (suspended, revoked): nothing to do
+                continue
+        count += 1
+    return count

@@ -1,0 +1,193 @@
+"""The certificate as a document: render it to PDF, sign it (PAdES), check a signature.
+
+Rendering uses the shared registrasi.pdf (autoescaped template, static-only URL fetcher,
+shipped fonts). The signing key and certificate are PEM files named by
+settings.CERTIFICATE_SIGNING_KEY / CERTIFICATE_SIGNING_CERT; `manage.py make_signing_key`
+writes a self-signed pair for development and tests. pyHanko and WeasyPrint are imported
+inside the functions so web processes load them only when they need them.
+"""
+
+import datetime
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+TEMPLATE = "certificates/pdf/certificate.html"
+SIGNATURE_FIELD = "Signature1"
+# The QR code's look; tests compare the printed SVG with segno's output for these options.
+QR_OPTIONS = {"scale": 4, "border": 2, "dark": "#000000", "light": "#ffffff"}
+
+
+class SigningKeyMissing(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class RenderedCertificate:
+    html: str
+    pdf: bytes
+    signed_pdf: bytes
+
+
+def verification_url(number: str) -> str:
+    """The public page a QR code on the certificate points at."""
+    return f"{settings.SITE_URL}/verify/{number}/"
+
+
+def qr_svg(url: str) -> str:
+    """The QR code for `url` as inline SVG (no XML declaration), ready for HTML."""
+    import segno
+
+    return segno.make(url, error="m", micro=False).svg_inline(**QR_OPTIONS)
+
+
+def certificate_context(certificate) -> dict:
+    url = verification_url(certificate.number)
+    return {
+        "certificate": certificate,
+        "verification_url": url,
+        # segno's SVG is built from the URL's bits only: no text of ours reaches it unescaped.
+        "qr_svg": mark_safe(qr_svg(url)),  # noqa: S308
+        "validity_years": settings.CERTIFICATE_VALIDITY_YEARS,
+    }
+
+
+def render_certificate(certificate) -> RenderedCertificate:
+    """Render and sign the certificate's PDF (in the language of the ministry: Indonesian)."""
+    from django.utils import translation
+
+    from registrasi.pdf import render_pdf
+
+    with translation.override(settings.LANGUAGE_CODE):
+        rendered = render_pdf(TEMPLATE, certificate_context(certificate))
+    return RenderedCertificate(
+        html=rendered.html, pdf=rendered.pdf, signed_pdf=sign_pdf(rendered.pdf)
+    )
+
+
+# Signing ---------------------------------------------------------------------------------
+def key_paths() -> tuple[Path, Path]:
+    return Path(settings.CERTIFICATE_SIGNING_KEY), Path(settings.CERTIFICATE_SIGNING_CERT)
+
+
+def load_signer():
+    from pyhanko.sign import signers
+
+    key, cert = key_paths()
+    if not key.is_file() or not cert.is_file():
+        raise SigningKeyMissing(
+            f"No signing key at {key} / {cert}: run `manage.py make_signing_key` "
+            "or set CERTIFICATE_SIGNING_KEY and CERTIFICATE_SIGNING_CERT."
+        )
+    passphrase = settings.CERTIFICATE_SIGNING_KEY_PASSPHRASE.encode() or None
+    signer = signers.SimpleSigner.load(str(key), str(cert), key_passphrase=passphrase)
+    if signer is None:
+        raise SigningKeyMissing(f"The signing key at {key} / {cert} could not be loaded.")
+    return signer
+
+
+def sign_pdf(pdf: bytes) -> bytes:
+    """Sign `pdf` with the project's key (PAdES baseline, /ETSI.CAdES.detached)."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    metadata = signers.PdfSignatureMetadata(
+        field_name=SIGNATURE_FIELD,
+        subfilter=fields.SigSeedSubFilter.PADES,
+        reason=_("Registration certificate issued by the ministry"),
+        location="Jakarta",
+    )
+    out = signers.PdfSigner(metadata, signer=load_signer()).sign_pdf(writer)
+    return out.getvalue()
+
+
+def signature_is_valid(pdf: bytes) -> bool:
+    """True when `pdf` carries a signature by the project's signing certificate that is
+    intact, valid, trusted and covers the whole file (nothing appended afterwards)."""
+    from pyhanko.keys import load_cert_from_pemder
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko_certvalidator import ValidationContext
+
+    _key, cert_path = key_paths()
+    trust_root = load_cert_from_pemder(str(cert_path))
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        signatures = reader.embedded_signatures
+        if len(signatures) != 1:
+            return False
+        status = validate_pdf_signature(
+            signatures[0], ValidationContext(trust_roots=[trust_root], allow_fetching=False)
+        )
+    except (PdfError, ValueError, KeyError, TypeError):
+        return False
+    return bool(
+        status.intact
+        and status.valid
+        and status.trusted
+        and status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    )
+
+
+def make_self_signed(
+    key_path: Path, cert_path: Path, *, common_name: str = "Registrasi development signing"
+):
+    """Write a new RSA key and a self-signed certificate (PEM) for development and tests."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "ID"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Registrasi (development)"),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=365 * 10))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,  # non-repudiation, which pyHanko asks of signers
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    key_path.parent.mkdir(parents=True, exist_ok=True)
+    cert_path.parent.mkdir(parents=True, exist_ok=True)
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    key_path.chmod(0o600)
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))

@@ -1,0 +1,179 @@
+"""What the public may learn about a certificate: by its number, or from a PDF file.
+
+Only the company as certified (name, province, validity) and the certificate's status are
+given out: no person's name, email or phone, no NIB.
+"""
+
+import datetime
+import hashlib
+from dataclasses import dataclass
+
+from django.db.models import Case, CharField, F, Q, Value, When
+
+from certificates.constants import (
+    REGISTRY_STATES,
+    STATE_TO_STATUS,
+    CertificateState,
+    VerificationStatus,
+)
+from certificates.models import Certificate
+from certificates.numbers import check_number, normalize
+from certificates.services import today
+
+S = CertificateState
+V = VerificationStatus
+
+
+@dataclass(frozen=True)
+class VerificationResult:
+    status: str
+    number: str  # canonical form when it has the shape of a number, else what was typed
+    certificate: Certificate | None = None
+    since: datetime.date | None = None  # for suspended, revoked, expired, superseded
+    replacement: Certificate | None = None  # the newer certificate, when superseded
+
+    @property
+    def is_valid(self) -> bool:
+        return self.status == V.VALID
+
+    @property
+    def found(self) -> bool:
+        return self.certificate is not None
+
+    @property
+    def status_label(self) -> str:
+        return str(V(self.status).label)
+
+    # What a verification page shows: the company as certified, nothing personal.
+    @property
+    def legal_name(self):
+        return self.certificate.legal_name if self.certificate else ""
+
+    @property
+    def province(self):
+        return self.certificate.get_province_display() if self.certificate else ""
+
+    @property
+    def issued_on(self):
+        return self.certificate.issued_on if self.certificate else None
+
+    @property
+    def expires_on(self):
+        return self.certificate.expires_on if self.certificate else None
+
+
+def status_of(certificate: Certificate, on: datetime.date | None = None) -> tuple[str, object]:
+    """(status, since) of `certificate` on `on` (default today in Jakarta).
+
+    An active certificate whose validity passed reads as expired at once, before the daily
+    scan moves its state.
+    """
+    on = on or today()
+    changed_on = _local_date(certificate.state_changed_at)
+    if certificate.state == S.ACTIVE and certificate.expires_on < on:
+        return V.EXPIRED, certificate.expires_on + datetime.timedelta(days=1)
+    if certificate.state == S.EXPIRED:
+        return V.EXPIRED, certificate.expires_on + datetime.timedelta(days=1)
+    status = STATE_TO_STATUS[certificate.state]
+    return status, (None if status == V.VALID else changed_on)
+
+
+def _local_date(moment):
+    from certificates.services import JAKARTA
+
+    return moment.astimezone(JAKARTA).date() if moment else None
+
+
+def verify_number(raw: str) -> VerificationResult:
+    """The status of the certificate numbered `raw` (typed by anyone, in any shape)."""
+    shaped = normalize(raw or "")
+    number = check_number(raw or "")
+    if number is None:
+        return VerificationResult(status=V.MISTYPED, number=shaped or (raw or "").strip()[:60])
+    certificate = Certificate.objects.filter(number=number).first()
+    if certificate is None:
+        return VerificationResult(status=V.UNKNOWN, number=number)
+    status, since = status_of(certificate)
+    replacement = None
+    if certificate.state == S.SUPERSEDED:
+        replacement = certificate.superseded_by.order_by("-pk").first()
+    return VerificationResult(
+        status=status,
+        number=number,
+        certificate=certificate,
+        since=since,
+        replacement=replacement,
+    )
+
+
+@dataclass(frozen=True)
+class PdfVerification:
+    is_pdf: bool
+    issued_here: bool = False  # byte for byte a PDF this service issued
+    signature_valid: bool = False  # signed with the project's key, intact, whole file
+    certificate: Certificate | None = None
+    result: VerificationResult | None = None
+
+    @property
+    def unaltered(self) -> bool:
+        return self.issued_here and self.signature_valid
+
+    @property
+    def status(self) -> str | None:
+        return self.result.status if self.result else None
+
+
+def verify_pdf(data: bytes) -> PdfVerification:
+    """Was this file issued here, is it unaltered, and what is its certificate's status today?
+
+    A file counts as issued here when its SHA-256 equals a stored certificate PDF's; it is
+    unaltered when, besides, its signature validates against the project's signing
+    certificate and covers the whole file.
+    """
+    from certificates.signing import signature_is_valid
+
+    if not data or data.lstrip()[:5] != b"%PDF-":
+        return PdfVerification(is_pdf=False)
+    digest = hashlib.sha256(data).hexdigest()
+    certificate = Certificate.objects.filter(pdf_sha256=digest).first()
+    valid = signature_is_valid(data)
+    if certificate is None:
+        return PdfVerification(is_pdf=True, signature_valid=valid)
+    return PdfVerification(
+        is_pdf=True,
+        issued_here=True,
+        signature_valid=valid,
+        certificate=certificate,
+        result=verify_number(certificate.number),
+    )
+
+
+def with_public_status(queryset, on: datetime.date | None = None):
+    """Annotate `public_status`: the state, except that an active certificate past its
+    validity reads as expired (the daily scan may not have run yet)."""
+    on = on or today()
+    return queryset.annotate(
+        public_status=Case(
+            When(state=S.ACTIVE, expires_on__lt=on, then=Value(S.EXPIRED.value)),
+            default=F("state"),
+            output_field=CharField(),
+        )
+    )
+
+
+def registry(*, query: str = "", province: str = "", state: str = ""):
+    """The public register: certified call centers (active, suspended, revoked, expired),
+    searchable by company name or certificate number. One query per page; no joins."""
+    queryset = with_public_status(Certificate.objects.filter(state__in=REGISTRY_STATES))
+    query = (query or "").strip()
+    if query:
+        number = normalize(query)
+        match = Q(legal_name__icontains=query) | Q(number__icontains=query)
+        if number:
+            match |= Q(number=number)
+        queryset = queryset.filter(match)
+    if province:
+        queryset = queryset.filter(province=province)
+    if state:
+        queryset = queryset.filter(public_status=state)
+    return queryset.order_by("legal_name", "-issued_on", "pk")

@@ -1,0 +1,129 @@
+"""Certificates in every state, reached through the services (never by setting `state`).
+
+    passed_application(organization=org)          # an application whose inspection passed
+    make_certificate()                            # approved and issued: active, no PDF yet
+    make_certificate("suspended") / "revoked" / "expired" / "superseded"
+    make_certificate(with_pdf=True)               # with its signed PDF rendered and stored
+    CertificateFactory(revoked=True, organization=org)
+
+The PDF is rendered only with `with_pdf=True`: inside a `db` test on_commit callbacks do not
+run, so approving does not render. Rendering needs a signing key: tests/certificates/conftest.py
+provides one (the `signing_key` fixture, autouse for tests/certificates).
+"""
+
+import datetime
+
+import factory
+
+from applications.constants import ApplicationKind, ApplicationState
+from applications.models import Application
+from certificates import services
+from certificates.constants import CertificateState
+from certificates.models import Certificate
+from registrasi.services import run_transition
+from tests.factories import InspectorFactory, OrganizationFactory, StaffFactory
+
+__all__ = [
+    "CertificateFactory",
+    "make_certificate",
+    "passed_application",
+    "render_pdf_now",
+]
+
+
+def passed_application(organization=None, *, kind=ApplicationKind.NEW, staff=None):
+    """An application in inspection_passed: submitted, reviewed, paid, inspected, passed."""
+    organization = organization or OrganizationFactory()
+    staff = staff or StaffFactory()
+    try:
+        from tests.inspections.factories import make_inspection
+    except ImportError:  # the inspections app not there yet: go through the transitions
+        return _passed_through_transitions(organization, kind=kind, staff=staff)
+    inspection = make_inspection(
+        "passed", organization=organization, kind=kind, staff=staff, inspector=InspectorFactory()
+    )
+    application = Application.objects.get(pk=inspection.application_id)
+    assert application.state == ApplicationState.INSPECTION_PASSED, application.state
+    return application
+
+
+def _passed_through_transitions(organization, *, kind, staff):
+    from django.db import transaction
+
+    from tests.applications.factories import ApplicationFactory
+
+    application = ApplicationFactory(
+        organization=organization, kind=kind, awaiting_inspection=True, paid=True, staff=staff
+    )
+    inspector = InspectorFactory()
+    with transaction.atomic():
+        application = run_transition(obj=application, name="schedule", actor=staff)
+        application = run_transition(obj=application, name="record_pass", actor=inspector)
+    return application
+
+
+def render_pdf_now(certificate):
+    """Render, sign and store the PDF in-process (as the task would); returns a fresh copy."""
+    services.certificate_render_pdf(certificate_id=certificate.pk)
+    return Certificate.objects.get(pk=certificate.pk)
+
+
+def make_certificate(
+    state=CertificateState.ACTIVE,
+    *,
+    organization=None,
+    application=None,
+    staff=None,
+    with_pdf=False,
+    reason="Complaints about unsolicited calls were confirmed.",
+):
+    """A certificate in `state`, reached through the services; returns a fresh copy."""
+    S = CertificateState
+    staff = staff or StaffFactory()
+    if application is None:
+        application = passed_application(organization, staff=staff)
+    certificate = services.application_approve(application=application, actor=staff)
+    if with_pdf:
+        certificate = render_pdf_now(certificate)
+    if state == S.SUSPENDED:
+        services.certificate_suspend(certificate=certificate, actor=staff, reason=reason)
+    elif state == S.REVOKED:
+        services.certificate_revoke(certificate=certificate, actor=staff, reason=reason)
+    elif state == S.EXPIRED:
+        after = certificate.expires_on + datetime.timedelta(days=1)
+        services.certificates_expire(on=after)
+    elif state == S.SUPERSEDED:
+        renewal = passed_application(
+            certificate.organization, kind=ApplicationKind.RENEWAL, staff=staff
+        )
+        services.application_approve(application=renewal, actor=staff)
+    elif state != S.ACTIVE:
+        raise ValueError(f"The factory cannot reach {state!r}.")
+    certificate = Certificate.objects.get(pk=certificate.pk)
+    assert certificate.state == state, certificate.state
+    return certificate
+
+
+class CertificateFactory(factory.Factory):
+    """make_certificate as a factory: CertificateFactory(suspended=True, organization=org)."""
+
+    class Meta:
+        model = Certificate
+
+    state = CertificateState.ACTIVE
+    organization = None
+    application = None
+    staff = None
+    with_pdf = False
+
+    class Params:
+        suspended = factory.Trait(state=CertificateState.SUSPENDED)
+        revoked = factory.Trait(state=CertificateState.REVOKED)
+        expired = factory.Trait(state=CertificateState.EXPIRED)
+        superseded = factory.Trait(state=CertificateState.SUPERSEDED)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return make_certificate(kwargs.pop("state"), **kwargs)
+
+    _build = _create
