@@ -15,6 +15,8 @@ from registrasi.accounts.constants import LegalForm, MembershipRole, Province
 from registrasi.accounts.models import Organization, User
 from registrasi.accounts.validators import validate_nib, validate_phone
 
+CHOOSE = _("Choose…")
+
 
 def _email_taken_error():
     return forms.ValidationError(
@@ -51,7 +53,9 @@ class SignupForm(FieldGroupsMixin, SetPasswordMixin, forms.Form):
         max_length=255,
         help_text=_("As written in the deed of establishment, for example PT Layanan Prima."),
     )
-    legal_form = forms.ChoiceField(label=_("Legal form"), choices=LegalForm.choices)
+    legal_form = forms.ChoiceField(
+        label=_("Legal form"), choices=[("", CHOOSE), *LegalForm.choices]
+    )
     nib = forms.CharField(
         label=_("NIB (business identification number)"),
         max_length=13,
@@ -61,7 +65,7 @@ class SignupForm(FieldGroupsMixin, SetPasswordMixin, forms.Form):
     address = forms.CharField(
         label=_("Registered address"), widget=forms.Textarea(attrs={"rows": 3})
     )
-    province = forms.ChoiceField(label=_("Province"), choices=Province.choices)
+    province = forms.ChoiceField(label=_("Province"), choices=[("", CHOOSE), *Province.choices])
     foreign_owned = forms.BooleanField(
         label=_("The company has foreign ownership (PMA)"), required=False
     )
