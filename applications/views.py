@@ -1,12 +1,785 @@
+"""Pages of the applications app: the applicant's guided flow, the application page for
+every role, and the ministry desk (queue, review actions, payments).
+
+Views stay thin: fetch through `visible_to` (other tenants get 404), validate a form, call a
+service, turn its refusal into a message. Every POST carries the state the page showed
+(`expected_state`); a page that went stale gets a message saying what the application is now.
+"""
+
+from functools import wraps
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from applications import selectors, services
+from applications.constants import (
+    DOCUMENT_UPLOAD_STATES,
+    EDITABLE_STATES,
+    WITHDRAWABLE_STATES,
+    ApplicationState,
+    DocumentType,
+    ReviewStatus,
+)
+from applications.documents import document_download_response
+from applications.forms import (
+    CompanyForm,
+    DocumentReviewForm,
+    DocumentUploadForm,
+    OperationForm,
+    OptionalReasonForm,
+    PaymentForm,
+    QueueFilterForm,
+    ReasonForm,
+    SiteFormSet,
+)
+from applications.models import Application, DocumentVersion, Invoice
+from registrasi.services import NotAllowed, ServiceError, StaleState
+
+S = ApplicationState
+QUEUE_PAGE_SIZE = 25
+
+STEPS = [
+    ("company", gettext_lazy("Company details")),
+    ("operation", gettext_lazy("Operation")),
+    ("documents", gettext_lazy("Documents")),
+    ("fee", gettext_lazy("Fee")),
+    ("review", gettext_lazy("Review and submit")),
+]
+STEP_NAMES = [name for name, _label in STEPS]
+
+
+# Access helpers ----------------------------------------------------------------------------
+
+
+def _application(request, pk):
+    """The application if the user may see it, else 404 (never confirms another tenant's)."""
+    queryset = Application.objects.visible_to(request.user).select_related("organization")
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _is_member(user, application):
+    membership = user.membership
+    return membership is not None and membership.organization_id == application.organization_id
+
+
+def _member_application(request, pk):
+    """For the applicant's own actions: 404 when invisible, 403 for staff and inspectors
+    (they can see the application but these actions are not theirs)."""
+    application = _application(request, pk)
+    if not _is_member(request.user, application):
+        raise PermissionDenied
+    return application
+
+
+def _staff_application(request, pk):
+    """For the ministry desk's actions: 404 when invisible, 403 for an applicant looking at
+    their own application or an assigned inspector."""
+    application = _application(request, pk)
+    if not request.user.is_ministry_staff:
+        raise PermissionDenied
+    return application
+
+
+def staff_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_ministry_staff:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _to_detail(application):
+    return redirect("applications:detail", pk=application.pk)
+
+
+def _stale_message(application):
+    return _("This was changed by someone else in the meantime; it is now “%(state)s”.") % {
+        "state": application.get_state_display()
+    }
+
+
+def _expected_state(request):
+    return request.POST.get("expected_state") or None
+
+
+def _refuse_stale(request, application):
+    """A redirect when the page the POST came from showed another state, else None."""
+    expected = _expected_state(request)
+    if expected is not None and expected != application.state:
+        messages.warning(request, _stale_message(application))
+        return _to_detail(application)
+    return None
+
+
+def _refuse_edit(request, application):
+    """A redirect with a message when this POST may not change the application now."""
+    refused = _refuse_stale(request, application)
+    if refused:
+        return refused
+    if application.state not in EDITABLE_STATES:
+        messages.error(
+            request,
+            _("The application cannot be changed while it is “%(state)s”.")
+            % {"state": application.get_state_display()},
+        )
+        return _to_detail(application)
+    return None
+
+
+def _perform(request, application, action, success):
+    """Run a service call, turning its refusals into messages; back to the detail page."""
+    try:
+        action()
+    except StaleState as exc:
+        messages.warning(request, exc.message)
+    except (NotAllowed, ServiceError) as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, success)
+    return _to_detail(application)
+
+
+# What the pages show -----------------------------------------------------------------------
+
+
+def _rejected_documents(slots):
+    return [slot for slot in slots if slot.current is not None and slot.current.is_rejected]
+
+
+def _step_status(application, rows, sites):
+    """Which steps are complete: drives the step list and where "continue" leads."""
+    company = bool(
+        application.company_legal_name
+        and application.company_address
+        and application.company_province
+    )
+    operation = bool(
+        application.agent_seats and application.direction and application.sourcing and sites
+    )
+    documents = not any(slot.needs_upload for slot in rows)
+    return {
+        "company": company,
+        "operation": operation,
+        "documents": documents,
+        "fee": company and operation,
+        "review": False,
+    }
+
+
+def _first_incomplete_step(status):
+    for name in STEP_NAMES:
+        if not status[name]:
+            return name
+    return STEP_NAMES[-1]
+
+
+def _detail_context(request, application):
+    detail = selectors.application_detail(application=application)
+    slots = detail.documents
+    user = request.user
+    is_member = _is_member(user, application)
+    return {
+        "application": application,
+        "detail": detail,
+        "sites": detail.sites,
+        "document_rows": slots,
+        "rejected_documents": _rejected_documents(slots),
+        "missing": detail.missing,
+        "quote": detail.fee,
+        "invoice": detail.invoice,
+        "payments": detail.payments,
+        "timeline": _timeline_entries(detail.timeline),
+        "is_member": is_member,
+        "editable": is_member and application.state in EDITABLE_STATES,
+        "can_upload": is_member and application.state in DOCUMENT_UPLOAD_STATES,
+        "can_withdraw": is_member and application.state in WITHDRAWABLE_STATES,
+        "is_staff": user.is_ministry_staff,
+        "steps": _steps_nav(application, _step_status(application, slots, detail.sites)),
+        "next_step": detail.next_step,
+    }
+
+
+ACTION_LABELS = {
+    "create": gettext_lazy("Draft started"),
+    "update_details": gettext_lazy("Details changed"),
+    "set_sites": gettext_lazy("Sites changed"),
+    "document_upload": gettext_lazy("Document uploaded"),
+    "document_review": gettext_lazy("Document reviewed"),
+    "submit": gettext_lazy("Submitted"),
+    "invoice_issued": gettext_lazy("Invoice issued"),
+    "invoice_amended": gettext_lazy("Invoice amount updated"),
+    "payment_recorded": gettext_lazy("Payment recorded"),
+    "start_review": gettext_lazy("Review started"),
+    "return_for_changes": gettext_lazy("Returned for changes"),
+    "accept": gettext_lazy("Accepted for inspection"),
+    "reject": gettext_lazy("Rejected"),
+    "withdraw": gettext_lazy("Withdrawn"),
+    "schedule": gettext_lazy("Inspection scheduled"),
+    "unschedule": gettext_lazy("Inspection cancelled"),
+    "record_pass": gettext_lazy("Inspection passed"),
+    "record_fail": gettext_lazy("Inspection failed"),
+    "resubmit": gettext_lazy("Resubmitted for inspection"),
+    "approve": gettext_lazy("Approved"),
+}
+
+
+def _timeline_entries(events):
+    """Audit events as the timeline shows them: a label, the new state, who and when."""
+    entries = []
+    for event in events:
+        to_state = event.to_state if event.to_state != event.from_state else ""
+        detail = ""
+        data = event.data or {}
+        if event.action in ("document_upload", "document_review") and data.get("document_type"):
+            detail = _("%(type)s, version %(version)s") % {
+                "type": _document_label(data["document_type"]),
+                "version": data.get("version", "?"),
+            }
+            if data.get("status"):
+                detail += " — " + str(_review_label(data["status"]))
+        entries.append(
+            {
+                "created_at": event.created_at,
+                "actor": event.actor.get_full_name() if event.actor else "",
+                "label": ACTION_LABELS.get(event.action, event.action.replace("_", " ")),
+                "to_state_label": _state_label(to_state) if to_state else "",
+                "detail": detail,
+                "note": event.note,
+            }
+        )
+    return entries
+
+
+def _state_label(value):
+    return ApplicationState(value).label if value in ApplicationState.values else value
+
+
+def _document_label(value):
+    return DocumentType(value).label if value in DocumentType.values else value
+
+
+def _review_label(value):
+    return ReviewStatus(value).label if value in ReviewStatus.values else value
+
+
+def _steps_nav(application, status):
+    return [
+        {
+            "name": name,
+            "label": label,
+            "done": status[name],
+            "url": reverse("applications:step", args=[application.pk, name]),
+        }
+        for name, label in STEPS
+    ]
+
+
+# Applicant pages ---------------------------------------------------------------------------
 
 
 @login_required
 def dashboard(request):
-    return render(request, "applications/dashboard.html")
+    user = request.user
+    if not user.is_applicant:
+        # Each role has its own start page; home sends people there.
+        return redirect("home")
+    applications = selectors.applicant_dashboard(user=user)
+    return render(request, "applications/dashboard.html", {"applications": applications})
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def new(request):
+    if not request.user.is_applicant:
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            application = services.application_create(
+                organization=request.user.organization, actor=request.user
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            return redirect("applications:dashboard")
+        messages.success(request, _("Your application was started as a draft."))
+        return redirect("applications:step", pk=application.pk, step="company")
+    return render(request, "applications/new.html", {"steps": STEPS})
+
+
+@login_required
+def resume(request, pk):
+    """Where the dashboard's "continue" leads: the first step still incomplete."""
+    application = _application(request, pk)
+    if not (_is_member(request.user, application) and application.state in EDITABLE_STATES):
+        return _to_detail(application)
+    detail = selectors.application_detail(application=application)
+    status = _step_status(application, detail.documents, detail.sites)
+    return redirect("applications:step", pk=pk, step=_first_incomplete_step(status))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def step(request, pk, step):
+    if step not in STEP_NAMES:
+        raise Http404
+    application = _application(request, pk)
+    if not _is_member(request.user, application):
+        # The guided flow is the applicant's; the ministry reads the application page.
+        return _to_detail(application)
+    if request.method == "POST":
+        refused = _refuse_edit(request, application)
+        if refused:
+            return refused
+    return STEP_VIEWS[step](request, application)
+
+
+def _render_step(request, application, step_name, extra, status=200):
+    context = _detail_context(request, application)
+    context.update(extra)
+    context["step"] = step_name
+    index = STEP_NAMES.index(step_name)
+    context["previous_step"] = STEP_NAMES[index - 1] if index else None
+    context["following_step"] = STEP_NAMES[index + 1] if index + 1 < len(STEP_NAMES) else None
+    return render(request, f"applications/step_{step_name}.html", context, status=status)
+
+
+def _save_and_continue(request, application, action, following):
+    try:
+        action()
+    except StaleState as exc:
+        messages.warning(request, exc.message)
+        return _to_detail(application)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return _to_detail(application)
+    messages.success(request, _("Saved."))
+    return redirect("applications:step", pk=application.pk, step=following)
+
+
+def _step_company(request, application):
+    if request.method == "POST":
+        form = CompanyForm(request.POST)
+        if form.is_valid():
+            return _save_and_continue(
+                request,
+                application,
+                lambda: services.application_update_details(
+                    application=application, actor=request.user, data=form.cleaned_data
+                ),
+                "operation",
+            )
+    else:
+        organization = application.organization
+        form = CompanyForm(
+            initial={
+                "company_legal_name": application.company_legal_name or organization.legal_name,
+                "company_address": application.company_address or organization.address,
+                "company_province": application.company_province or organization.province,
+            }
+        )
+    return _render_step(request, application, "company", {"form": form})
+
+
+def _step_operation(request, application):
+    if request.method == "POST":
+        form = OperationForm(request.POST)
+        formset = SiteFormSet(request.POST, prefix="sites")
+        if form.is_valid() and formset.is_valid():
+
+            def save():
+                services.application_update_details(
+                    application=application, actor=request.user, data=form.cleaned_data
+                )
+                services.application_set_sites(
+                    application=application, actor=request.user, sites=formset.sites()
+                )
+
+            return _save_and_continue(request, application, save, "documents")
+    else:
+        form = OperationForm(
+            initial={
+                "agent_seats": application.agent_seats,
+                "direction": application.direction,
+                "sourcing": application.sourcing,
+                "foreign_owned": application.foreign_owned
+                if application.agent_seats
+                else application.organization.foreign_owned,
+            }
+        )
+        formset = SiteFormSet(
+            prefix="sites",
+            initial=[
+                {"address": s.address, "province": s.province, "agent_seats": s.agent_seats}
+                for s in application.sites.all()
+            ],
+        )
+    return _render_step(request, application, "operation", {"form": form, "formset": formset})
+
+
+def _step_documents(request, application, upload_form=None, status=200):
+    if request.method == "POST" and upload_form is None:
+        # Documents are saved as they are uploaded; "continue" just moves on.
+        return redirect("applications:step", pk=application.pk, step="fee")
+    initial_type = request.GET.get("type")
+    form = upload_form or DocumentUploadForm(
+        initial={"document_type": initial_type} if initial_type else None
+    )
+    return _render_step(request, application, "documents", {"upload_form": form}, status=status)
+
+
+def _step_fee(request, application):
+    if request.method == "POST":
+        return redirect("applications:step", pk=application.pk, step="review")
+    return _render_step(request, application, "fee", {})
+
+
+def _step_review(request, application):
+    if request.method == "POST":
+        # Submitting has its own endpoint; a POST here only comes from an old form.
+        return redirect("applications:step", pk=application.pk, step="review")
+    return _render_step(request, application, "review", {})
+
+
+STEP_VIEWS = {
+    "company": _step_company,
+    "operation": _step_operation,
+    "documents": _step_documents,
+    "fee": _step_fee,
+    "review": _step_review,
+}
+
+
+@login_required
+@require_POST
+def upload(request, pk):
+    application = _member_application(request, pk)
+    refused = _refuse_stale(request, application)
+    if refused:
+        return refused
+    if application.state not in DOCUMENT_UPLOAD_STATES:
+        messages.error(
+            request,
+            _("Documents cannot be uploaded while the application is “%(state)s”.")
+            % {"state": application.get_state_display()},
+        )
+        return _to_detail(application)
+    form = DocumentUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            version = services.document_upload(
+                application=application,
+                actor=request.user,
+                document_type=form.cleaned_data["document_type"],
+                uploaded_file=form.cleaned_data["file"],
+            )
+        except ValidationError as exc:
+            # A problem with the file goes next to the file; anything else above the form.
+            form.add_error(None if hasattr(exc, "error_dict") else "file", exc)
+        except StaleState as exc:
+            messages.warning(request, exc.message)
+            return _to_detail(application)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            return _to_detail(application)
+        else:
+            messages.success(
+                request,
+                _("“%(name)s” was uploaded as version %(number)s.")
+                % {"name": version.original_name, "number": version.number},
+            )
+            if application.state in EDITABLE_STATES:
+                return redirect("applications:step", pk=application.pk, step="documents")
+            return _to_detail(application)
+    # Show the errors where the form is: the documents step, or the application page after a
+    # failed inspection (the guided flow is closed then).
+    if application.state in EDITABLE_STATES:
+        return _step_documents(request, application, upload_form=form, status=400)
+    context = _detail_context(request, application)
+    context["upload_form"] = form
+    return render(request, "applications/detail.html", context, status=400)
+
+
+@login_required
+def document_download(request, version_pk):
+    version = get_object_or_404(DocumentVersion.objects.visible_to(request.user), pk=version_pk)
+    return document_download_response(version=version)
+
+
+@login_required
+@require_POST
+def submit(request, pk):
+    application = _member_application(request, pk)
+    resubmission = application.state == S.RETURNED
+
+    def action():
+        services.application_submit(
+            application=application,
+            actor=request.user,
+            expected_state=_expected_state(request),
+        )
+
+    if resubmission:
+        success = _("Your corrected application was sent to the ministry again.")
+    else:
+        success = _("Your application was submitted. The invoice for the fee is below.")
+    return _perform(request, application, action, success)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def withdraw(request, pk):
+    application = _member_application(request, pk)
+    if request.method == "POST":
+        form = OptionalReasonForm(request.POST)
+        if form.is_valid():
+            return _perform(
+                request,
+                application,
+                lambda: services.application_withdraw(
+                    application=application,
+                    actor=request.user,
+                    reason=form.cleaned_data["reason"],
+                    expected_state=_expected_state(request),
+                ),
+                _("The application was withdrawn."),
+            )
+    else:
+        if application.state not in WITHDRAWABLE_STATES:
+            messages.error(
+                request,
+                _("The application cannot be withdrawn while it is “%(state)s”.")
+                % {"state": application.get_state_display()},
+            )
+            return _to_detail(application)
+        form = OptionalReasonForm()
+    return render(request, "applications/withdraw.html", {"application": application, "form": form})
+
+
+# The application page, for every role --------------------------------------------------------
+
+
+@login_required
+def detail(request, pk):
+    application = _application(request, pk)
+    context = _detail_context(request, application)
+    if request.user.is_ministry_staff:
+        return _render_staff_detail(request, application, context)
+    if context["can_upload"] and not context["editable"]:
+        context["upload_form"] = DocumentUploadForm()
+    return render(request, "applications/detail.html", context)
+
+
+def _render_staff_detail(request, application, context=None, status=200, **forms):
+    context = context or _detail_context(request, application)
+    context.setdefault("return_form", forms.get("return_form") or ReasonForm(prefix="return"))
+    context.setdefault("payment_form", forms.get("payment_form") or _payment_form(context))
+    context["review_errors"] = forms.get("review_errors")
+    context["actions"] = _staff_actions(application)
+    return render(request, "applications/staff_detail.html", context, status=status)
+
+
+def _payment_form(context):
+    invoice = context.get("invoice")
+    return PaymentForm(prefix="payment", initial={"amount": invoice.amount} if invoice else None)
+
+
+def _staff_actions(application):
+    """The desk's buttons valid for the current state (the services check again)."""
+    state = application.state
+    return {
+        "start_review": state == S.SUBMITTED,
+        "return": state == S.UNDER_REVIEW,
+        "accept": state == S.UNDER_REVIEW,
+        "reject": state in (S.UNDER_REVIEW, S.INSPECTION_PASSED),
+        "review_documents": state == S.UNDER_REVIEW,
+    }
+
+
+# Ministry desk -------------------------------------------------------------------------------
+
+
+@login_required
+@staff_required
 def staff_queue(request):
-    return render(request, "applications/staff_queue.html")
+    form = QueueFilterForm(request.GET or None)
+    queryset = selectors.staff_queue(filters=form.filters() if form.is_bound else {})
+    page = Paginator(queryset, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "applications/staff_queue.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+@login_required
+@require_POST
+def start_review(request, pk):
+    application = _staff_application(request, pk)
+    return _perform(
+        request,
+        application,
+        lambda: services.application_start_review(
+            application=application,
+            actor=request.user,
+            expected_state=_expected_state(request),
+        ),
+        _("Review started."),
+    )
+
+
+@login_required
+@require_POST
+def return_for_changes(request, pk):
+    application = _staff_application(request, pk)
+    refused = _refuse_stale(request, application)
+    if refused:
+        return refused
+    form = ReasonForm(request.POST, prefix="return")
+    if not form.is_valid():
+        messages.error(request, _("Say what the applicant must change."))
+        return _render_staff_detail(request, application, status=400, return_form=form)
+    return _perform(
+        request,
+        application,
+        lambda: services.application_return_for_changes(
+            application=application,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            expected_state=_expected_state(request),
+        ),
+        _("The application was returned to the applicant."),
+    )
+
+
+@login_required
+@require_POST
+def accept(request, pk):
+    application = _staff_application(request, pk)
+    return _perform(
+        request,
+        application,
+        lambda: services.application_accept(
+            application=application,
+            actor=request.user,
+            expected_state=_expected_state(request),
+        ),
+        _("The application was accepted for inspection."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reject(request, pk):
+    """A confirmation page with the reason (GET), then the rejection (POST)."""
+    application = _staff_application(request, pk)
+    if request.method == "POST":
+        refused = _refuse_stale(request, application)
+        if refused:
+            return refused
+        form = ReasonForm(request.POST)
+        if form.is_valid():
+            return _perform(
+                request,
+                application,
+                lambda: services.application_reject(
+                    application=application,
+                    actor=request.user,
+                    reason=form.cleaned_data["reason"],
+                    expected_state=_expected_state(request),
+                ),
+                _("The application was rejected."),
+            )
+        status = 400
+    else:
+        if not _staff_actions(application)["reject"]:
+            messages.error(
+                request,
+                _("The application cannot be rejected while it is “%(state)s”.")
+                % {"state": application.get_state_display()},
+            )
+            return _to_detail(application)
+        form = ReasonForm()
+        status = 200
+    return render(
+        request,
+        "applications/reject.html",
+        {"application": application, "form": form},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def review_document(request, pk, version_pk):
+    application = _staff_application(request, pk)
+    version = get_object_or_404(
+        DocumentVersion.objects.visible_to(request.user).select_related("document"),
+        pk=version_pk,
+        document__application=application,
+    )
+    refused = _refuse_stale(request, application)
+    if refused:
+        return refused
+    form = DocumentReviewForm(request.POST, prefix=f"v{version.pk}")
+    if not form.is_valid():
+        messages.error(request, _("Say why the document is rejected."))
+        return _render_staff_detail(
+            request, application, status=400, review_errors={version.pk: form}
+        )
+    if form.accepted:
+        success = _("“%(name)s” was accepted.") % {"name": version.original_name}
+    else:
+        success = _("“%(name)s” was rejected.") % {"name": version.original_name}
+    return _perform(
+        request,
+        application,
+        lambda: services.document_review(
+            version=version,
+            actor=request.user,
+            accepted=form.accepted,
+            reason=form.cleaned_data["reason"],
+        ),
+        success,
+    )
+
+
+@login_required
+@require_POST
+def record_payment(request, pk):
+    application = _staff_application(request, pk)
+    invoice = get_object_or_404(Invoice.objects.visible_to(request.user), application=application)
+    refused = _refuse_stale(request, application)
+    if refused:
+        return refused
+    form = PaymentForm(request.POST, prefix="payment")
+    if not form.is_valid():
+        return _render_staff_detail(request, application, status=400, payment_form=form)
+    try:
+        services.invoice_record_payment(
+            invoice=invoice,
+            actor=request.user,
+            paid_on=form.cleaned_data["paid_on"],
+            reference=form.cleaned_data["reference"],
+            amount=form.cleaned_data["amount"],
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return _render_staff_detail(request, application, status=400, payment_form=form)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return _to_detail(application)
+    messages.success(request, _("The payment was recorded."))
+    return _to_detail(application)

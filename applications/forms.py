@@ -1,0 +1,177 @@
+"""Forms for the application pages. They only validate input; services do the writing."""
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from applications.constants import (
+    ApplicationKind,
+    ApplicationState,
+    Direction,
+    DocumentType,
+    Sourcing,
+)
+from registrasi.accounts.constants import Province
+
+PROVINCE_CHOICES = [("", _("Choose a province"))] + list(Province.choices)
+
+
+class RupiahField(forms.IntegerField):
+    """A whole number of Rupiah; accepts the way people type it: "Rp 1.500.000"."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = re.sub(r"(?i)^\s*rp\.?\s*", "", value)
+            value = re.sub(r"[.\s]", "", value)
+            # A trailing ",00" (cents written the Indonesian way) carries no money.
+            value = re.sub(r",0+$", "", value)
+        return super().to_python(value)
+
+
+class CompanyForm(forms.Form):
+    company_legal_name = forms.CharField(label=_("Legal name"), max_length=255)
+    company_address = forms.CharField(
+        label=_("Registered address"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    company_province = forms.ChoiceField(label=_("Province"), choices=PROVINCE_CHOICES)
+
+
+class OperationForm(forms.Form):
+    agent_seats = forms.IntegerField(
+        label=_("Agent seats"),
+        min_value=1,
+        max_value=100000,
+        help_text=_("The number of agent workstations across all sites."),
+    )
+    direction = forms.ChoiceField(
+        label=_("Call direction"), choices=Direction.choices, widget=forms.RadioSelect
+    )
+    sourcing = forms.ChoiceField(
+        label=_("Operation"), choices=Sourcing.choices, widget=forms.RadioSelect
+    )
+    foreign_owned = forms.BooleanField(label=_("The company has foreign ownership"), required=False)
+
+
+class SiteForm(forms.Form):
+    address = forms.CharField(label=_("Site address"), widget=forms.Textarea(attrs={"rows": 2}))
+    province = forms.ChoiceField(label=_("Province"), choices=PROVINCE_CHOICES)
+    agent_seats = forms.IntegerField(label=_("Agent seats at this site"), min_value=0)
+
+
+class BaseSiteFormSet(forms.BaseFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [f for f in self.forms if f.has_changed() and not self._should_delete_form(f)]
+        if not kept:
+            raise ValidationError(_("Add at least one site the call center operates from."))
+
+    def sites(self):
+        """The rows to keep, as the dicts application_set_sites takes."""
+        return [
+            {
+                "address": f.cleaned_data["address"],
+                "province": f.cleaned_data["province"],
+                "agent_seats": f.cleaned_data["agent_seats"],
+            }
+            for f in self.forms
+            if f.has_changed() and f.cleaned_data and not self._should_delete_form(f)
+        ]
+
+
+SiteFormSet = forms.formset_factory(
+    SiteForm, formset=BaseSiteFormSet, extra=1, can_delete=True, max_num=50, validate_max=True
+)
+
+
+class DocumentUploadForm(forms.Form):
+    document_type = forms.ChoiceField(label=_("Document type"), choices=DocumentType.choices)
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("PDF, JPEG or PNG."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+    )
+
+
+class OptionalReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+        required=False,
+    )
+
+
+class DocumentReviewForm(forms.Form):
+    ACCEPT = "accept"
+    REJECT = "reject"
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[(ACCEPT, _("Accept")), (REJECT, _("Reject"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=4000,
+        required=False,
+        help_text=_("Required when rejecting: the applicant sees it."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == self.REJECT and not data.get("reason", "").strip():
+            self.add_error("reason", _("Say why the document is rejected."))
+        return data
+
+    @property
+    def accepted(self):
+        return self.cleaned_data["decision"] == self.ACCEPT
+
+
+class PaymentForm(forms.Form):
+    paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
+    reference = forms.CharField(label=_("Bank reference"), max_length=100)
+    amount = RupiahField(label=_("Amount (Rupiah)"), min_value=1)
+
+
+QUEUE_STATES = (ApplicationState.SUBMITTED, ApplicationState.UNDER_REVIEW)
+
+
+class QueueFilterForm(forms.Form):
+    state = forms.ChoiceField(
+        label=_("State"),
+        required=False,
+        choices=[("", _("Submitted or under review"))]
+        + [(s.value, s.label) for s in QUEUE_STATES]
+        + [("all", _("Every submitted application"))],
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds"))] + ApplicationKind.choices
+    )
+    province = forms.ChoiceField(
+        label=_("Province"),
+        required=False,
+        choices=[("", _("All provinces"))] + list(Province.choices),
+    )
+    min_age_days = forms.IntegerField(
+        label=_("Waiting at least (days)"), required=False, min_value=0
+    )
+    max_age_days = forms.IntegerField(
+        label=_("Waiting at most (days)"), required=False, min_value=0
+    )
+
+    def filters(self):
+        """The filters for selectors.staff_queue, without the empty ones."""
+        if not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
