@@ -33,7 +33,7 @@ RUN DJANGO_ENV=production \
     SECRET_KEY=collectstatic-only-not-a-secret-0123456789-abcdefghijklmnopqrstuvwxyz \
     ALLOWED_HOSTS=build.invalid \
     python manage.py collectstatic --noinput --verbosity 0 \
-    && mkdir -p /app/var \
+    && mkdir -p /app/var/signing \
     && chown -R app:app /app/var /app/static_root
 
 USER app

@@ -111,6 +111,12 @@ def test_the_app_reads_the_variables_compose_passes(services):
     assert passed - read == set()
 
 
+def test_web_and_worker_share_the_signing_key(services):
+    for name in ["web", "worker", "migrate"]:
+        assert "signing:/app/var/signing" in services[name]["volumes"], name
+    assert "make_signing_key" in command_of(services["migrate"])[-1]
+
+
 def test_compose_refuses_to_start_without_a_secret_key(services):
     assert services["web"]["environment"]["SECRET_KEY"].startswith("${SECRET_KEY:?")
 
