@@ -27,9 +27,20 @@ from registrasi.accounts.forms import (
     SignupForm,
 )
 from registrasi.accounts.models import Invitation
+from registrasi.audit.middleware import client_ip
 from registrasi.services import ServiceError
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def _client_ip(group, request):
+    # Behind the reverse proxy REMOTE_ADDR is the proxy: limit by the client's address instead.
+    return client_ip(request) or ""
+
+
+def _login_email(group, request):
+    # Emails log in case-insensitively, so "A@x" and "a@x" share one counter.
+    return request.POST.get("username", "").strip().lower()
 
 
 def _use_language(response, language):
@@ -63,7 +74,7 @@ def _require_owner(membership):
 # --- sign-up and login -----------------------------------------------------------------------
 
 
-@ratelimit(key="ip", rate="20/h", method="POST", block=True)
+@ratelimit(key=_client_ip, rate="20/h", method="POST", block=True)
 @require_http_methods(["GET", "POST"])
 def signup(request):
     if request.user.is_authenticated:
@@ -85,9 +96,7 @@ def signup(request):
     return render(request, "accounts/signup.html", {"form": form})
 
 
-@method_decorator(
-    ratelimit(key="post:username", rate="10/m", method="POST", block=True), name="post"
-)
+@method_decorator(ratelimit(key=_login_email, rate="10/m", method="POST", block=True), name="post")
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = EmailAuthenticationForm
@@ -101,7 +110,7 @@ class LoginView(auth_views.LoginView):
 # --- password reset and change ---------------------------------------------------------------
 
 
-@method_decorator(ratelimit(key="ip", rate="10/h", method="POST", block=True), name="post")
+@method_decorator(ratelimit(key=_client_ip, rate="10/h", method="POST", block=True), name="post")
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = LocalizedPasswordResetForm
     template_name = "accounts/password_reset_form.html"
@@ -181,6 +190,7 @@ def members(request):
 
 
 @login_required
+@ratelimit(key="user", rate="50/h", method="POST", block=True)
 @require_http_methods(["GET", "POST"])
 def invite(request):
     membership = _own_membership(request)
@@ -273,6 +283,8 @@ def _accept_as_user(request, token, invitation):
     refusal = ""
     if request.user.membership is not None:
         refusal = _("You already belong to an organization, so you cannot join another one.")
+    elif request.user.is_ministry_staff or request.user.is_inspector:
+        refusal = _("Ministry accounts cannot join a company.")
     if request.method == "POST" and not refusal:
         try:
             services.invitation_accept_as_user(token=token, actor=request.user)

@@ -142,3 +142,26 @@ def test_a_password_change_needs_the_old_password(client, applicant):
     assert response.status_code == 200
     applicant.refresh_from_db()
     assert applicant.check_password(PASSWORD)
+
+
+def test_the_login_limit_ignores_the_case_of_the_email(client, applicant):
+    url = reverse("accounts:login")
+    for n in range(10):
+        email = applicant.email.upper() if n % 2 else applicant.email
+        client.post(url, {"username": email, "password": "wrong"})
+
+    response = client.post(url, {"username": applicant.email, "password": PASSWORD})
+
+    assert response.status_code == 403
+
+
+def test_password_reset_requests_are_limited_per_client_address(client, db):
+    url = reverse("accounts:password_reset")
+    for _ in range(10):
+        client.post(url, {"email": "a@example.test"}, HTTP_X_FORWARDED_FOR="203.0.113.7")
+
+    blocked = client.post(url, {"email": "a@example.test"}, HTTP_X_FORWARDED_FOR="203.0.113.7")
+    other = client.post(url, {"email": "a@example.test"}, HTTP_X_FORWARDED_FOR="203.0.113.8")
+
+    assert blocked.status_code == 403
+    assert other.status_code == 302

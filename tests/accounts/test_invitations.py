@@ -457,3 +457,16 @@ def test_no_email_goes_out_for_an_invitation_revoked_before_sending(applicant):
 
     assert send_invitation_email(invitation.pk, token) is False
     assert mail.outbox == []
+
+
+def test_a_ministry_account_cannot_join_a_company(client, applicant, staff_user):
+    invitation, token = invite(applicant, email=staff_user.email)
+    client.force_login(staff_user)
+
+    page = client.get(accept_url(token))
+    client.post(accept_url(token))
+
+    assert "Ministry accounts cannot join" in page.content.decode()
+    assert not Membership.objects.filter(user=staff_user).exists()
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None

@@ -175,3 +175,13 @@ def test_a_logged_in_person_is_sent_home_instead_of_signing_up_again(client, app
 
     assert response.status_code == 302
     assert counts() == before
+
+
+def test_sign_ups_are_limited_per_client_address(client):
+    for _ in range(20):
+        client.post(URL, signup_data(nib="1"), REMOTE_ADDR="198.51.100.1")
+
+    response = client.post(URL, signup_data(), REMOTE_ADDR="198.51.100.1")
+
+    assert response.status_code == 403
+    assert not User.objects.exists()
