@@ -163,8 +163,11 @@ class ApplicationFactory(DjangoModelFactory):
     class Meta:
         model = Application
 
-    organization = factory.SubFactory(OrganizationFactory)
     created_by = None
+    # The creator's organization when a creator is given, otherwise a new one.
+    organization = factory.LazyAttribute(
+        lambda o: o.created_by.organization if o.created_by else OrganizationFactory()
+    )
     kind = ApplicationKind.NEW
     agent_seats = 30
     direction = Direction.INBOUND
