@@ -1,0 +1,178 @@
+"""An application from the first click to "awaiting inspection", in a real browser.
+
+The applicant fills the guided flow, uploads the documents and submits; the desk starts the
+review, rejects one document and returns the application with a reason; the applicant sees
+the reason, uploads a new version and submits again; the desk records the payment, accepts
+every document and accepts the application for inspection.
+"""
+
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from applications.constants import REQUIRED_DOCUMENT_TYPES, ApplicationState, DocumentType
+from applications.models import Application
+from tests.applications.factories import PDF_BYTES
+from tests.e2e.conftest import login
+from tests.factories import OrganizationFactory, StaffFactory, make_applicant
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+REJECTED_TYPE = DocumentType.SOP_MANUAL
+RETURN_REASON = "Please send the SOP manual signed by the director."
+DOCUMENT_REASON = "The SOP manual is not signed."
+
+
+@pytest.fixture
+def people(transactional_db):
+    organization = OrganizationFactory(legal_name="PT Suara Pelanggan Nusantara")
+    # English interface: the login sets each person's language.
+    applicant = make_applicant(organization, owner=True, language="en")
+    staff = StaffFactory(language="en")
+    return applicant, staff
+
+
+@pytest.fixture
+def pdf_files(tmp_path):
+    """One small valid PDF per document type, plus the corrected SOP manual."""
+    files = {}
+    for document_type in [*REQUIRED_DOCUMENT_TYPES, "corrected"]:
+        path = tmp_path / f"{document_type}.pdf"
+        path.write_bytes(PDF_BYTES)
+        files[document_type] = path
+    return files
+
+
+def switch_to(page, live_server, user):
+    page.context.clear_cookies()
+    login(page, live_server, user.email)
+
+
+def click_and_wait(page, selector):
+    with page.expect_navigation():
+        page.click(selector)
+
+
+def success_shown(page):
+    assert page.locator(".msg.success").count() >= 1, page.locator(".messages").inner_text()
+
+
+def upload(page, document_type, path):
+    row = page.locator(f"tr[data-type='{document_type}']")
+    row.locator("input[type=file]").set_input_files(str(path))
+    with page.expect_navigation():
+        row.locator("button[type=submit]").click()
+    success_shown(page)
+
+
+def review_document(page, document_type, accept, reason=""):
+    row = page.locator(f"tr[data-type='{document_type}']")
+    row.locator(f"input[type=radio][value={'accept' if accept else 'reject'}]").check()
+    if reason:
+        row.locator("textarea").fill(reason)
+    with page.expect_navigation():
+        row.locator("form.review-form button[type=submit]").click()
+    success_shown(page)
+
+
+def test_an_application_goes_from_draft_to_awaiting_inspection(
+    browser_page, live_server, people, pdf_files
+):
+    applicant, staff = people
+    page = browser_page
+
+    # The applicant starts from the empty dashboard.
+    switch_to(page, live_server, applicant)
+    assert page.url == f"{live_server.url}{reverse('applications:dashboard')}"
+    click_and_wait(page, f"a[href='{reverse('applications:new')}']")
+    click_and_wait(page, "main form button[type=submit]")
+    application = Application.objects.get(organization=applicant.organization)
+    assert "/step/company/" in page.url
+
+    # Company details come prefilled from the organization.
+    assert page.input_value("input[name=company_legal_name]") == "PT Suara Pelanggan Nusantara"
+    click_and_wait(page, "main form button[type=submit]")
+    success_shown(page)
+
+    # Operation: facts and one site.
+    assert "/step/operation/" in page.url
+    page.fill("input[name=agent_seats]", "30")
+    page.check("input[name=direction][value=inbound]")
+    page.check("input[name=sourcing][value=in_house]")
+    page.fill("textarea[name='sites-0-address']", "Jl. Jenderal Sudirman Kav. 52, Jakarta")
+    page.select_option("select[name='sites-0-province']", "dki_jakarta")
+    page.fill("input[name='sites-0-agent_seats']", "30")
+    click_and_wait(page, "main form button[type=submit]:not(#add-site)")
+    success_shown(page)
+
+    # Documents: one per required type.
+    assert "/step/documents/" in page.url
+    for document_type in REQUIRED_DOCUMENT_TYPES:
+        upload(page, document_type, pdf_files[document_type])
+    assert page.locator("tr[data-type] .badge.warn").count() == 0
+    click_and_wait(page, f"a[href$='{reverse('applications:step', args=[application.pk, 'fee'])}']")
+
+    # The fee, in Rupiah, before submitting.
+    assert page.locator("[data-fee-total]").inner_text().strip() == "Rp 5.000.000"
+    click_and_wait(
+        page, f"a[href$='{reverse('applications:step', args=[application.pk, 'review'])}']"
+    )
+    click_and_wait(
+        page, f"form[action='{reverse('applications:submit', args=[application.pk])}'] button"
+    )
+    success_shown(page)
+    assert page.locator("dd[data-state=submitted]").count() == 1
+    assert page.locator("[data-invoice-amount]").inner_text().strip() == "Rp 5.000.000"
+
+    # The desk starts the review, rejects the SOP manual and returns the application.
+    switch_to(page, live_server, staff)
+    assert page.url == f"{live_server.url}{reverse('applications:staff_queue')}"
+    detail = reverse("applications:detail", args=[application.pk])
+    click_and_wait(page, f"table.queue a[href='{detail}']")
+    click_and_wait(page, "form[action$='/start-review/'] button")
+    success_shown(page)
+    review_document(page, REJECTED_TYPE, accept=False, reason=DOCUMENT_REASON)
+    page.fill("textarea[name='return-reason']", RETURN_REASON)
+    click_and_wait(page, "form[action$='/return/'] button")
+    success_shown(page)
+    assert page.locator("dd[data-state=returned]").count() == 1
+
+    # The applicant sees exactly what to fix, replaces the document and submits again.
+    switch_to(page, live_server, applicant)
+    page.goto(f"{live_server.url}{detail}")
+    fix = page.locator("#what-to-fix")
+    assert RETURN_REASON in fix.inner_text()
+    assert DOCUMENT_REASON in fix.inner_text()
+    click_and_wait(page, "#what-to-fix a.button")
+    assert "/step/documents/" in page.url
+    upload(page, REJECTED_TYPE, pdf_files["corrected"])
+    page.goto(f"{live_server.url}{reverse('applications:step', args=[application.pk, 'review'])}")
+    click_and_wait(
+        page, f"form[action='{reverse('applications:submit', args=[application.pk])}'] button"
+    )
+    success_shown(page)
+    assert page.locator("dd[data-state=submitted]").count() == 1
+
+    # The desk records the payment, accepts every document and then the application.
+    switch_to(page, live_server, staff)
+    page.goto(f"{live_server.url}{detail}")
+    page.fill("input[name='payment-paid_on']", timezone.localdate().isoformat())
+    page.fill("input[name='payment-reference']", "TRF-20261128-001")
+    assert page.input_value("input[name='payment-amount']") in ("5000000", "5.000.000")
+    click_and_wait(page, "form[action$='/payment/'] button")
+    success_shown(page)
+    assert re.search(r"\bPaid\b", page.locator("#invoice").inner_text())
+    click_and_wait(page, "form[action$='/start-review/'] button")
+    for document_type in REQUIRED_DOCUMENT_TYPES:
+        review_document(page, document_type, accept=True)
+    click_and_wait(page, "form[action$='/accept/'] button")
+    success_shown(page)
+
+    # The applicant's page now says the application awaits its inspection.
+    switch_to(page, live_server, applicant)
+    page.goto(f"{live_server.url}{detail}")
+    state = page.locator("dd[data-state]")
+    assert state.get_attribute("data-state") == ApplicationState.AWAITING_INSPECTION
+    assert state.inner_text().strip() == "Awaiting inspection"
