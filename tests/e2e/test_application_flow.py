@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from applications.constants import REQUIRED_DOCUMENT_TYPES, ApplicationState, DocumentType
 from applications.models import Application
-from tests.applications.factories import PDF_BYTES
+from tests.applications.factories import PDF_BYTES, ApplicationFactory
 from tests.e2e.conftest import login
 from tests.factories import OrganizationFactory, StaffFactory, make_applicant
 
@@ -176,3 +176,41 @@ def test_an_application_goes_from_draft_to_awaiting_inspection(
     state = page.locator("dd[data-state]")
     assert state.get_attribute("data-state") == ApplicationState.AWAITING_INSPECTION
     assert state.inner_text().strip() == "Awaiting inspection"
+
+
+def _fits_the_phone(page, width=390):
+    """No sideways scrolling of the page (wide tables scroll inside .table-wrap) and every
+    button and button-like link at least 44px high."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
+    heights = page.evaluate(
+        "Array.from(document.querySelectorAll('main button, main a.button, main .btn'))"
+        ".filter(e => e.offsetParent !== null).map(e => e.getBoundingClientRect().height)"
+    )
+    assert heights and min(heights) >= 44, (page.url, heights)
+
+
+def test_the_application_pages_fit_a_phone(phone_page, live_server, people):
+    applicant, staff = people
+    returned = ApplicationFactory(
+        organization=applicant.organization, created_by=applicant, returned=True, staff=staff
+    )
+    page = phone_page
+
+    switch_to(page, live_server, applicant)
+    for url in [
+        reverse("applications:dashboard"),
+        reverse("applications:detail", args=[returned.pk]),
+        reverse("applications:step", args=[returned.pk, "operation"]),
+        reverse("applications:step", args=[returned.pk, "documents"]),
+        reverse("applications:step", args=[returned.pk, "review"]),
+    ]:
+        page.goto(f"{live_server.url}{url}")
+        _fits_the_phone(page)
+
+    switch_to(page, live_server, staff)
+    for url in [
+        reverse("applications:staff_queue"),
+        reverse("applications:detail", args=[returned.pk]),
+    ]:
+        page.goto(f"{live_server.url}{url}")
+        _fits_the_phone(page)
