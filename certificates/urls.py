@@ -5,6 +5,21 @@ from certificates import views
 app_name = "certificates"
 
 urlpatterns = [
+    # Public: no login.
     path("verify/", views.verify_form, name="verify_form"),
+    path("verify/<str:number>/", views.verify, name="verify"),
     path("registry/", views.registry, name="registry"),
+    # Organization and staff.
+    path("certificates/", views.staff_list, name="staff_list"),
+    path("certificates/mine/", views.mine, name="mine"),
+    path("certificates/<int:pk>/", views.detail, name="detail"),
+    path("certificates/<int:pk>/pdf-status/", views.pdf_status, name="pdf_status"),
+    path("certificates/<int:pk>/download/", views.download, name="download"),
+    # Staff decisions.
+    path("applications/<int:application_pk>/approve/", views.approve, name="approve"),
+    path("certificates/<int:pk>/suspend/", views.suspend, name="suspend"),
+    path("certificates/<int:pk>/reinstate/", views.reinstate, name="reinstate"),
+    path("certificates/<int:pk>/revoke/", views.revoke, name="revoke"),
+    path("certificates/<int:pk>/fine/", views.fine, name="fine"),
+    path("certificates/<int:pk>/fines/<int:sanction_pk>/paid/", views.fine_paid, name="fine_paid"),
 ]
