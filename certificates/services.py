@@ -216,17 +216,18 @@ def certificate_render_pdf(*, certificate_id: int) -> str:
             return "exists"
         certificate.render_attempts += 1
         fields = ["render_attempts", "render_error", "updated_at"]
+        stored = None
         try:
             signed = render_certificate(certificate).signed_pdf
+            stored = default_storage.save(
+                Certificate.pdf.field.generate_filename(certificate, "certificate.pdf"),
+                ContentFile(signed),
+            )
         except Exception as exc:  # recorded for staff, then re-raised for the retry
             failure = exc
             certificate.render_error = f"{type(exc).__name__}: {exc}"[:2000]
         else:
-            name = default_storage.save(
-                Certificate.pdf.field.generate_filename(certificate, "certificate.pdf"),
-                ContentFile(signed),
-            )
-            certificate.pdf.name = name
+            certificate.pdf.name = stored
             certificate.pdf_sha256 = hashlib.sha256(signed).hexdigest()
             certificate.pdf_rendered_at = timezone.now()
             certificate.render_error = ""
@@ -235,8 +236,8 @@ def certificate_render_pdf(*, certificate_id: int) -> str:
             certificate.save(update_fields=fields)
         except Exception:
             # Nothing will point at the stored file: remove it rather than leave an orphan.
-            if failure is None:
-                default_storage.delete(certificate.pdf.name)
+            if stored:
+                default_storage.delete(stored)
             raise
     if failure is not None:
         logger.warning("Certificate %s PDF failed: %s", certificate_id, failure)

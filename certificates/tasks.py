@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from certificates.signing import SigningKeyMissing, verification_url
 
+BUSY_RETRY_SECONDS = 30
+
 SUBJECTS = {
     "issued": _("Registration certificate %(number)s issued"),
     "suspended": _("Registration certificate %(number)s suspended"),
@@ -29,6 +31,7 @@ SUBJECTS = {
 
 
 @shared_task(
+    bind=True,
     name="certificates.tasks.render_certificate_pdf",
     acks_late=True,
     autoretry_for=(Exception,),
@@ -38,11 +41,19 @@ SUBJECTS = {
     retry_jitter=True,
     max_retries=5,
 )
-def render_certificate_pdf(certificate_id: int) -> str:
-    """Render, sign and store the certificate's PDF unless it exists already."""
+def render_certificate_pdf(self, certificate_id: int) -> str:
+    """Render, sign and store the certificate's PDF unless it exists already.
+
+    "busy": another run (or a staff action) holds the certificate's row right now. This run
+    leaves without rendering and looks again a little later, when it will usually find the
+    PDF there.
+    """
     from certificates.services import certificate_render_pdf
 
-    return certificate_render_pdf(certificate_id=certificate_id)
+    outcome = certificate_render_pdf(certificate_id=certificate_id)
+    if outcome == "busy" and not self.request.is_eager:
+        raise self.retry(countdown=BUSY_RETRY_SECONDS)
+    return outcome
 
 
 @shared_task(

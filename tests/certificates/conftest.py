@@ -19,3 +19,10 @@ def signing_key(settings, signing_pair):
     settings.CERTIFICATE_SIGNING_CERT = str(cert)
     settings.CERTIFICATE_SIGNING_KEY_PASSPHRASE = ""
     return signing_pair
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Factories hash a password for every user they make; these tests make many users and
+    never log in, so the slow production hasher only costs time here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -27,6 +27,7 @@ __all__ = [
     "CertificateFactory",
     "make_certificate",
     "passed_application",
+    "quick_passed_application",
     "render_pdf_now",
 ]
 
@@ -62,6 +63,48 @@ def _passed_through_transitions(organization, *, kind, staff):
     return application
 
 
+def quick_passed_application(
+    organization=None, *, kind=ApplicationKind.NEW, staff=None, inspector=None
+):
+    """An application in inspection_passed reached through the bare transitions (no
+    documents, invoice or inspection rows): for tests that need many certificates."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from tests.factories import make_applicant
+
+    organization = organization or OrganizationFactory()
+    applicant = make_applicant(organization, owner=True)
+    staff = staff or StaffFactory()
+    inspector = inspector or InspectorFactory()
+
+    def submitted(application):
+        application.reference = f"REG-T{application.pk:08d}"
+        application.submitted_at = timezone.now()
+
+    with transaction.atomic():
+        application = Application.objects.create(
+            organization=organization,
+            kind=kind,
+            created_by=applicant,
+            company_legal_name=organization.legal_name,
+            company_address=organization.address,
+            company_province=organization.province,
+            agent_seats=12,
+        )
+        application = run_transition(
+            obj=application,
+            name="submit",
+            actor=applicant,
+            before_save=submitted,
+            update_fields=["reference", "submitted_at"],
+        )
+        for name in ("start_review", "accept", "schedule"):
+            application = run_transition(obj=application, name=name, actor=staff)
+        application = run_transition(obj=application, name="record_pass", actor=inspector)
+    return application
+
+
 def render_pdf_now(certificate):
     """Render, sign and store the PDF in-process (as the task would); returns a fresh copy."""
     services.certificate_render_pdf(certificate_id=certificate.pk)
@@ -75,13 +118,15 @@ def make_certificate(
     application=None,
     staff=None,
     with_pdf=False,
+    quick=False,
     reason="Complaints about unsolicited calls were confirmed.",
 ):
     """A certificate in `state`, reached through the services; returns a fresh copy."""
     S = CertificateState
     staff = staff or StaffFactory()
+    make = quick_passed_application if quick else passed_application
     if application is None:
-        application = passed_application(organization, staff=staff)
+        application = make(organization, staff=staff)
     certificate = services.application_approve(application=application, actor=staff)
     if with_pdf:
         certificate = render_pdf_now(certificate)
@@ -93,9 +138,7 @@ def make_certificate(
         after = certificate.expires_on + datetime.timedelta(days=1)
         services.certificates_expire(on=after)
     elif state == S.SUPERSEDED:
-        renewal = passed_application(
-            certificate.organization, kind=ApplicationKind.RENEWAL, staff=staff
-        )
+        renewal = make(certificate.organization, kind=ApplicationKind.RENEWAL, staff=staff)
         services.application_approve(application=renewal, actor=staff)
     elif state != S.ACTIVE:
         raise ValueError(f"The factory cannot reach {state!r}.")
@@ -115,6 +158,7 @@ class CertificateFactory(factory.Factory):
     application = None
     staff = None
     with_pdf = False
+    quick = False
 
     class Params:
         suspended = factory.Trait(state=CertificateState.SUSPENDED)
