@@ -23,6 +23,7 @@ from applications import selectors, services
 from applications.constants import (
     DOCUMENT_UPLOAD_STATES,
     EDITABLE_STATES,
+    REQUIRED_DOCUMENT_TYPES,
     WITHDRAWABLE_STATES,
     ApplicationState,
     DocumentType,
@@ -314,7 +315,8 @@ def new(request):
             return redirect("applications:dashboard")
         messages.success(request, _("Your application was started as a draft."))
         return redirect("applications:step", pk=application.pk, step="company")
-    return render(request, "applications/new.html", {"steps": STEPS})
+    documents = [DocumentType(t).label for t in REQUIRED_DOCUMENT_TYPES]
+    return render(request, "applications/new.html", {"steps": STEPS, "documents": documents})
 
 
 @login_required
@@ -412,9 +414,7 @@ def _step_operation(request, application):
                 "agent_seats": application.agent_seats,
                 "direction": application.direction,
                 "sourcing": application.sourcing,
-                "foreign_owned": application.foreign_owned
-                if application.agent_seats
-                else application.organization.foreign_owned,
+                "foreign_owned": application.foreign_owned,
             }
         )
         formset = SiteFormSet(

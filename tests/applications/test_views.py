@@ -256,6 +256,23 @@ def test_operation_step_saves_the_facts_and_the_sites(applicant_client, draft):
     assert list(draft.sites.values_list("province", flat=True)) == [Province.DKI, Province.JATENG]
 
 
+def test_operation_step_keeps_the_sites_when_saved_unchanged(applicant_client, draft):
+    page = applicant_client.get(step_url(draft, "operation"))
+    formset = page.context["formset"]
+    site = draft.sites.get()
+    data = operation_data(
+        [{"address": site.address, "province": site.province, "agent_seats": site.agent_seats}]
+    )
+    # As the browser sends it: the saved site is an initial form, the blank row is extra.
+    data["sites-INITIAL_FORMS"] = str(formset.initial_form_count())
+    data["sites-TOTAL_FORMS"] = str(formset.total_form_count())
+
+    response = applicant_client.post(step_url(draft, "operation"), data)
+
+    assert response.status_code == 302
+    assert list(fresh(draft).sites.values_list("address", flat=True)) == [site.address]
+
+
 def test_operation_step_removes_a_deleted_site(applicant_client, draft):
     sites = [
         {"address": "Jl. Sudirman 1, Jakarta", "province": Province.DKI, "agent_seats": "80"},

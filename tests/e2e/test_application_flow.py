@@ -103,7 +103,12 @@ def test_an_application_goes_from_draft_to_awaiting_inspection(
     page.check("input[name=sourcing][value=in_house]")
     page.fill("textarea[name='sites-0-address']", "Jl. Jenderal Sudirman Kav. 52, Jakarta")
     page.select_option("select[name='sites-0-province']", "dki_jakarta")
-    page.fill("input[name='sites-0-agent_seats']", "30")
+    page.fill("input[name='sites-0-agent_seats']", "20")
+    # A second site, added with the "Add another site" button (the formset's empty form).
+    page.click("#add-site")
+    page.fill("textarea[name='sites-1-address']", "Jl. Pemuda 2, Semarang")
+    page.select_option("select[name='sites-1-province']", "jawa_tengah")
+    page.fill("input[name='sites-1-agent_seats']", "10")
     click_and_wait(page, "main form button[type=submit]:not(#add-site)")
     success_shown(page)
 
@@ -114,8 +119,10 @@ def test_an_application_goes_from_draft_to_awaiting_inspection(
     assert page.locator("tr[data-type] .badge.warn").count() == 0
     click_and_wait(page, f"a[href$='{reverse('applications:step', args=[application.pk, 'fee'])}']")
 
-    # The fee, in Rupiah, before submitting.
-    assert page.locator("[data-fee-total]").inner_text().strip() == "Rp 5.000.000"
+    # The fee, in Rupiah with its breakdown, before submitting: base tier plus one extra site.
+    assert application.sites.count() == 2
+    assert page.locator("table.fee tr").count() == 3
+    assert page.locator("[data-fee-total]").inner_text().strip() == "Rp 7.500.000"
     click_and_wait(
         page, f"a[href$='{reverse('applications:step', args=[application.pk, 'review'])}']"
     )
@@ -124,7 +131,7 @@ def test_an_application_goes_from_draft_to_awaiting_inspection(
     )
     success_shown(page)
     assert page.locator("dd[data-state=submitted]").count() == 1
-    assert page.locator("[data-invoice-amount]").inner_text().strip() == "Rp 5.000.000"
+    assert page.locator("[data-invoice-amount]").inner_text().strip() == "Rp 7.500.000"
 
     # The desk starts the review, rejects the SOP manual and returns the application.
     switch_to(page, live_server, staff)
@@ -160,7 +167,7 @@ def test_an_application_goes_from_draft_to_awaiting_inspection(
     page.goto(f"{live_server.url}{detail}")
     page.fill("input[name='payment-paid_on']", timezone.localdate().isoformat())
     page.fill("input[name='payment-reference']", "TRF-20261128-001")
-    assert page.input_value("input[name='payment-amount']") in ("5000000", "5.000.000")
+    assert page.input_value("input[name='payment-amount']") in ("7500000", "7.500.000")
     click_and_wait(page, "form[action$='/payment/'] button")
     success_shown(page)
     assert re.search(r"\bPaid\b", page.locator("#invoice").inner_text())
