@@ -43,6 +43,16 @@ def recipients_for(application):
     ).order_by("pk")
 
 
+def rejected_documents(application):
+    """[(document type label, reason)] for the current versions the ministry rejected."""
+    from applications.selectors import application_detail
+
+    return [
+        (str(version.document.get_document_type_display()), version.review_reason)
+        for version in application_detail(application=application).rejected_versions
+    ]
+
+
 def render_email(event, application, recipient) -> tuple[str, str]:
     """(subject, body) in the recipient's language."""
     invoice = Invoice.objects.filter(application=application).first()
@@ -64,6 +74,9 @@ def render_email(event, application, recipient) -> tuple[str, str]:
                 if event.data.get("amount")
                 else "",
                 "url": application_url(application),
+                "rejected_documents": rejected_documents(application)
+                if event.action == "return_for_changes"
+                else [],
             },
         )
     return subject, body
