@@ -74,7 +74,8 @@ def quick_passed_application(
     from tests.factories import make_applicant
 
     organization = organization or OrganizationFactory()
-    applicant = make_applicant(organization, owner=True)
+    membership = organization.memberships.select_related("user").order_by("pk").first()
+    applicant = membership.user if membership else make_applicant(organization, owner=True)
     staff = staff or StaffFactory()
     inspector = inspector or InspectorFactory()
 
