@@ -134,6 +134,8 @@
     }
   }
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
-  else init();
+  // After htmx has set up the page (it does so on DOMContentLoaded, and this script comes
+  // after it), so that a restored draft can be sent at once.
+  if (document.readyState === "complete") init();
+  else document.addEventListener("DOMContentLoaded", init);
 })();

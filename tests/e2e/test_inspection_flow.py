@@ -1,0 +1,192 @@
+"""Inspections in a real browser.
+
+Staff schedule an inspection; the inspector, on a phone, records one major non-compliance and
+submits; the applicant reads the failure and the corrective actions, uploads a new document
+version and resubmits; staff schedule again and the second inspection passes. A second test
+checks that a reload or a lost connection in the middle of the checklist loses nothing.
+"""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from applications.constants import ApplicationState, DocumentType
+from applications.models import Application, DocumentVersion
+from inspections.constants import InspectionState, Requirement, requirements_for
+from inspections.models import Finding, Inspection
+from tests.applications.factories import PDF_BYTES
+from tests.e2e.conftest import login
+from tests.factories import InspectorFactory, OrganizationFactory, StaffFactory, make_applicant
+from tests.inspections.factories import awaiting_application, make_inspection
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+MAJOR = Requirement.DATA_PROTECTION
+CORRECTIVE = "Appoint a data protection officer and encrypt call recordings."
+
+
+@pytest.fixture
+def people(transactional_db):
+    organization = OrganizationFactory(legal_name="PT Suara Pelanggan Nusantara")
+    applicant = make_applicant(organization, owner=True, language="en")
+    staff = StaffFactory(language="en", full_name="Sari Wulandari")
+    inspector = InspectorFactory(language="en", full_name="Agus Pratama")
+    return organization, applicant, staff, inspector
+
+
+def switch_to(page, live_server, user):
+    page.context.clear_cookies()
+    login(page, live_server, user.email)
+
+
+def click_and_wait(page, selector):
+    with page.expect_navigation():
+        page.click(selector)
+
+
+def success_shown(page):
+    assert page.locator(".msg.success").count() >= 1, page.locator("main").inner_text()
+
+
+def schedule(page, live_server, application, inspector, day):
+    page.goto(live_server.url + reverse("applications:detail", args=[application.pk]))
+    click_and_wait(page, "#inspections a:has-text('Schedule inspection')")
+    page.select_option("select[name=inspector]", str(inspector.pk))
+    page.fill("input[name=date]", day.isoformat())
+    page.fill("input[name=start_time]", "09:00")
+    page.fill("input[name=end_time]", "12:00")
+    click_and_wait(page, "form button[type=submit]:has-text('Schedule inspection')")
+    success_shown(page)
+
+
+def open_first_inspection(page, live_server):
+    page.goto(live_server.url + reverse("inspections:schedule"))
+    click_and_wait(page, "a:has-text('Open inspection')")
+
+
+def wait_until_sent(page, inspection):
+    """The device copy is removed once the server confirmed the save."""
+    page.wait_for_function(f"localStorage.getItem('inspection-draft-{inspection.pk}') === null")
+
+
+def record_and_submit(page, kind, majors=()):
+    for requirement in requirements_for(kind):
+        result = "major" if requirement in majors else "compliant"
+        page.check(f"input[name='result-{requirement}'][value='{result}']")
+    page.fill(f"textarea[name='note-{Requirement.BUSINESS_ENTITY}']", "NIB and deed match.")
+    page.click("button[data-add-interview]")
+    page.locator("input[name=interview_role]").first.fill("Agents")
+    page.locator("input[name=interview_number]").first.fill("5")
+    if majors:
+        page.fill("textarea[name=corrective_actions]", CORRECTIVE)
+    click_and_wait(page, "button[name=then][value=submit]")
+    expected = "Failed" if majors else "Passed"
+    assert page.locator("#outcome").inner_text() == expected
+    click_and_wait(page, "form button[type=submit]:has-text('Submit')")
+    success_shown(page)
+    assert "were submitted on" in page.locator("#read-only-reason").inner_text()
+    assert page.locator("#checklist").count() == 0
+
+
+def test_a_failed_inspection_is_fixed_resubmitted_and_passed(
+    browser_page, phone_page, live_server, people, tmp_path
+):
+    organization, applicant, staff, inspector = people
+    application = awaiting_application(organization, staff=staff)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+
+    # The desk schedules the inspection.
+    switch_to(browser_page, live_server, staff)
+    schedule(browser_page, live_server, application, inspector, tomorrow)
+    inspection = Inspection.objects.get(application=application)
+    assert inspection.inspector == inspector
+
+    # The inspector, on a phone: My schedule, then the checklist with one major finding.
+    login(phone_page, live_server, inspector.email)
+    assert phone_page.locator(f"[data-inspection='{inspection.pk}']").count() == 1
+    assert phone_page.locator("a[href^='tel:']").count() >= 1
+    open_first_inspection(phone_page, live_server)
+    assert phone_page.locator("input[type=file][capture=environment]").count() == 1
+    record_and_submit(phone_page, application.kind, majors=[MAJOR])
+    inspection.refresh_from_db()
+    assert inspection.state == InspectionState.FAILED
+
+    # The applicant reads the failure, uploads a corrected document and resubmits.
+    switch_to(browser_page, live_server, applicant)
+    browser_page.goto(live_server.url + reverse("applications:detail", args=[application.pk]))
+    failed_box = browser_page.locator("#inspections [data-failed]")
+    assert CORRECTIVE in failed_box.inner_text()
+    click_and_wait(browser_page, "#inspections a:has-text('Upload new versions')")
+    corrected = tmp_path / "data-protection-v2.pdf"
+    corrected.write_bytes(PDF_BYTES)
+    row = browser_page.locator(f"tr[data-type='{DocumentType.DATA_PROTECTION_POLICY}']")
+    row.locator("input[type=file]").set_input_files(str(corrected))
+    with browser_page.expect_navigation():
+        row.locator("button[type=submit]").click()
+    success_shown(browser_page)
+    assert DocumentVersion.objects.filter(
+        document__application=application, original_name="data-protection-v2.pdf"
+    ).exists()
+    browser_page.goto(live_server.url + reverse("applications:detail", args=[application.pk]))
+    browser_page.check("#inspections input[name=confirm]")
+    browser_page.fill("#inspections textarea[name=note]", "DPO appointed, recordings encrypted.")
+    click_and_wait(browser_page, "#inspections button:has-text('Resubmit for inspection')")
+    success_shown(browser_page)
+    application.refresh_from_db()
+    assert application.state == ApplicationState.AWAITING_INSPECTION
+
+    # The desk schedules again; the second inspection passes.
+    switch_to(browser_page, live_server, staff)
+    schedule(browser_page, live_server, application, inspector, tomorrow + datetime.timedelta(1))
+    second = Inspection.objects.get(application=application, state=InspectionState.SCHEDULED)
+    open_first_inspection(phone_page, live_server)
+    assert phone_page.url.endswith(reverse("inspections:detail", args=[second.pk]))
+    record_and_submit(phone_page, application.kind)
+    second.refresh_from_db()
+    assert second.state == InspectionState.PASSED
+    application.refresh_from_db()
+    assert application.state == ApplicationState.INSPECTION_PASSED
+
+    # Both inspections show in the applicant's history, each with its report.
+    switch_to(browser_page, live_server, applicant)
+    browser_page.goto(live_server.url + reverse("applications:detail", args=[application.pk]))
+    assert browser_page.locator("#inspections li[data-inspection]").count() == 2
+    report_url = reverse("inspections:report", args=[second.pk])
+    assert browser_page.locator(f"#inspections a[href='{report_url}']").count() == 1
+    assert Application.objects.get(pk=application.pk).state == ApplicationState.INSPECTION_PASSED
+
+
+def test_a_reload_or_a_lost_connection_mid_checklist_loses_nothing(phone_page, live_server, people):
+    organization, applicant, staff, inspector = people
+    inspection = make_inspection(organization=organization, inspector=inspector, staff=staff)
+    login(phone_page, live_server, inspector.email)
+    url = live_server.url + reverse("inspections:detail", args=[inspection.pk])
+    phone_page.goto(url)
+    note = f"textarea[name='note-{Requirement.SOPS}']"
+
+    # Typed but never sent (no change event yet): a reload puts it back and sends it.
+    phone_page.fill(note, "SOP binder found in the supervisor's office.")
+    assert Finding.objects.get(inspection=inspection, requirement=Requirement.SOPS).note == ""
+    phone_page.reload()
+    assert phone_page.input_value(note) == "SOP binder found in the supervisor's office."
+    wait_until_sent(phone_page, inspection)
+    finding = Finding.objects.get(inspection=inspection, requirement=Requirement.SOPS)
+    assert finding.note == "SOP binder found in the supervisor's office."
+
+    # Offline: kept on the device, said so, and sent when the connection is back.
+    phone_page.context.set_offline(True)
+    phone_page.check(f"input[name='result-{Requirement.SOPS}'][value='minor']")
+    phone_page.wait_for_selector("#draft-offline", state="visible")
+    stored = phone_page.evaluate(f"localStorage.getItem('inspection-draft-{inspection.pk}')")
+    assert '"minor"' in stored
+    assert Finding.objects.get(pk=finding.pk).result == ""
+    phone_page.context.set_offline(False)
+    phone_page.wait_for_selector("#draft-offline", state="hidden")
+    wait_until_sent(phone_page, inspection)
+    assert Finding.objects.get(pk=finding.pk).result == "minor"
+
+    # And a reload after all that shows what the server has.
+    phone_page.reload()
+    assert phone_page.is_checked(f"input[name='result-{Requirement.SOPS}'][value='minor']")
