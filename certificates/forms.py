@@ -131,6 +131,10 @@ class ReasonForm(forms.Form):
 
     reason = _reason_field()
 
+    def __init__(self, *args, certificate=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.certificate = certificate
+
     def clean_reason(self):
         reason = self.cleaned_data["reason"].strip()
         if len(reason) < 5:
@@ -146,16 +150,35 @@ class RevokeForm(ReasonForm):
 
 
 class SuspendForm(ReasonForm):
-    """A suspension starts today (when staff decide it) and lasts until a date or until
-    reinstated."""
+    """A suspension takes effect now; its start may be dated back (to the day of the breach),
+    never ahead. It lasts until a date or until reinstated."""
 
-    field_order = ["until", "reason"]
+    field_order = ["starts_on", "until", "reason"]
+    starts_on = forms.DateField(
+        label=_("Suspended from"),
+        widget=DateInput(),
+        help_text=_("Today, or an earlier day the suspension counts from."),
+    )
     until = forms.DateField(
         label=_("Suspended until"),
         required=False,
         widget=DateInput(),
         help_text=_("Leave empty to suspend until reinstated."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["starts_on"].initial = timezone.localdate()
+
+    def clean_starts_on(self):
+        starts_on = self.cleaned_data["starts_on"]
+        if starts_on > timezone.localdate():
+            raise ValidationError(
+                _("A suspension takes effect now: its start cannot be in the future.")
+            )
+        if self.certificate is not None and starts_on < self.certificate.issued_on:
+            raise ValidationError(_("A suspension cannot start before the certificate was issued."))
+        return starts_on
 
     def clean_until(self):
         until = self.cleaned_data["until"]

@@ -369,7 +369,7 @@ def _sanction_view(request, pk, *, form_class, page, perform):
     """Form → confirmation → service. Invalid input re-shows the form and changes nothing."""
     _require_staff(request)
     certificate = _certificate_for(request, pk)
-    form = form_class(request.POST if request.method == "POST" else None)
+    form = form_class(request.POST if request.method == "POST" else None, certificate=certificate)
     context = {
         "certificate": certificate,
         "form": form,
@@ -401,6 +401,7 @@ def suspend(request, pk):
             certificate=certificate,
             actor=request.user,
             reason=data["reason"],
+            starts_on=data["starts_on"],
             until=data["until"],
             expected_state=_expected_state(request),
         )

@@ -1,0 +1,246 @@
+"""Sanctions by staff: fine (and paid), suspension, reinstatement, revocation. Each has a form,
+a confirmation step, and changes nothing on bad input or for anyone but staff."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from certificates import services
+from certificates.constants import CertificateState, SanctionKind
+from certificates.models import Sanction
+from tests.certificates.test_views import english, fresh, messages_of, quick_certificate  # noqa: F401
+
+S = CertificateState
+
+
+def days(n):
+    return (timezone.localdate() + datetime.timedelta(days=n)).isoformat()
+
+
+@pytest.fixture
+def certificate(organization):
+    return quick_certificate(organization)
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
+def suspended(certificate, staff_user):
+    return services.certificate_suspend(
+        certificate=certificate, actor=staff_user, reason="Unsolicited calls at night."
+    )
+
+
+def url(name, certificate, *args):
+    return reverse(f"certificates:{name}", args=[certificate.pk, *args])
+
+
+def confirm(data):
+    return {**data, "confirm": "1"}
+
+
+FINE = {"amount": "Rp 25.000.000", "due_date": days(30), "reason": "Late change report."}
+SUSPEND = {"starts_on": days(0), "until": days(14), "reason": "Complaints confirmed."}
+REVOKE = {"understood": "on", "reason": "Operating without the declared SOPs."}
+REINSTATE = {"reason": "The company fixed its SOPs."}
+
+
+# Fine --------------------------------------------------------------------------------------
+
+
+def test_fine_form_shows_its_fields(staff_client, certificate):
+    body = staff_client.get(url("fine", certificate)).content.decode()
+    for name in ("amount", "due_date", "reason"):
+        assert f'name="{name}"' in body
+
+
+def test_a_valid_fine_is_shown_for_confirmation_first_and_nothing_is_recorded(
+    staff_client, certificate
+):
+    response = staff_client.post(url("fine", certificate), FINE)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Rp 25.000.000" in body
+    assert 'name="confirm" value="1"' in body
+    assert not Sanction.objects.exists()
+
+
+def test_a_confirmed_fine_is_recorded_in_rupiah(staff_client, certificate):
+    response = staff_client.post(url("fine", certificate), confirm(FINE), follow=True)
+    fine = Sanction.objects.get()
+    assert (fine.kind, fine.amount) == (SanctionKind.FINE, 25_000_000)
+    assert fine.due_date.isoformat() == FINE["due_date"]
+    assert "fine has been imposed" in messages_of(response)
+    assert "Rp 25.000.000" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "field,value,error",
+    [
+        ("amount", "0", "more than Rp 0"),
+        ("amount", "-5000", "more than Rp 0"),
+        ("amount", "five million", "whole number"),
+        ("due_date", days(-1), "after today"),
+        ("due_date", days(0), "after today"),
+        ("due_date", "", "required"),
+        ("reason", "", "required"),
+    ],
+)
+def test_bad_fine_input_shows_an_error_and_records_nothing(
+    staff_client, certificate, field, value, error
+):
+    response = staff_client.post(url("fine", certificate), confirm({**FINE, field: value}))
+    assert response.status_code == 200
+    assert error in str(response.context["form"].errors[field])
+    assert not Sanction.objects.exists()
+
+
+def test_mark_fine_paid_asks_then_records(staff_client, certificate, staff_user):
+    fine = services.fine_impose(
+        certificate=certificate,
+        actor=staff_user,
+        amount=1_500_000,
+        due_date=timezone.localdate() + datetime.timedelta(days=10),
+        reason="Late report.",
+    )
+    page = staff_client.get(url("fine_paid", certificate, fine.pk)).content.decode()
+    assert "Rp 1.500.000" in page
+    assert fresh(fine).paid_at is None
+
+    response = staff_client.post(url("fine_paid", certificate, fine.pk), {"confirm": "1"})
+    assert response.status_code == 302
+    assert fresh(fine).paid_at is not None
+
+    again = staff_client.post(url("fine_paid", certificate, fine.pk), {"confirm": "1"}, follow=True)
+    assert "already recorded as paid" in messages_of(again)
+
+
+def test_marking_a_suspension_as_paid_is_not_found(staff_client, suspended):
+    suspension = Sanction.objects.get(kind=SanctionKind.SUSPENSION)
+    response = staff_client.post(url("fine_paid", suspended, suspension.pk), {"confirm": "1"})
+    assert response.status_code == 404
+
+
+# Suspension and reinstatement ----------------------------------------------------------------
+
+
+def test_a_confirmed_suspension_suspends_with_its_dates(staff_client, certificate):
+    first = staff_client.post(url("suspend", certificate), SUSPEND)
+    assert first.status_code == 200 and fresh(certificate).state == S.ACTIVE
+    staff_client.post(url("suspend", certificate), confirm(SUSPEND))
+    assert fresh(certificate).state == S.SUSPENDED
+    suspension = Sanction.objects.get(kind=SanctionKind.SUSPENSION)
+    assert suspension.starts_on.isoformat() == SUSPEND["starts_on"]
+    assert suspension.ends_on.isoformat() == SUSPEND["until"]
+    assert suspension.reason == SUSPEND["reason"]
+
+
+@pytest.mark.parametrize(
+    "changes,field",
+    [
+        ({"until": days(0)}, "until"),
+        ({"until": days(-3)}, "until"),
+        ({"starts_on": days(2), "until": days(10)}, "starts_on"),
+        ({"starts_on": "not a date"}, "starts_on"),
+        ({"reason": "   "}, "reason"),
+    ],
+)
+def test_bad_suspension_input_changes_nothing(staff_client, certificate, changes, field):
+    response = staff_client.post(url("suspend", certificate), confirm({**SUSPEND, **changes}))
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert fresh(certificate).state == S.ACTIVE
+    assert not Sanction.objects.exists()
+
+
+def test_a_stale_suspension_is_refused_with_a_message(staff_client, suspended):
+    data = confirm({**SUSPEND, "expected_state": "active"})
+    response = staff_client.post(url("suspend", suspended), data, follow=True)
+    assert response.status_code == 200
+    assert "changed by someone else" in messages_of(response)
+    assert Sanction.objects.filter(kind=SanctionKind.SUSPENSION).count() == 1
+
+
+def test_reinstatement_makes_the_certificate_active_again(staff_client, suspended):
+    staff_client.post(url("reinstate", suspended), confirm(REINSTATE))
+    assert fresh(suspended).state == S.ACTIVE
+    assert Sanction.objects.filter(kind=SanctionKind.REINSTATEMENT).exists()
+
+
+def test_reinstating_an_active_certificate_is_refused_with_a_message(staff_client, certificate):
+    response = staff_client.post(url("reinstate", certificate), confirm(REINSTATE), follow=True)
+    assert response.status_code == 200
+    assert "not possible" in messages_of(response)
+    assert not Sanction.objects.exists()
+
+
+# Revocation --------------------------------------------------------------------------------
+
+
+def test_revocation_form_warns_that_it_is_final(staff_client, certificate):
+    body = staff_client.get(url("revoke", certificate)).content.decode()
+    assert "cannot be undone" in body
+
+
+def test_revocation_needs_the_box_ticked(staff_client, certificate):
+    data = confirm({k: v for k, v in REVOKE.items() if k != "understood"})
+    response = staff_client.post(url("revoke", certificate), data)
+    assert "understood" in response.context["form"].errors
+    assert fresh(certificate).state == S.ACTIVE
+
+
+def test_confirmed_revocation_revokes_after_a_last_warning(staff_client, certificate):
+    warning = staff_client.post(url("revoke", certificate), REVOKE).content.decode()
+    assert "never be reinstated" in warning
+    assert fresh(certificate).state == S.ACTIVE
+    staff_client.post(url("revoke", certificate), confirm(REVOKE))
+    assert fresh(certificate).state == S.REVOKED
+
+
+def test_a_revoked_certificate_offers_no_more_actions(staff_client, certificate, staff_user):
+    services.certificate_revoke(certificate=certificate, actor=staff_user, reason="Fraud.")
+    body = staff_client.get(url("detail", certificate)).content.decode()
+    assert url("suspend", certificate) not in body
+    assert url("reinstate", certificate) not in body
+    assert "No further action" in body
+
+
+# Refused to everyone but staff ---------------------------------------------------------------
+
+
+ACTIONS = [
+    ("fine", FINE),
+    ("suspend", SUSPEND),
+    ("revoke", REVOKE),
+]
+
+
+@pytest.mark.parametrize("name,data", ACTIONS)
+@pytest.mark.parametrize("who", ["applicant", "member", "outsider", "inspector", "no_role_user"])
+def test_sanctions_are_refused_to_everyone_but_staff(client, request, certificate, name, data, who):
+    client.force_login(request.getfixturevalue(who))
+    response = client.post(url(name, certificate), confirm(data))
+    assert response.status_code == 404
+    assert fresh(certificate).state == S.ACTIVE
+    assert not Sanction.objects.exists()
+
+
+@pytest.mark.parametrize("name,data", ACTIONS)
+def test_sanctions_by_anonymous_visitors_are_sent_to_log_in(client, certificate, name, data):
+    response = client.post(url(name, certificate), confirm(data))
+    assert response.status_code == 302
+    assert fresh(certificate).state == S.ACTIVE
+    assert not Sanction.objects.exists()
+
+
+def test_reinstatement_is_refused_to_the_organization(client, applicant, suspended):
+    client.force_login(applicant)
+    response = client.post(url("reinstate", suspended), confirm(REINSTATE))
+    assert response.status_code == 404
+    assert fresh(suspended).state == S.SUSPENDED
