@@ -61,6 +61,11 @@ class SiteForm(forms.Form):
 
 
 class BaseSiteFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if forms.formsets.DELETION_FIELD_NAME in form.fields:
+            form.fields[forms.formsets.DELETION_FIELD_NAME].label = _("Remove this site")
+
     def clean(self):
         super().clean()
         if any(self.errors):
