@@ -40,17 +40,37 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+# One Playwright and one Chromium per test run, however many modules import the `browser`
+# fixture (tests outside tests/e2e import it, which defines it again): Playwright's sync API
+# cannot start a second time in the same thread while the first is running.
+_shared = {}
+
+
+def _shared_browser():
+    if "browser" not in _shared:
+        from playwright.sync_api import sync_playwright
+
+        playwright = sync_playwright().start()
+        _shared["playwright"] = playwright
+        _shared["browser"] = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+    return _shared["browser"]
+
+
+def pytest_sessionfinish(session, exitstatus):
+    browser = _shared.pop("browser", None)
+    if browser is not None:
+        browser.close()
+        _shared.pop("playwright").stop()
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
         pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
+    pytest.importorskip("playwright.sync_api")
+    return _shared_browser()
 
 
 def _page(browser, **context_options):
