@@ -1,0 +1,38 @@
+import pytest
+
+from tests.factories import InspectorFactory
+from tests.inspections.factories import awaiting_application, make_inspection
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Factories hash a password per user; the default hasher makes each one slow."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def awaiting(applicant, staff_user):
+    """An application of `organization` (applicant's) awaiting inspection, invoice paid."""
+    return awaiting_application(applicant.organization, staff=staff_user)
+
+
+@pytest.fixture
+def unpaid(applicant, staff_user):
+    return awaiting_application(applicant.organization, paid=False, staff=staff_user)
+
+
+@pytest.fixture
+def other_inspector(db):
+    return InspectorFactory()
+
+
+@pytest.fixture
+def scheduled(awaiting, staff_user, inspector):
+    return make_inspection(application=awaiting, staff=staff_user, inspector=inspector)
+
+
+@pytest.fixture
+def in_progress(awaiting, staff_user, inspector):
+    return make_inspection(
+        "in_progress", application=awaiting, staff=staff_user, inspector=inspector
+    )
