@@ -31,6 +31,9 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if Path(str(item.fspath)).resolve().is_relative_to(E2E_DIR):
             item.add_marker(pytest.mark.e2e)
+    # Browser tests last: once Playwright's event loop runs in this thread, Django treats every
+    # later ORM call as made from async code, which would break the ordinary tests after them.
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
 
 
 @pytest.fixture(autouse=True)
@@ -70,6 +73,8 @@ def browser():
     if not CHROMIUM.exists():
         pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     pytest.importorskip("playwright.sync_api")
+    # What `DJANGO_ALLOW_ASYNC_UNSAFE=true pytest -m e2e` sets, for a run that forgot it.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     return _shared_browser()
 
 
