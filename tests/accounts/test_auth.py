@@ -1,6 +1,7 @@
 import re
 
 import pytest
+import time_machine
 from django.core import mail
 from django.urls import reverse
 
@@ -61,6 +62,8 @@ def test_logout_needs_a_post(client, applicant):
     assert "_auth_user_id" not in client.session
 
 
+# The limiter counts per time window: freeze the clock so no window boundary falls inside.
+@time_machine.travel("2026-11-28 10:00:00+07:00", tick=False)
 def test_login_is_rate_limited_per_account(client, applicant):
     url = reverse("accounts:login")
     for _ in range(10):
@@ -144,6 +147,8 @@ def test_a_password_change_needs_the_old_password(client, applicant):
     assert applicant.check_password(PASSWORD)
 
 
+# The limiter counts per time window: freeze the clock so no window boundary falls inside.
+@time_machine.travel("2026-11-28 10:00:00+07:00", tick=False)
 def test_the_login_limit_ignores_the_case_of_the_email(client, applicant):
     url = reverse("accounts:login")
     for n in range(10):
@@ -155,6 +160,8 @@ def test_the_login_limit_ignores_the_case_of_the_email(client, applicant):
     assert response.status_code == 403
 
 
+# The limiter counts per time window: freeze the clock so no window boundary falls inside.
+@time_machine.travel("2026-11-28 10:00:00+07:00", tick=False)
 def test_password_reset_requests_are_limited_per_client_address(client, db):
     url = reverse("accounts:password_reset")
     for _ in range(10):
