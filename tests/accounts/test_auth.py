@@ -172,3 +172,32 @@ def test_password_reset_requests_are_limited_per_client_address(client, db):
 
     assert blocked.status_code == 403
     assert other.status_code == 302
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["accounts:password_reset", "accounts:password_reset_done", "accounts:password_reset_complete"],
+)
+def test_the_password_reset_pages_render(client, db, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 200
+    assert "<h1>" in response.content.decode()
+
+
+def test_a_broken_reset_link_shows_a_clear_page(client, applicant):
+    response = client.get(
+        reverse("accounts:password_reset_confirm", args=["MQ", "bad-token"]), follow=True
+    )
+    assert response.status_code == 200
+    assert response.context["validlink"] is False
+    assert reverse("accounts:password_reset") in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "name", ["accounts:profile", "accounts:password_change", "accounts:members", "accounts:invite"]
+)
+def test_the_owner_pages_render(client, applicant, name):
+    client.force_login(applicant)
+    response = client.get(reverse(name))
+    assert response.status_code == 200
+    assert "<h1>" in response.content.decode()
