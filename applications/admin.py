@@ -1,6 +1,7 @@
 """Staff maintain the fee schedule here. Applications, invoices and payments are shown
 read-only: they change only through the services (which lock, check and audit)."""
 
+from django import forms
 from django.contrib import admin
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -64,6 +65,25 @@ class DocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     inlines = [VersionInline]
 
 
+class FeeScheduleForm(forms.ModelForm):
+    class Meta:
+        model = FeeSchedule
+        fields = [
+            "name",
+            "is_active",
+            "amount_per_extra_site",
+            "outbound_factor",
+            "outsourced_factor",
+        ]
+
+    def _get_validation_exclusions(self):
+        # Activating this schedule deactivates the current one on save (save_model below), so
+        # the "one active schedule" constraint must not refuse the form beforehand.
+        exclude = super()._get_validation_exclusions()
+        exclude.add("is_active")
+        return exclude
+
+
 class FeeTierInline(admin.TabularInline):
     model = FeeTier
     extra = 1
@@ -71,6 +91,7 @@ class FeeTierInline(admin.TabularInline):
 
 @admin.register(FeeSchedule)
 class FeeScheduleAdmin(admin.ModelAdmin):
+    form = FeeScheduleForm
     list_display = [
         "name",
         "is_active",
