@@ -38,14 +38,16 @@ class InspectorChoiceField(forms.ModelChoiceField):
 class WindowForm(forms.Form):
     """A date and a time window on that date, in Jakarta time."""
 
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_("Date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Times are Jakarta time (WIB)."),
+    )
     start_time = forms.TimeField(
         label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
     end_time = forms.TimeField(
-        label=_("Until"),
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        help_text=_("Jakarta time (WIB)."),
+        label=_("Until"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
 
     def clean(self):
@@ -145,17 +147,26 @@ class ChecklistForm:
         self.errors = []
 
     def is_valid(self):
+        """Only what the request carries changes: a field left out (an unanswered radio, a
+        partial post) keeps its saved value, a field sent empty clears it."""
         self.findings = {}
         for value, _label in self.requirements:
-            result = self.data.get(f"result-{value}", "")
-            if result and result not in self.results:
-                self.errors.append(_("Unknown result for a requirement."))
-                result = ""
-            note = self.data.get(f"note-{value}", "").strip()
-            if result or note:
-                self.findings[value] = {"result": result, "note": note}
-        self.interviews = self._interviews()
-        self.corrective_actions = self.data.get("corrective_actions", "").strip()
+            finding = {}
+            if f"result-{value}" in self.data:
+                result = self.data[f"result-{value}"]
+                if result and result not in self.results:
+                    self.errors.append(_("Unknown result for a requirement."))
+                    continue
+                finding["result"] = result
+            if f"note-{value}" in self.data:
+                finding["note"] = self.data[f"note-{value}"].strip()
+            if finding:
+                self.findings[value] = finding
+        self.interviews = self._interviews() if "interview_role" in self.data else None
+        if self.interviews is None:
+            self.interview_errors = []
+        actions = self.data.get("corrective_actions")
+        self.corrective_actions = actions.strip() if actions is not None else None
         return not self.errors
 
     def _interviews(self):
@@ -193,7 +204,9 @@ class ChecklistForm:
 
 class CalendarFilterForm(forms.Form):
     week = forms.DateField(
-        label=_("Week of"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Week of"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     inspector = InspectorChoiceField(
         label=_("Inspector"), queryset=None, required=False, empty_label=_("All inspectors")

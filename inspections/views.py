@@ -437,6 +437,8 @@ def calendar(request):
         raise PermissionDenied
     form = CalendarFilterForm(request.GET or None)
     week_start = form.week_start()
+    if not form.is_bound:
+        form = CalendarFilterForm(initial={"week": week_start})
     inspector = form.cleaned_data.get("inspector") if form.is_bound and form.is_valid() else None
     week = selectors.staff_week(week_start=week_start, inspector=inspector)
     rows = [

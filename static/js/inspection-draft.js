@@ -112,6 +112,14 @@
       showOffline(false);
       if (sentVersion === version) localStorage.removeItem(key);
     });
+    form.addEventListener("htmx:beforeSwap", function (evt) {
+      // Logged out meanwhile: the answer is the login page, not the status. Keep the copy.
+      var url = evt.detail.xhr && evt.detail.xhr.responseURL;
+      if (url && url.indexOf(form.getAttribute("hx-post")) === -1) {
+        evt.detail.shouldSwap = false;
+        if (status) status.textContent = form.dataset.errorText || "";
+      }
+    });
     form.addEventListener("htmx:sendError", function () {
       store();
       showOffline(true);

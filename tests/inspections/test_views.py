@@ -341,6 +341,20 @@ def test_it_saves_a_partial_draft_through_htmx(client, inspector, scheduled):
     assert scheduled.state == InspectionState.IN_PROGRESS
 
 
+def test_a_field_sent_empty_clears_and_a_field_left_out_keeps(client, inspector, scheduled):
+    client.force_login(inspector)
+    url = reverse("inspections:findings", args=[scheduled.pk])
+    client.post(url, {"result-sops": "minor", "note-sops": "Old", "corrective_actions": "Fix"})
+    client.post(url, {"note-sops": ""}, **HTMX)
+    finding = Finding.objects.get(inspection=scheduled, requirement=Requirement.SOPS)
+    assert (finding.result, finding.note) == ("minor", "")
+    scheduled.refresh_from_db()
+    assert scheduled.corrective_actions == "Fix"
+    client.post(url, {"corrective_actions": ""}, **HTMX)
+    scheduled.refresh_from_db()
+    assert scheduled.corrective_actions == ""
+
+
 def test_it_keeps_the_findings_when_an_interview_row_is_half_typed(client, inspector, scheduled):
     client.force_login(inspector)
     data = {
