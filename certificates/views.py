@@ -40,6 +40,9 @@ from certificates.verification import verify_number, verify_pdf
 from registrasi.services import ServiceError
 
 PAGE_SIZE = 25
+# The render task's first run plus its retries (certificates.tasks, max_retries=5): after that
+# many failed attempts the page stops polling and says so.
+MAX_RENDER_ATTEMPTS = 6
 
 
 # Rate limits -----------------------------------------------------------------------------
@@ -143,9 +146,10 @@ def verify(request, number):
         request,
         "certificates/verify_result.html",
         {
-            "number": number,
+            # Canonical when it has the shape of a number; what was typed (shortened) otherwise.
+            "number": result.number,
             "result": result,
-            "number_form": VerifyNumberForm(initial={"number": number}),
+            "number_form": VerifyNumberForm(initial={"number": result.number}),
         },
     )
 
@@ -232,6 +236,7 @@ def detail(request, pk):
         "history": _history(certificate) if is_staff else [],
         "newer": newer,
         "today": timezone.localdate(),
+        "max_render_attempts": MAX_RENDER_ATTEMPTS,
     }
     return render(request, "certificates/detail.html", context)
 
@@ -241,7 +246,11 @@ def detail(request, pk):
 def pdf_status(request, pk):
     """htmx partial: polls itself every 2 s while the PDF is being made, then shows the link."""
     certificate = _certificate_for(request, pk)
-    return render(request, "certificates/_pdf_status.html", {"certificate": certificate})
+    return render(
+        request,
+        "certificates/_pdf_status.html",
+        {"certificate": certificate, "max_render_attempts": MAX_RENDER_ATTEMPTS},
+    )
 
 
 @login_required

@@ -241,6 +241,25 @@ def test_pdf_status_partial_polls_until_the_pdf_exists_then_shows_the_download(
     assert f'href="{download_url}"' in after
 
 
+def test_pdf_status_says_when_it_is_slow_and_stops_polling_when_rendering_gave_up(
+    client, applicant, certificate
+):
+    client.force_login(applicant)
+    url = reverse("certificates:pdf_status", args=[certificate.pk])
+    Certificate.objects.filter(pk=certificate.pk).update(
+        render_attempts=2, render_error="OSError: disk full"
+    )
+    slow = client.get(url).content.decode()
+    assert 'hx-trigger="every 2s"' in slow
+    assert "longer than usual" in slow
+    assert "disk full" not in slow  # technical details are for the logs
+
+    Certificate.objects.filter(pk=certificate.pk).update(render_attempts=6)
+    gave_up = client.get(url).content.decode()
+    assert "hx-trigger" not in gave_up
+    assert "could not be made yet" in gave_up
+
+
 def test_download_returns_the_signed_pdf(client, member, organization):
     certificate = quick_certificate(organization, with_pdf=True)
     client.force_login(member)
