@@ -1,0 +1,75 @@
+"""End to end with a real Celery worker and Redis (see tests/worker.py)."""
+
+import io
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from pypdf import PdfReader
+
+from certificates import services
+from certificates.models import Certificate
+from certificates.tasks import render_certificate_pdf
+from certificates.verification import verify_pdf
+from tests.certificates.factories import quick_passed_application
+from tests.factories import StaffFactory
+from tests.worker import celery_worker_redis  # noqa: F401
+
+pytestmark = pytest.mark.worker
+RENDER = "certificates.tasks.render_certificate_pdf"
+NOTIFY = "certificates.tasks.notify_certificate_event"
+
+
+def test_approval_renders_signs_and_stores_the_pdf_through_redis(celery_worker_redis):
+    from django.template.defaultfilters import date
+    from django.utils import translation
+    from pyhanko.keys import load_cert_from_pemder
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    application = quick_passed_application()
+    certificate = services.application_approve(application=application, actor=StaffFactory())
+    # Committed (no test transaction): the task went to Redis and the worker took it.
+    run = celery_worker_redis.wait_for(RENDER)
+    assert (run.state, run.retval, run.args) == ("SUCCESS", "rendered", (certificate.pk,))
+    assert run.routing_key == "pdf"
+    notified = celery_worker_redis.wait_for(NOTIFY)
+    assert notified.routing_key == "default" and notified.retval == 1
+    assert [m.to for m in mail.outbox] == [[application.created_by.email]]
+
+    certificate = Certificate.objects.get(pk=certificate.pk)
+    data = certificate.pdf.read()
+    (signature,) = PdfFileReader(io.BytesIO(data)).embedded_signatures
+    trust = ValidationContext(
+        trust_roots=[load_cert_from_pemder(settings.CERTIFICATE_SIGNING_CERT)]
+    )
+    status = validate_pdf_signature(signature, trust)
+    assert status.intact and status.valid and status.trusted
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages).split())
+    assert certificate.number in text
+    assert certificate.legal_name in text
+    with translation.override("id"):
+        assert date(certificate.issued_on, "j F Y") in text
+        assert date(certificate.expires_on, "j F Y") in text
+    check = verify_pdf(data)
+    assert check.unaltered and check.certificate == certificate
+
+
+def test_a_redelivered_render_finds_the_pdf_and_renders_nothing(celery_worker_redis):
+    from unittest import mock
+
+    with mock.patch("certificates.tasks.render_certificate_pdf.delay"):
+        certificate = services.application_approve(
+            application=quick_passed_application(), actor=StaffFactory()
+        )
+    # The same message twice, as after a worker died before acknowledging it.
+    render_certificate_pdf.delay(certificate.pk)
+    render_certificate_pdf.delay(certificate.pk)
+    second = celery_worker_redis.wait_for(RENDER, count=2)
+    outcomes = sorted(r.retval for r in celery_worker_redis.finished(RENDER))
+    assert outcomes == ["exists", "rendered"]
+    assert second.state == "SUCCESS"
+    certificate.refresh_from_db()
+    assert certificate.render_attempts == 1
+    assert verify_pdf(certificate.pdf.read()).unaltered
