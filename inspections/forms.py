@@ -90,11 +90,18 @@ class ScheduleForm(WindowForm):
 
 
 class RescheduleForm(WindowForm):
+    inspector = InspectorChoiceField(label=_("Inspector"), queryset=None, empty_label=None)
     reason = forms.CharField(
         label=_("Reason for the change"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The applicant and the inspector see it in their email."),
     )
+
+    field_order = ["date", "start_time", "end_time", "inspector", "reason"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["inspector"].queryset = inspectors()
 
 
 class CancelForm(forms.Form):

@@ -396,6 +396,7 @@ def reschedule(request, pk):
                     window_start=start,
                     window_end=end,
                     reason=form.cleaned_data["reason"],
+                    inspector=form.cleaned_data["inspector"],
                     expected_state=request.POST.get("expected_state") or None,
                 )
             except (ServiceError, ValidationError) as exc:
@@ -404,9 +405,8 @@ def reschedule(request, pk):
                 messages.success(request, _("Inspection moved; everyone concerned is informed."))
                 return redirect("applications:detail", pk=inspection.application_id)
     else:
-        form = RescheduleForm(
-            initial=WindowForm.initial_for(inspection.window_start, inspection.window_end)
-        )
+        window = WindowForm.initial_for(inspection.window_start, inspection.window_end)
+        form = RescheduleForm(initial={**window, "inspector": inspection.inspector_id})
     return render(request, "inspections/reschedule.html", {"form": form, "inspection": inspection})
 
 

@@ -266,6 +266,18 @@ def test_it_reschedules_with_a_reason_and_keeps_the_history(client, staff_user, 
     assert change.reason == "Inspector ill"
 
 
+def test_it_reschedules_to_another_inspector(client, staff_user, scheduled, other_inspector):
+    client.force_login(staff_user)
+    url = reverse("inspections:reschedule", args=[scheduled.pk])
+    assert client.get(url).context["form"].initial["inspector"] == scheduled.inspector_id
+    start, end = window(days=3)
+    data = _schedule_data(other_inspector, start, end, reason="Inspector ill")
+    assert client.post(url, data).status_code == 302
+    scheduled.refresh_from_db()
+    assert scheduled.inspector == other_inspector
+    assert ScheduleChange.objects.get(inspection=scheduled).old_inspector_id is not None
+
+
 def test_it_refuses_a_reschedule_without_reason_or_into_the_past(client, staff_user, scheduled):
     client.force_login(staff_user)
     url = reverse("inspections:reschedule", args=[scheduled.pk])
