@@ -1,6 +1,7 @@
 import pytest
 
 from certificates.signing import make_self_signed
+from tests.worker import celery_worker_redis  # noqa: F401  (the real-worker fixture)
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,6 @@ from certificates.tasks import render_certificate_pdf
 from certificates.verification import verify_pdf
 from tests.certificates.factories import quick_passed_application
 from tests.factories import StaffFactory
-from tests.worker import celery_worker_redis  # noqa: F401
 
 pytestmark = pytest.mark.worker
 RENDER = "certificates.tasks.render_certificate_pdf"
