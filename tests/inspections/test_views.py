@@ -577,6 +577,18 @@ def test_the_panel_runs_a_bounded_number_of_queries(
         _panel(application, applicant)
 
 
+def test_the_application_pages_carry_the_panel(client, applicant, staff_user, inspector, failed):
+    detail = reverse("applications:detail", args=[failed.application_id])
+    client.force_login(applicant)
+    html = client.get(detail).content.decode()
+    assert 'id="inspections"' in html
+    assert reverse("inspections:resubmit", args=[failed.application_id]) in html
+    client.force_login(staff_user)
+    html = client.get(detail).content.decode()
+    assert reverse("inspections:detail", args=[failed.pk]) in html
+    assert reverse("inspections:resubmit", args=[failed.application_id]) not in html
+
+
 def test_the_applicant_resubmits_after_a_failure_with_confirmation(client, applicant, failed):
     client.force_login(applicant)
     url = reverse("inspections:resubmit", args=[failed.application_id])
