@@ -292,3 +292,19 @@ def test_on_s3_the_download_redirects_to_a_short_signed_url(draft, applicant, se
     assert version.file.name in url
     assert "Expires=" in url or "X-Amz-Expires=300" in url
     assert "response-content-disposition=attachment" in url
+
+
+def test_uploads_are_allowed_after_a_failed_inspection(applicant, staff_user, inspector):
+    from django.db import transaction
+
+    from registrasi.services import run_transition
+
+    application = ApplicationFactory(
+        created_by=applicant, awaiting_inspection=True, paid=True, staff=staff_user
+    )
+    with transaction.atomic():
+        application = run_transition(obj=application, name="schedule", actor=staff_user)
+        application = run_transition(obj=application, name="record_fail", actor=inspector)
+    assert application.state == "inspection_failed"
+    version = upload(application, applicant, pdf_upload("corrected-sop.pdf"))
+    assert version.number == 2
