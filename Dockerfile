@@ -25,7 +25,8 @@ WORKDIR /app
 COPY pyproject.toml ./
 RUN pip install .
 
-COPY --chown=app:app . .
+# The code stays owned by root: the app user can read it but not change it.
+COPY . .
 
 # Static files are collected into the image (WhiteNoise serves them with hashed names).
 # Settings refuse to load in production without a strong key: this one exists only here.
