@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -356,9 +357,14 @@ def _render_step(request, application, step_name, extra, status=200):
     return render(request, f"applications/step_{step_name}.html", context, status=status)
 
 
-def _save_and_continue(request, application, action, following):
+def _save_and_continue(request, application, action, following, form):
+    """Save through the service and go to the next step. Returns None when the service found
+    a problem with the input: it is added to `form` and the step shows it."""
     try:
         action()
+    except ValidationError as exc:
+        form.add_error(None, exc.messages)
+        return None
     except StaleState as exc:
         messages.warning(request, exc.message)
         return _to_detail(application)
@@ -373,14 +379,17 @@ def _step_company(request, application):
     if request.method == "POST":
         form = CompanyForm(request.POST)
         if form.is_valid():
-            return _save_and_continue(
+            response = _save_and_continue(
                 request,
                 application,
                 lambda: services.application_update_details(
                     application=application, actor=request.user, data=form.cleaned_data
                 ),
                 "operation",
+                form,
             )
+            if response is not None:
+                return response
     else:
         organization = application.organization
         form = CompanyForm(
@@ -400,14 +409,18 @@ def _step_operation(request, application):
         if form.is_valid() and formset.is_valid():
 
             def save():
-                services.application_update_details(
-                    application=application, actor=request.user, data=form.cleaned_data
-                )
-                services.application_set_sites(
-                    application=application, actor=request.user, sites=formset.sites()
-                )
+                # Both or neither: facts that do not match the saved sites help nobody.
+                with transaction.atomic():
+                    services.application_update_details(
+                        application=application, actor=request.user, data=form.cleaned_data
+                    )
+                    services.application_set_sites(
+                        application=application, actor=request.user, sites=formset.sites()
+                    )
 
-            return _save_and_continue(request, application, save, "documents")
+            response = _save_and_continue(request, application, save, "documents", form)
+            if response is not None:
+                return response
     else:
         form = OperationForm(
             initial={

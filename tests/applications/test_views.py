@@ -639,3 +639,31 @@ def test_every_required_document_has_a_row(applicant_client, draft):
     html = response.content.decode()
     for document_type in REQUIRED_DOCUMENT_TYPES:
         assert f'data-type="{document_type}"' in html
+
+
+@pytest.mark.parametrize("who", ["applicant", "member", "staff_user"])
+def test_the_application_page_renders_for_each_role(client, request, who, applicant):
+    application = ApplicationFactory(
+        organization=applicant.organization, created_by=applicant, submitted=True
+    )
+    client.force_login(request.getfixturevalue(who))
+
+    response = client.get(reverse("applications:detail", args=[application.pk]))
+
+    assert response.status_code == 200
+    template = "staff_detail" if who == "staff_user" else "detail"
+    assert f"applications/{template}.html" in [t.name for t in response.templates]
+
+
+def test_an_upload_from_a_stale_page_is_refused(applicant_client, applicant):
+    application = ApplicationFactory(created_by=applicant, submitted=True)
+    before = DocumentVersion.objects.count()
+
+    response = applicant_client.post(
+        reverse("applications:upload", args=[application.pk]),
+        {"expected_state": "draft", "document_type": "sop_manual", "file": pdf_upload()},
+        follow=True,
+    )
+
+    assert STALE in follow_messages(response)
+    assert DocumentVersion.objects.count() == before
