@@ -181,6 +181,7 @@ def test_certificate_page_shows_number_state_dates_and_the_company(client, appli
     assert f"{certificate.issued_on.year}" in body
     assert f"{certificate.expires_on.year}" in body
     assert "badge ok" in body  # active
+    assert reverse("applications:detail", args=[certificate.application_id]) in body
 
 
 def test_certificate_page_shows_fines_with_amount_and_due_date_to_the_organization(
