@@ -19,6 +19,7 @@ from applications.constants import (
 )
 from applications.fees import quote_for
 from applications.models import Application, Document, DocumentVersion, Invoice
+from applications.services import submission_problems
 from registrasi.audit.selectors import timeline_for
 
 S = ApplicationState
@@ -184,8 +185,6 @@ class ApplicationDetail:
 
 def application_detail(*, application) -> ApplicationDetail:
     """Everything the application page shows, in a fixed number of queries."""
-    from applications.services import submission_problems
-
     versions = DocumentVersion.objects.select_related("uploaded_by", "reviewed_by").order_by(
         "-number"
     )

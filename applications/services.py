@@ -9,7 +9,6 @@ django ValidationError (bad input: a file, a missing reason, a wrong amount).
 
 import datetime
 from decimal import Decimal, InvalidOperation
-from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -41,6 +40,7 @@ from applications.models import (
     Payment,
     is_member,
 )
+from applications.tasks import send_application_event_email
 from registrasi.accounts.constants import Province
 from registrasi.audit.models import AuditEvent
 from registrasi.audit.services import audit_record
@@ -140,11 +140,10 @@ def _require_reason(reason):
 
 
 def _notify(event):
-    """Email the applicant's members once this transaction commits."""
-    from applications.tasks import send_application_event_email
-
+    """Email the applicant's members once this transaction commits (never for a rolled-back
+    change, never before the rows the task reads are visible)."""
     if event.action in NOTIFIED_ACTIONS:
-        transaction.on_commit(partial(send_application_event_email.delay, event.pk))
+        send_application_event_email.delay_on_commit(event.pk)
 
 
 def _last_event(obj):
