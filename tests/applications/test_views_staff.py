@@ -1,6 +1,7 @@
 """The ministry desk: queue, staff application page, review actions and payments."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -414,3 +415,34 @@ def test_an_applicant_cannot_review_their_own_document(client, staff_user):
 
     assert response.status_code == 403
     assert DocumentVersion.objects.get(pk=version.pk).review_status == ReviewStatus.PENDING
+
+
+def _post_forms_in_main(html):
+    main = html.split("<main", 1)[1].split("</main>", 1)[0]
+    return re.findall(r"<form[^>]*method=\"post\"[^>]*>.*?</form>", main, flags=re.S)
+
+
+@pytest.mark.parametrize("who", ["staff", "applicant"])
+def test_every_post_form_on_the_application_pages_carries_the_expected_state(
+    client, staff_user, who
+):
+    application = ApplicationFactory(returned=True, staff=staff_user)
+    if who == "staff":
+        # Under review: every desk form is on the page.
+        application = ApplicationFactory(under_review=True, staff=staff_user)
+        client.force_login(staff_user)
+        urls = [reverse("applications:detail", args=[application.pk])]
+        urls.append(reverse("applications:reject", args=[application.pk]))
+    else:
+        client.force_login(application.created_by)
+        urls = [
+            reverse("applications:step", args=[application.pk, step])
+            for step in ("company", "operation", "documents", "review")
+        ]
+        urls.append(reverse("applications:withdraw", args=[application.pk]))
+
+    for url in urls:
+        forms = _post_forms_in_main(client.get(url).content.decode())
+        assert forms, url
+        for form in forms:
+            assert f'name="expected_state" value="{application.state}"' in form, (url, form[:200])
