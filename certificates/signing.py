@@ -106,9 +106,15 @@ def sign_pdf(pdf: bytes) -> bytes:
     return out.getvalue()
 
 
-def signature_is_valid(pdf: bytes) -> bool:
-    """True when `pdf` carries a signature by the project's signing certificate that is
-    intact, valid, trusted and covers the whole file (nothing appended afterwards)."""
+@dataclass(frozen=True)
+class SignatureCheck:
+    signed_here: bool  # its signature names the project's signing certificate as signer
+    valid: bool  # ... and is intact, valid, trusted and covers the whole file
+
+
+def check_signature(pdf: bytes) -> SignatureCheck:
+    """Look at the PDF's signature. `signed_here` without `valid`: the portal signed it and
+    it was changed afterwards (bytes edited, or a revision appended by an editor)."""
     from pyhanko.keys import load_cert_from_pemder
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
@@ -121,18 +127,29 @@ def signature_is_valid(pdf: bytes) -> bool:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         signatures = reader.embedded_signatures
         if len(signatures) != 1:
-            return False
+            return SignatureCheck(signed_here=False, valid=False)
+        signed_here = signatures[0].signer_cert.dump() == trust_root.dump()
+    except Exception:  # noqa: BLE001 - an uploaded file can break the parser in any way
+        return SignatureCheck(signed_here=False, valid=False)
+    try:
         status = validate_pdf_signature(
             signatures[0], ValidationContext(trust_roots=[trust_root], allow_fetching=False)
         )
-    except Exception:  # noqa: BLE001 - an uploaded file can break the parser in any way
-        return False
-    return bool(
+    except Exception:  # noqa: BLE001
+        return SignatureCheck(signed_here=signed_here, valid=False)
+    valid = bool(
         status.intact
         and status.valid
         and status.trusted
         and status.coverage == SignatureCoverageLevel.ENTIRE_FILE
     )
+    return SignatureCheck(signed_here=signed_here, valid=valid and signed_here)
+
+
+def signature_is_valid(pdf: bytes) -> bool:
+    """True when `pdf` carries a signature by the project's signing certificate that is
+    intact, valid, trusted and covers the whole file (nothing appended afterwards)."""
+    return check_signature(pdf).valid
 
 
 def make_self_signed(

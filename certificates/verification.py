@@ -111,12 +111,18 @@ class PdfVerification:
     is_pdf: bool
     issued_here: bool = False  # byte for byte a PDF this service issued
     signature_valid: bool = False  # signed with the project's key, intact, whole file
+    signed_here: bool = False  # signed by the project's key, whether or not changed since
     certificate: Certificate | None = None
     result: VerificationResult | None = None
 
     @property
     def unaltered(self) -> bool:
         return self.issued_here and self.signature_valid
+
+    @property
+    def altered(self) -> bool:
+        """The portal signed it, but the file was changed afterwards."""
+        return self.signed_here and not self.unaltered
 
     @property
     def status(self) -> str | None:
@@ -128,21 +134,25 @@ def verify_pdf(data: bytes) -> PdfVerification:
 
     A file counts as issued here when its SHA-256 equals a stored certificate PDF's; it is
     unaltered when, besides, its signature validates against the project's signing
-    certificate and covers the whole file.
+    certificate and covers the whole file. `signed_here` alone tells an altered certificate
+    from a file the portal never signed.
     """
-    from certificates.signing import signature_is_valid
+    from certificates.signing import check_signature
 
     if not data or data.lstrip()[:5] != b"%PDF-":
         return PdfVerification(is_pdf=False)
     digest = hashlib.sha256(data).hexdigest()
     certificate = Certificate.objects.filter(pdf_sha256=digest).first()
-    valid = signature_is_valid(data)
+    signature = check_signature(data)
     if certificate is None:
-        return PdfVerification(is_pdf=True, signature_valid=valid)
+        return PdfVerification(
+            is_pdf=True, signature_valid=signature.valid, signed_here=signature.signed_here
+        )
     return PdfVerification(
         is_pdf=True,
         issued_here=True,
-        signature_valid=valid,
+        signature_valid=signature.valid,
+        signed_here=signature.signed_here,
         certificate=certificate,
         result=verify_number(certificate.number),
     )

@@ -10,7 +10,9 @@
 
 The worker runs in a thread of the test process (celery.contrib.testing.worker.start_worker,
 solo pool) against Redis at REDIS_URL, or redis://127.0.0.1:6379/8 when that is unset; the
-test is skipped, saying why, only when Redis does not answer. Messages really travel through
+test is skipped, saying why, only when Redis does not answer. Its keys carry a prefix of
+their own (kombu's global_keyprefix), so test sessions sharing a Redis database do not
+consume each other's messages. Messages really travel through
 Redis (JSON serialization, routing to the `pdf` queue, acks_late), and the task runs on the
 worker thread with its own database connection: hence `transactional_db` (works with
 PostgreSQL and with SQLite's shared in-memory test database). tests/conftest.py makes tasks
@@ -21,6 +23,7 @@ Waiting uses Celery's task_postrun signal (the worker runs in this process), not
 
 import os
 import threading
+import uuid
 from dataclasses import dataclass, field
 
 import pytest
@@ -89,6 +92,15 @@ def _reset_producer_pools(app):
         amqp._producer_pool = None
 
 
+def _delete_keys(url, prefix):
+    import redis
+
+    client = redis.Redis.from_url(url)
+    keys = list(client.scan_iter(match=f"{prefix}*"))
+    if keys:
+        client.delete(*keys)
+
+
 def _purge(app):
     with app.connection_for_write() as connection:
         channel = connection.default_channel
@@ -110,10 +122,26 @@ def celery_worker_redis(transactional_db):
     conf = app.conf
     saved = {
         key: conf[key]
-        for key in ("broker_url", "broker_read_url", "broker_write_url", "task_always_eager")
+        for key in (
+            "broker_url",
+            "broker_read_url",
+            "broker_write_url",
+            "broker_transport_options",
+            "task_always_eager",
+        )
     }
+    # Every key this worker uses carries its own prefix: test sessions of other people that
+    # share the Redis database (and their workers) never see these messages, nor we theirs.
+    prefix = f"test-{uuid.uuid4().hex[:12]}:"
     conf.update(
-        broker_url=url, broker_read_url=None, broker_write_url=None, task_always_eager=False
+        broker_url=url,
+        broker_read_url=None,
+        broker_write_url=None,
+        broker_transport_options={
+            **(saved["broker_transport_options"] or {}),
+            "global_keyprefix": prefix,
+        },
+        task_always_eager=False,
     )
     _reset_producer_pools(app)
     _purge(app)
@@ -154,3 +182,4 @@ def celery_worker_redis(transactional_db):
         task_postrun.disconnect(on_postrun)
         conf.update(saved)
         _reset_producer_pools(app)
+        _delete_keys(url, prefix)

@@ -176,6 +176,10 @@ def test_a_signature_by_another_key_does_not_validate(rendered, settings, tmp_pa
     settings.CERTIFICATE_SIGNING_CERT = trusted_cert
     assert signature_is_valid(signed_here)
     assert not signature_is_valid(signed_elsewhere)
+    from certificates.signing import check_signature
+
+    assert not check_signature(signed_elsewhere).signed_here
+    assert check_signature(signed_here).signed_here
 
 
 def test_the_task_stores_the_signed_pdf_privately_with_its_hash(certificate):

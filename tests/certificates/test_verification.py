@@ -139,22 +139,44 @@ def test_a_pdf_issued_here_is_recognised_unaltered_with_its_status(issued, staff
     certificate, data = issued
     check = verify_pdf(data)
     assert check.is_pdf and check.issued_here and check.signature_valid and check.unaltered
+    assert check.signed_here and not check.altered
     assert check.certificate == certificate
     assert check.status == V.VALID
     services.certificate_suspend(certificate=certificate, actor=staff_user, reason=REASON)
     assert verify_pdf(data).status == V.SUSPENDED  # the status today, not when printed
 
 
-@pytest.mark.parametrize("where", [0.25, 0.5, 0.9])
-def test_a_pdf_with_one_byte_changed_is_not_passed_as_unaltered(issued, where):
-    _certificate, data = issued
-    position = int(len(data) * where)
+def signed_ranges(data):
+    """The signature's /ByteRange: (start, length) of the two signed stretches."""
+    import re
+
+    a, b, c, d = map(int, re.search(rb"/ByteRange \[(\d+) (\d+) (\d+) (\d+)\]", data).groups())
+    return (a, b), (c, d)
+
+
+def change_byte(data, position):
     altered = bytearray(data)
     altered[position] = (altered[position] + 1) % 256
-    check = verify_pdf(bytes(altered))
+    return bytes(altered)
+
+
+@pytest.mark.parametrize("where", [0.1, 0.5, 0.9])
+def test_a_pdf_with_one_signed_byte_changed_is_not_passed_as_unaltered(issued, where):
+    _certificate, data = issued
+    (start, length), _second = signed_ranges(data)
+    check = verify_pdf(change_byte(data, start + int(length * where)))
     assert check.is_pdf
     assert not check.issued_here and not check.unaltered and not check.signature_valid
     assert check.certificate is None and check.status is None
+
+
+def test_a_pdf_with_a_byte_changed_in_the_signature_padding_is_not_unaltered(issued):
+    """The zeros reserved after the signature are not signed; the file's hash still differs,
+    so it is not the file that was issued."""
+    _certificate, data = issued
+    (start, length), (second, _rest) = signed_ranges(data)
+    check = verify_pdf(change_byte(data, second - 3))  # inside <...0000>, before '>'
+    assert not check.issued_here and not check.unaltered
 
 
 def test_a_pdf_with_a_revision_appended_after_signing_is_not_unaltered(issued):
@@ -172,6 +194,8 @@ def test_a_pdf_with_a_revision_appended_after_signing_is_not_unaltered(issued):
     check = verify_pdf(out.getvalue())
     assert check.is_pdf and not check.issued_here and not check.unaltered
     assert not check.signature_valid
+    # Still signed by the portal: reported as altered, not as "from elsewhere".
+    assert check.signed_here and check.altered
 
 
 @pytest.mark.parametrize(
@@ -188,3 +212,4 @@ def test_an_unsigned_pdf_is_neither_issued_here_nor_validly_signed(issued):
 
     check = verify_pdf(PDF_BYTES)
     assert check.is_pdf and not check.issued_here and not check.signature_valid
+    assert not check.signed_here and not check.altered
