@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -158,8 +159,6 @@ def _read_only_reason(inspection, is_assigned):
 def _when(moment):
     if moment is None:
         return "—"
-    from django.utils.formats import date_format
-
     return date_format(timezone.localtime(moment, JAKARTA), "DATETIME_FORMAT")
 
 
@@ -182,10 +181,8 @@ def findings(request, pk):
                 interviews=None if form.interview_errors else form.interviews,
                 corrective_actions=form.corrective_actions,
             )
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        except ServiceError as exc:
-            error = exc.message
+        except (ServiceError, ValidationError) as exc:
+            error = _error_text(exc)
         else:
             error = " ".join(str(e) for e in form.interview_errors)
     else:
@@ -225,10 +222,8 @@ def evidence(request, pk):
             requirement=form.cleaned_data["requirement"],
             caption=form.cleaned_data["caption"],
         )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except ServiceError as exc:
-        messages.error(request, exc.message)
+    except (ServiceError, ValidationError) as exc:
+        messages.error(request, _error_text(exc))
     else:
         messages.success(request, _("Photo added."))
     return redirect(reverse("inspections:detail", args=[inspection.pk]) + "#evidence")
@@ -283,7 +278,6 @@ def _submit_context(inspection):
         elif result == FindingResult.MINOR:
             minors.append(label)
     outcome = InspectionState.FAILED if majors else InspectionState.PASSED
-    problems = list(missing)
     needs_actions = outcome == InspectionState.FAILED and not inspection.corrective_actions.strip()
     return {
         "inspection": inspection,
@@ -294,7 +288,7 @@ def _submit_context(inspection):
         "outcome": outcome,
         "outcome_label": InspectionState(outcome).label,
         "needs_actions": needs_actions,
-        "can_submit": not problems and not needs_actions,
+        "can_submit": not missing and not needs_actions,
     }
 
 
@@ -303,19 +297,20 @@ def report(request, pk):
     """The report PDF: staff, the assigned inspector and the applicant's members."""
     queryset = Inspection.objects.visible_to(request.user).filter(state__in=SUBMITTED_STATES)
     inspection = get_object_or_404(queryset.select_related("application"), pk=pk)
-    report = getattr(inspection, "report", None) if _has_report(inspection) else None
+    report = _report_of(inspection)
     if report is None or not report.file:
+        # The task renders it within seconds of the submission; the page reloads itself.
         return render(
             request, "inspections/report_pending.html", {"inspection": inspection}, status=202
         )
     return services.inspection_report_response(report=report)
 
 
-def _has_report(inspection):
+def _report_of(inspection):
     try:
-        return inspection.report is not None
+        return inspection.report
     except Inspection.report.RelatedObjectDoesNotExist:
-        return False
+        return None
 
 
 # --- The ministry desk ----------------------------------------------------------------------
