@@ -409,7 +409,9 @@ def application_submit(*, application, actor, expected_state=None) -> Applicatio
     """Submit (or resubmit after a return). Refused, naming what is missing, until the facts,
     a site and every required document are there. The first submission assigns the
     reference and issues the invoice; a resubmission updates the amount of an unpaid invoice
-    if the declared facts changed (a paid invoice is never changed)."""
+    if the declared facts changed (a paid invoice is never changed: the fee was settled for
+    what was declared when it was paid). `submitted_at` is set on every (re)submission: the
+    desk queue's age counts from when the application last reached the ministry."""
 
     def before_save(locked):
         missing = submission_problems(locked)

@@ -201,3 +201,16 @@ def test_the_return_email_lists_the_rejected_documents_and_the_note(
     message = next(m for m in mail.outbox if m.to == [english.email] and "changes" in m.subject)
     assert "Please send a readable NIB." in message.body
     assert "Business registration (NIB and deed of establishment): Unreadable scan" in message.body
+
+
+def test_plain_text_emails_are_not_html_escaped(
+    organization, people, django_capture_on_commit_callbacks
+):
+    owner, _english = people
+    organization.legal_name = "PT Suara & Layanan <Nusantara>"
+    organization.save(update_fields=["legal_name"])
+    application = ApplicationFactory(created_by=owner, with_documents=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_submit(application=application, actor=owner)
+    assert "PT Suara & Layanan <Nusantara>" in mail.outbox[0].body
+    assert "&amp;" not in mail.outbox[0].body
