@@ -414,6 +414,8 @@ def test_it_lists_the_requirements_still_missing_a_result(client, inspector, in_
     response = client.get(reverse("inspections:submit", args=[in_progress.pk]))
     assert len(response.context["missing"]) == 5
     assert not response.context["can_submit"]
+    html = response.content.decode()
+    assert 'id="outcome-unknown"' in html and 'id="outcome"' not in html
 
 
 def test_submitting_twice_shows_why_the_second_is_refused(client, inspector, in_progress):
