@@ -93,6 +93,9 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'registrasi.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that silently drops packets must not hang requests (and /healthz) forever.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the dev server and an eager task share the file.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -178,7 +181,11 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Registrasi <noreply@
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -246,3 +253,16 @@ CERTIFICATE_SIGNING_CERT = env.str(
 CERTIFICATE_SIGNING_KEY_PASSPHRASE = env.str("CERTIFICATE_SIGNING_KEY_PASSPHRASE", default="")
 CERTIFICATE_NUMBER_PREFIX = env.str("CERTIFICATE_NUMBER_PREFIX", default="KOMINFO-CC")
 CERTIFICATE_VALIDITY_YEARS = env.int("CERTIFICATE_VALIDITY_YEARS", default=5)
+# Development only (DEBUG and not production): make a self-signed signing pair on first use
+# when none exists, so `make run` can issue certificates without a manual step.
+CERTIFICATE_SIGNING_AUTOCREATE = env.bool(
+    "CERTIFICATE_SIGNING_AUTOCREATE", default=DEBUG and not PRODUCTION
+)
+# Daily at 00:15 Jakarta time: end suspensions whose planned end passed, expire certificates.
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["certificates-daily-scan"] = {
+    "task": "certificates.tasks.daily_scan",
+    "schedule": crontab(hour=0, minute=15),
+    "options": {"expires": 6 * 60 * 60},
+}
