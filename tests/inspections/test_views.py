@@ -329,6 +329,17 @@ def test_the_inspection_page_has_the_checklist_facts_and_documents(client, inspe
     assert scheduled.application.sites.first().address in html
 
 
+def test_the_assigned_inspector_downloads_the_documents_and_no_other(
+    client, inspector, other_inspector, scheduled
+):
+    version = DocumentVersion.objects.filter(document__application=scheduled.application).first()
+    url = reverse("applications:document_download", args=[version.pk])
+    client.force_login(inspector)
+    assert client.get(url).status_code == 200
+    client.force_login(other_inspector)
+    assert client.get(url).status_code == 404
+
+
 def test_it_saves_a_partial_draft_through_htmx(client, inspector, scheduled):
     client.force_login(inspector)
     data = {
