@@ -149,6 +149,10 @@ class Certificate(ConcurrentTransitionMixin, models.Model):
         pass
 
     # Lifecycle ----------------------------------------------------------------------------
+    @transition(state, source=S.SUSPENDED, target=S.ACTIVE)
+    def lift_suspension(self):
+        """Run by the daily scan (no person) when a suspension's planned end has passed."""
+
     @transition(state, source=S.ACTIVE, target=S.SUPERSEDED, permission=ISSUE_CERTIFICATE)
     def supersede(self):
         """A renewal or a change report was approved: the new certificate replaces this one."""
@@ -170,8 +174,14 @@ class Sanction(models.Model):
     paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
     starts_on = models.DateField(_("from"), null=True, blank=True)
     ends_on = models.DateField(_("until"), null=True, blank=True)
+    # Empty only for what the daily scan records (a suspension that ended on its date).
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("decided by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

@@ -435,3 +435,53 @@ def certificates_expire(*, on: datetime.date | None = None) -> int:
                 continue
         count += 1
     return count
+
+
+def suspensions_lift_ended(*, on: datetime.date | None = None) -> int:
+    """Reinstate suspended certificates whose suspension's planned end (`until`) has passed
+    (run daily). Suspensions without an end wait for staff."""
+    on = on or today()
+    ended = (
+        Sanction.objects.filter(
+            kind=SanctionKind.SUSPENSION,
+            certificate__state=S.SUSPENDED,
+            ends_on__lt=on,
+        )
+        .order_by("certificate_id", "-created_at", "-id")
+        .values_list("certificate_id", "pk")
+    )
+    latest = {}
+    for certificate_id, sanction_id in ended:
+        latest.setdefault(certificate_id, sanction_id)
+    count = 0
+    for certificate_id, sanction_id in latest.items():
+        with transaction.atomic():
+            newest = (
+                Sanction.objects.filter(certificate_id=certificate_id, kind=SanctionKind.SUSPENSION)
+                .order_by("-created_at", "-id")
+                .values_list("pk", flat=True)
+                .first()
+            )
+            if newest != sanction_id:  # suspended again since, with another end
+                continue
+            try:
+                certificate = run_transition(
+                    obj=Certificate.objects.get(pk=certificate_id),
+                    name="lift_suspension",
+                    actor=None,
+                    note=_("The suspension ended."),
+                    update_fields=["state_changed_at"],
+                    before_save=_mark_state_changed,
+                )
+            except NotAllowed:
+                continue
+            reinstatement = Sanction.objects.create(
+                certificate=certificate,
+                kind=SanctionKind.REINSTATEMENT,
+                reason=_("The suspension ended on its planned date."),
+                starts_on=on,
+                created_by=None,
+            )
+            _notify(certificate.pk, NotificationEvent.REINSTATED, reinstatement.pk)
+        count += 1
+    return count

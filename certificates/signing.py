@@ -9,6 +9,7 @@ inside the functions so web processes load them only when they need them.
 
 import datetime
 import io
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from django.conf import settings
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+logger = logging.getLogger(__name__)
 TEMPLATE = "certificates/pdf/certificate.html"
 SIGNATURE_FIELD = "Signature1"
 # The QR code's look; tests compare the printed SVG with segno's output for these options.
@@ -78,6 +80,11 @@ def load_signer():
     from pyhanko.sign import signers
 
     key, cert = key_paths()
+    if getattr(settings, "CERTIFICATE_SIGNING_AUTOCREATE", False) and not (
+        key.exists() or cert.exists()
+    ):
+        logger.warning("No signing key: writing a self-signed development pair at %s.", key)
+        make_self_signed(key, cert)
     if not key.is_file() or not cert.is_file():
         raise SigningKeyMissing(
             f"No signing key at {key} / {cert}: run `manage.py make_signing_key` "

@@ -70,12 +70,13 @@ def notify_certificate_event(certificate_id: int, event: str, sanction_id: int |
     return send_certificate_emails(certificate_id, event, sanction_id)
 
 
-@shared_task(name="certificates.tasks.expire_certificates", acks_late=True)
-def expire_certificates() -> int:
-    """Daily: move certificates whose validity has passed to `expired`."""
-    from certificates.services import certificates_expire
+@shared_task(name="certificates.tasks.daily_scan", acks_late=True)
+def daily_scan() -> dict:
+    """Daily (beat): end suspensions whose planned end passed, expire certificates whose
+    validity passed. Both are idempotent: running twice changes nothing more."""
+    from certificates.services import certificates_expire, suspensions_lift_ended
 
-    return certificates_expire()
+    return {"lifted": suspensions_lift_ended(), "expired": certificates_expire()}
 
 
 def certificate_url(certificate) -> str:

@@ -19,6 +19,7 @@ def signing_key(settings, signing_pair):
     settings.CERTIFICATE_SIGNING_KEY = str(key)
     settings.CERTIFICATE_SIGNING_CERT = str(cert)
     settings.CERTIFICATE_SIGNING_KEY_PASSPHRASE = ""
+    settings.CERTIFICATE_SIGNING_AUTOCREATE = False
     return signing_pair
 
 
