@@ -2,6 +2,7 @@ import pytest
 
 from tests.factories import InspectorFactory
 from tests.inspections.factories import awaiting_application, make_inspection
+from tests.worker import celery_worker_redis  # noqa: F401  (for test_worker.py)
 
 
 @pytest.fixture(autouse=True)
