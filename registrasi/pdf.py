@@ -53,8 +53,11 @@ def make_url_fetcher():
 def render_pdf(template_name: str, context: dict) -> RenderedPdf:
     """Render `template_name` (autoescaped Django template) to PDF bytes; return the HTML too
     so tests can read what was printed."""
+    html = render_to_string(template_name, context)
+    return RenderedPdf(pdf=html_to_pdf(html), html=html)
+
+
+def html_to_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
-    html = render_to_string(template_name, context)
-    pdf = HTML(string=html, base_url=BASE_URL, url_fetcher=make_url_fetcher()).write_pdf()
-    return RenderedPdf(pdf=pdf, html=html)
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=make_url_fetcher()).write_pdf()
