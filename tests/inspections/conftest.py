@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from tests.factories import InspectorFactory
 from tests.inspections.factories import awaiting_application, make_inspection
@@ -9,6 +10,14 @@ from tests.worker import celery_worker_redis  # noqa: F401  (for test_worker.py)
 def _fast_passwords(settings):
     """Factories hash a password per user; the default hasher makes each one slow."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def english():
+    """Tests that read refusal messages read them in English (the source language), so they
+    keep passing once the Indonesian catalogue exists."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ import threading
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.utils import translation
 
 from inspections import services
 from inspections.models import Inspection
@@ -14,6 +15,8 @@ from tests.inspections.factories import awaiting_application, window
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="exclusion constraints and row locks need PostgreSQL"
 )
+
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def test_one_live_inspection_per_application(scheduled, other_inspector):
@@ -70,20 +73,22 @@ def test_two_staff_booking_one_inspector_at_once_get_one_inspection():
     outcomes = []
 
     def book(application):
-        try:
-            barrier.wait(timeout=10)
-            services.inspection_schedule(
-                application=application,
-                actor=staff,
-                inspector=inspector,
-                window_start=start,
-                window_end=end,
-            )
-            outcomes.append("booked")
-        except SchedulingRefused as refused:
-            outcomes.append(refused.message)
-        finally:
-            connection.close()
+        # Languages are per thread: refusals in English, like the rest of this module.
+        with translation.override("en"):
+            try:
+                barrier.wait(timeout=10)
+                services.inspection_schedule(
+                    application=application,
+                    actor=staff,
+                    inspector=inspector,
+                    window_start=start,
+                    window_end=end,
+                )
+                outcomes.append("booked")
+            except SchedulingRefused as refused:
+                outcomes.append(refused.message)
+            finally:
+                connection.close()
 
     threads = [threading.Thread(target=book, args=(a,)) for a in applications]
     for thread in threads:

@@ -19,6 +19,8 @@ from tests.inspections.factories import (
     record_all,
 )
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def stored_files(tmp_path):
     root = tmp_path / "private" / "inspections"

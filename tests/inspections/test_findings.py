@@ -9,6 +9,8 @@ from inspections.services import NotAllowed, ServiceError, StaleState
 from registrasi.audit.models import AuditEvent
 from tests.inspections.factories import make_inspection, record_all
 
+pytestmark = pytest.mark.usefixtures("english")
+
 C, MINOR, MAJOR = FindingResult.COMPLIANT, FindingResult.MINOR, FindingResult.MAJOR
 
 

@@ -3,11 +3,14 @@ import io
 import re
 
 import pytest
+from django.conf import settings
 from django.core.files.storage import default_storage
+from django.utils import translation
+from django.utils.translation import gettext
 from pypdf import PdfReader
 
 from inspections import services
-from inspections.constants import Requirement
+from inspections.constants import FindingResult, Requirement
 from inspections.models import InspectionReport
 from inspections.tasks import render_inspection_report
 from tests.inspections.factories import make_inspection, png_upload, record_all
@@ -57,23 +60,31 @@ def test_the_report_contains_the_findings(failed_with_details):
     assert application.reference in text
     assert (application.company_legal_name or application.organization.legal_name) in text
     assert inspection.inspector.get_full_name() in text
-    for label in (
-        "Business entity registered and matching",
-        "Data protection and privacy",
-        "SOPs written and followed",
-        "Major non-compliance",
-        "Minor non-compliance",
-        "Compliant",
+    with translation.override(settings.LANGUAGE_CODE):  # the report's language
+        labels = [
+            str(Requirement.BUSINESS_ENTITY.label),
+            str(Requirement.DATA_PROTECTION.label),
+            str(Requirement.SOPS.label),
+            str(FindingResult.MAJOR.label),
+            str(FindingResult.MINOR.label),
+            str(FindingResult.COMPLIANT.label),
+            gettext("FAILED"),
+            gettext("Staff interviews"),
+            gettext("Corrective actions"),
+        ]
+    for label in [
+        *labels,
         "Recordings on a shared drive",
         "Checked sops.",
         "Team leader",
         "Knows the escalation path",
         "Move the recordings to encrypted storage with access logs.",
-        "FAILED",
         "server-room.png",
-    ):
+    ]:
         assert label in text, label
-    assert "Certificate displayed" not in text  # a new registration has nothing to display
+    with translation.override(settings.LANGUAGE_CODE):
+        # A new registration has no certificate to display yet.
+        assert str(Requirement.CERTIFICATE_DISPLAYED.label) not in text
 
 
 def test_the_task_is_idempotent(failed_with_details, tmp_path):
@@ -111,9 +122,10 @@ def test_a_passed_inspection_report_says_passed(db, django_capture_on_commit_cal
     with django_capture_on_commit_callbacks(execute=True):
         services.inspection_submit(inspection=inspection, actor=inspection.inspector)
     text = pdf_text(InspectionReport.objects.get(inspection=inspection).file.read())
-    assert "PASSED" in text
-    assert "Certificate displayed at the premises" in text
-    assert "None required." in text
+    with translation.override(settings.LANGUAGE_CODE):
+        assert gettext("PASSED") in text
+        assert str(Requirement.CERTIFICATE_DISPLAYED.label) in text
+        assert gettext("None required.") in text
 
 
 def test_the_task_routes_to_the_pdf_queue(settings):

@@ -7,6 +7,8 @@ from inspections.selectors import inspections_for_application
 from inspections.services import NotAllowed, StaleState
 from tests.inspections.factories import make_inspection, record_all, window
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 @pytest.fixture
 def failed(awaiting, staff_user, inspector):

@@ -12,6 +12,8 @@ from registrasi.audit.models import AuditEvent
 from tests.applications.factories import ApplicationFactory
 from tests.inspections.factories import awaiting_application, make_inspection, window
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def schedule(application, staff, inspector, start_end=None, **kwargs):
     start, end = start_end or window()

@@ -37,7 +37,8 @@ def test_submitting_renders_the_report_on_the_pdf_queue(ready, celery_worker_red
     emailed = celery_worker_redis.wait_for(EMAIL)
     assert (run.state, run.args, run.routing_key) == ("SUCCESS", (inspection.pk,), "pdf")
     assert (emailed.state, emailed.routing_key) == ("SUCCESS", "default")
-    assert mail.outbox and all("passed its inspection" in m.body for m in mail.outbox)
+    reference = inspection.application.reference
+    assert mail.outbox and all(reference in m.subject for m in mail.outbox)
     report = InspectionReport.objects.get(inspection=inspection)
     assert run.retval == report.pk
     text = " ".join(
