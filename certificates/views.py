@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -84,10 +84,7 @@ def _require_staff(request):
 
 
 def _application_url(application):
-    try:
-        return reverse("applications:detail", args=[application.pk])
-    except NoReverseMatch:  # the application pages are not wired in this build
-        return reverse("certificates:staff_list")
+    return reverse("applications:detail", args=[application.pk])
 
 
 def _expected_state(request):
@@ -374,6 +371,15 @@ FINE = SanctionPage(
 )
 
 
+def _add_service_errors(form, error):
+    """Show a service's input refusal on the form, beside the field it names if the form has it."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages_ in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages_)
+
+
 def _sanction_view(request, pk, *, form_class, page, perform):
     """Form → confirmation → service. Invalid input re-shows the form and changes nothing."""
     _require_staff(request)
@@ -392,7 +398,7 @@ def _sanction_view(request, pk, *, form_class, page, perform):
         try:
             perform(certificate, form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            _add_service_errors(form, error)
         except ServiceError as error:
             messages.error(request, error.message)
             return redirect("certificates:detail", pk=certificate.pk)

@@ -244,3 +244,22 @@ def test_reinstatement_is_refused_to_the_organization(client, applicant, suspend
     response = client.post(url("reinstate", suspended), confirm(REINSTATE))
     assert response.status_code == 404
     assert fresh(suspended).state == S.SUSPENDED
+
+
+def test_a_refusal_of_the_service_is_shown_on_the_form_and_changes_nothing(
+    staff_client, certificate, monkeypatch
+):
+    # The form and the service check dates alike; should they ever differ (a date that turns
+    # past midnight between the two), the service's refusal lands on the form, not in a 500.
+    from django.core.exceptions import ValidationError
+
+    def refuse(**kwargs):
+        raise ValidationError({"until": "The suspension must end after today.", "other": "x"})
+
+    monkeypatch.setattr(services, "certificate_suspend", refuse)
+    response = staff_client.post(url("suspend", certificate), confirm(SUSPEND))
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "The suspension must end after today." in str(form.errors["until"])
+    assert "x" in str(form.non_field_errors())
+    assert fresh(certificate).state == S.ACTIVE
