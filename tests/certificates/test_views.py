@@ -497,3 +497,16 @@ def test_a_second_staff_member_sees_the_issued_certificate_instead_of_the_button
     body = render_panel(fresh(passed), StaffFactory())
     assert "Approve and issue certificate" not in body
     assert Certificate.objects.get(application=passed).number in body
+
+
+def test_the_application_pages_carry_the_panel(client, staff_user, applicant, passed):
+    client.force_login(staff_user)
+    staff_page = client.get(reverse("applications:detail", args=[passed.pk])).content.decode()
+    assert f'action="{approve_url(passed)}"' in staff_page
+
+    certificate = services.application_approve(application=passed, actor=staff_user)
+    client.force_login(applicant)
+    own_page = client.get(reverse("applications:detail", args=[passed.pk])).content.decode()
+    assert certificate.number in own_page
+    assert reverse("certificates:detail", args=[certificate.pk]) in own_page
+    assert reverse("certificates:mine") in own_page
