@@ -66,6 +66,7 @@ def render_email(event, inspection, recipient) -> tuple[str, str]:
             {
                 "recipient": recipient,
                 "is_inspector": recipient.pk == inspection.inspector_id,
+                "was_inspector": recipient.pk == (event.data or {}).get("old_inspector"),
                 "inspection": inspection,
                 "application": application,
                 "reference": reference,

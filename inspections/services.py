@@ -332,7 +332,11 @@ def inspection_reschedule(
             from_state=inspection.state,
             to_state=inspection.state,
             note=reason,
-            data={**_window_data(inspection), "change": change.pk},
+            data={
+                **_window_data(inspection),
+                "change": change.pk,
+                "old_inspector": change.old_inspector_id,
+            },
         )
         _notify(event)
     return inspection
@@ -400,8 +404,9 @@ def _clean_result(requirement, value):
     return value
 
 
-def _merge_findings(inspection, findings):
-    """Change only the requirements and keys given; everything else stays as it was."""
+def _merge_findings(inspection, findings) -> list[str]:
+    """Change only the requirements and keys given; everything else stays as it was.
+    Returns the requirements that changed."""
     applicable = set(requirements_for(inspection.application.kind))
     unknown = [key for key in findings if key not in applicable]
     if unknown:
@@ -410,6 +415,7 @@ def _merge_findings(inspection, findings):
             code="invalid",
         )
     rows = {f.requirement: f for f in inspection.findings.select_for_update()}
+    changed_requirements = []
     for requirement, values in findings.items():
         values = values or {}
         finding = rows[requirement]
@@ -426,6 +432,8 @@ def _merge_findings(inspection, findings):
                 changed.append("note")
         if changed:
             finding.save(update_fields=[*changed, "updated_at"])
+            changed_requirements.append(requirement)
+    return changed_requirements
 
 
 def _clean_interview(position, values):
@@ -449,14 +457,16 @@ def _clean_interview(position, values):
     return {"role": role, "number_interviewed": number, "notes": notes}
 
 
-def _replace_interviews(inspection, interviews):
+def _replace_interviews(inspection, interviews) -> bool:
     """The list given is the whole list: update rows in place by position, add the new
-    ones, remove the surplus (so saving the same list twice changes nothing)."""
+    ones, remove the surplus (so saving the same list twice changes nothing). Returns
+    whether anything changed."""
     cleaned = [
         _clean_interview(position, values)
         for position, values in enumerate(i for i in interviews if _is_filled(i))
     ]
     existing = list(inspection.interviews.select_for_update().order_by("position", "id"))
+    changed = False
     for position, values in enumerate(cleaned):
         if position < len(existing):
             row = existing[position]
@@ -465,11 +475,15 @@ def _replace_interviews(inspection, interviews):
                     setattr(row, key, value)
                 row.position = position
                 row.save()
+                changed = True
         else:
             Interview.objects.create(inspection=inspection, position=position, **values)
+            changed = True
     surplus = [row.pk for row in existing[len(cleaned) :]]
     if surplus:
         Interview.objects.filter(pk__in=surplus).delete()
+        changed = True
+    return changed
 
 
 def _is_filled(values):
@@ -489,24 +503,32 @@ def findings_save_draft(
     `findings` maps a requirement to {"result": ..., "note": ...}; only the requirements and
     keys given change (partial data merges, it never wipes). `interviews`, when given, is
     the whole list of interviews; None leaves them as they are. `corrective_actions`: None
-    leaves it as it is. Calling twice with the same data changes nothing the second time.
+    leaves it as it is. Calling twice with the same data changes nothing the second time
+    (and writes no second audit event).
     """
     with transaction.atomic():
         inspection = _lock_for_recording(inspection, actor)
-        changed = False
+        changes = {}
         if findings:
-            _merge_findings(inspection, findings)
-            changed = True
+            changes["findings"] = _merge_findings(inspection, findings)
         if interviews is not None:
-            _replace_interviews(inspection, interviews)
-            changed = True
+            changes["interviews"] = _replace_interviews(inspection, interviews)
         if corrective_actions is not None:
             text = corrective_actions.strip()
             if text != inspection.corrective_actions:
                 inspection.corrective_actions = text
-                inspection.save(update_fields=["corrective_actions", "updated_at"])
-        if changed:
-            inspection.save(update_fields=["updated_at"])
+                changes["corrective_actions"] = True
+        changes = {key: value for key, value in changes.items() if value}
+        if changes:
+            inspection.save(update_fields=["corrective_actions", "updated_at"])
+            audit_record(
+                actor=actor,
+                action="findings_saved",
+                obj=inspection,
+                from_state=inspection.state,
+                to_state=inspection.state,
+                data=changes,
+            )
     return inspection
 
 

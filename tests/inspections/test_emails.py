@@ -85,8 +85,16 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(
 
 
 def test_a_reschedule_emails_the_new_and_the_previous_inspector(
-    scheduled, staff_user, inspector, other_inspector, member, django_capture_on_commit_callbacks
+    scheduled,
+    staff_user,
+    inspector,
+    other_inspector,
+    member,
+    languages,
+    django_capture_on_commit_callbacks,
 ):
+    other_inspector.language = "en"
+    other_inspector.save(update_fields=["language"])
     start, end = window(days=4)
     with django_capture_on_commit_callbacks(execute=True):
         services.inspection_reschedule(
@@ -100,6 +108,9 @@ def test_a_reschedule_emails_the_new_and_the_previous_inspector(
     recipients = {m.to[0] for m in mail.outbox}
     assert {inspector.email, other_inspector.email, member.email} <= recipients
     assert "Public holiday" in mail_to(member.email)[0].body
+    assert "moved to a new date" in mail_to(member.email)[0].body
+    assert "no longer need to attend" in mail_to(inspector.email)[0].body
+    assert "no longer" not in mail_to(other_inspector.email)[0].body
 
 
 def test_a_cancellation_tells_everyone_the_reason(

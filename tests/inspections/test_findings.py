@@ -179,7 +179,7 @@ def test_a_submission_straight_from_scheduled_starts_it_first(scheduled):
     passed = services.inspection_submit(inspection=fresh(scheduled), actor=scheduled.inspector)
     assert passed.state == InspectionState.PASSED
     actions = list(AuditEvent.objects.for_object(scheduled).values_list("action", flat=True))
-    assert actions[:3] == ["schedule", "start", "submit_pass"]
+    assert actions == ["schedule", "start", "findings_saved", "submit_pass"]
 
 
 def test_submit_refuses_a_stale_page(in_progress):
@@ -302,3 +302,12 @@ def test_after_a_reassignment_only_the_new_inspector_records(
 def test_make_inspection_failed_has_a_major_finding(db):
     failed = make_inspection("failed")
     assert failed.findings.filter(result=MAJOR).exists()
+
+
+def test_a_draft_save_that_changes_something_is_audited_once(scheduled):
+    data = {"findings": {Requirement.SOPS: {"result": MINOR}}, "corrective_actions": "Sign"}
+    save(scheduled, **data)
+    save(scheduled, **data)
+
+    events = AuditEvent.objects.for_object(scheduled).filter(action="findings_saved")
+    assert [e.data for e in events] == [{"findings": ["sops"], "corrective_actions": True}]
