@@ -255,9 +255,7 @@ CERTIFICATE_NUMBER_PREFIX = env.str("CERTIFICATE_NUMBER_PREFIX", default="KOMINF
 CERTIFICATE_VALIDITY_YEARS = env.int("CERTIFICATE_VALIDITY_YEARS", default=5)
 # Development only (DEBUG and not production): make a self-signed signing pair on first use
 # when none exists, so `make run` can issue certificates without a manual step.
-CERTIFICATE_SIGNING_AUTOCREATE = env.bool(
-    "CERTIFICATE_SIGNING_AUTOCREATE", default=DEBUG and not PRODUCTION
-)
+CERTIFICATE_SIGNING_AUTOCREATE = DEBUG and not PRODUCTION
 # Daily at 00:15 Jakarta time: end suspensions whose planned end passed, expire certificates.
 from celery.schedules import crontab  # noqa: E402
 
