@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from applications.constants import ApplicationState
 from applications.documents import download_response, validate_upload
-from applications.models import Application, is_member
+from applications.models import Application, Invoice, is_member
 from inspections.constants import (
     ACTIVE_STATES,
     EVIDENCE_CONTENT_TYPES,
@@ -133,9 +133,9 @@ def _last_event(obj):
 
 
 def invoice_is_paid(application) -> bool:
-    """Whether the application's fee invoice is paid (no invoice: not paid)."""
-    invoice = getattr(application, "invoice", None)
-    return bool(invoice is not None and invoice.is_paid)
+    """Whether the application's fee invoice is paid (no invoice: not paid). Asks the
+    database, not a cached invoice on `application`."""
+    return Invoice.objects.filter(application=application, paid_at__isnull=False).exists()
 
 
 def _fmt(value):
@@ -300,6 +300,13 @@ def inspection_reschedule(
                 % {"state": inspection.get_state_display()}
             )
         new_inspector = inspector or inspection.inspector
+        unchanged = (window_start, window_end, new_inspector.pk) == (
+            inspection.window_start,
+            inspection.window_end,
+            inspection.inspector_id,
+        )
+        if unchanged:
+            raise SchedulingRefused(_("This is the inspection's current window and inspector."))
         _check_window(
             inspector=new_inspector,
             window_start=window_start,

@@ -292,6 +292,18 @@ def test_a_reschedule_refuses_a_clash_the_past_and_a_missing_reason(
     assert not ScheduleChange.objects.exists()
 
 
+def test_a_reschedule_that_changes_nothing_is_refused(scheduled, staff_user):
+    with pytest.raises(SchedulingRefused, match="current window"):
+        services.inspection_reschedule(
+            inspection=scheduled,
+            actor=staff_user,
+            window_start=scheduled.window_start,
+            window_end=scheduled.window_end,
+            reason="Oops",
+        )
+    assert not ScheduleChange.objects.exists()
+
+
 def test_it_refuses_to_reschedule_an_inspection_under_way(in_progress, staff_user):
     start, end = window(days=3)
     with pytest.raises(NotAllowed, match="Only a scheduled inspection"):
