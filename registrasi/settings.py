@@ -227,6 +227,10 @@ if PRODUCTION:
         raise ImproperlyConfigured("SECRET_KEY is too weak for production; refusing to start.")
 
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+# Behind the deployment's reverse proxy, the client's address is the last X-Forwarded-For
+# entry; rate limits and the audit log both use it (registrasi.audit.middleware.client_ip).
+USE_X_FORWARDED_FOR = env.bool("USE_X_FORWARDED_FOR", default=False)
+RATELIMIT_IP_META_KEY = "registrasi.audit.middleware.client_ip"
 
 LOGGING = {
     "version": 1,

@@ -3,6 +3,8 @@
 import ipaddress
 from contextvars import ContextVar
 
+from django.conf import settings
+
 current_ip: ContextVar[str | None] = ContextVar("current_ip", default=None)
 
 
@@ -10,8 +12,11 @@ def client_ip(request):
     """The address of whoever connected to the deployment's reverse proxy.
 
     The proxy appends that address to X-Forwarded-For, so only the LAST entry is trustworthy:
-    anything before it was sent by the client and can be forged.
+    anything before it was sent by the client and can be forged. Without a proxy
+    (USE_X_FORWARDED_FOR off, the default) the header is the client's own word and is ignored.
     """
+    if not settings.USE_X_FORWARDED_FOR:
+        return request.META.get("REMOTE_ADDR")
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     entries = [entry.strip() for entry in forwarded.split(",") if entry.strip()]
     if entries and _is_ip(entries[-1]):

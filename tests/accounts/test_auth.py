@@ -162,7 +162,8 @@ def test_the_login_limit_ignores_the_case_of_the_email(client, applicant):
 
 # The limiter counts per time window: freeze the clock so no window boundary falls inside.
 @time_machine.travel("2026-11-28 10:00:00+07:00", tick=False)
-def test_password_reset_requests_are_limited_per_client_address(client, db):
+def test_password_reset_requests_are_limited_per_client_address(client, db, settings):
+    settings.USE_X_FORWARDED_FOR = True  # behind the deployment's proxy
     url = reverse("accounts:password_reset")
     for _ in range(10):
         client.post(url, {"email": "a@example.test"}, HTTP_X_FORWARDED_FOR="203.0.113.7")

@@ -64,7 +64,8 @@ def test_it_records_the_client_ip_from_the_request(db, staff_user):
     assert AuditEvent.objects.get().ip_address == "203.0.113.7"
 
 
-def test_it_records_the_address_the_proxy_appended(db, staff_user):
+def test_it_records_the_address_the_proxy_appended(db, staff_user, settings):
+    settings.USE_X_FORWARDED_FOR = True
     organization = OrganizationFactory()
     middleware = RequestIPMiddleware(recording_view(staff_user, organization))
 
@@ -76,7 +77,8 @@ def test_it_records_the_address_the_proxy_appended(db, staff_user):
     assert AuditEvent.objects.get().ip_address == "198.51.100.23"
 
 
-def test_it_ignores_addresses_the_client_put_in_front_of_the_proxys(db, staff_user):
+def test_it_ignores_addresses_the_client_put_in_front_of_the_proxys(db, staff_user, settings):
+    settings.USE_X_FORWARDED_FOR = True
     organization = OrganizationFactory()
     middleware = RequestIPMiddleware(recording_view(staff_user, organization))
 
@@ -88,7 +90,10 @@ def test_it_ignores_addresses_the_client_put_in_front_of_the_proxys(db, staff_us
     assert AuditEvent.objects.get().ip_address == "198.51.100.23"
 
 
-def test_it_falls_back_to_the_connection_address_when_the_header_is_garbage(db, staff_user):
+def test_it_falls_back_to_the_connection_address_when_the_header_is_garbage(
+    db, staff_user, settings
+):
+    settings.USE_X_FORWARDED_FOR = True
     organization = OrganizationFactory()
     middleware = RequestIPMiddleware(recording_view(staff_user, organization))
 
@@ -134,3 +139,16 @@ def test_the_timeline_lists_one_objects_events_oldest_first(db, staff_user, insp
 
     assert [event.action for event in events] == ["first", "second"]
     assert [event.actor for event in events] == [staff_user, inspector]
+
+
+def test_without_a_proxy_it_ignores_the_clients_forwarded_header(db, staff_user, settings):
+    settings.USE_X_FORWARDED_FOR = False
+    organization = OrganizationFactory()
+    middleware = RequestIPMiddleware(recording_view(staff_user, organization))
+
+    request = RequestFactory().post(
+        "/", REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="198.51.100.23"
+    )
+    middleware(request)
+
+    assert AuditEvent.objects.get().ip_address == "203.0.113.9"
