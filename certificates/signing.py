@@ -28,6 +28,20 @@ class SigningKeyMissing(RuntimeError):
     pass
 
 
+def _outside_event_loop(func, *args):
+    """pyHanko's synchronous API calls asyncio.run(), which refuses to run inside a running
+    event loop (an async view, Playwright's sync API in tests): run it on a thread then."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return func(*args)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(func, *args).result()
+
+
 @dataclass(frozen=True)
 class RenderedCertificate:
     html: str
@@ -99,6 +113,10 @@ def load_signer():
 
 def sign_pdf(pdf: bytes) -> bytes:
     """Sign `pdf` with the project's key (PAdES baseline, /ETSI.CAdES.detached)."""
+    return _outside_event_loop(_sign_pdf, pdf)
+
+
+def _sign_pdf(pdf: bytes) -> bytes:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
@@ -122,6 +140,10 @@ class SignatureCheck:
 def check_signature(pdf: bytes) -> SignatureCheck:
     """Look at the PDF's signature. `signed_here` without `valid`: the portal signed it and
     it was changed afterwards (bytes edited, or a revision appended by an editor)."""
+    return _outside_event_loop(_check_signature, pdf)
+
+
+def _check_signature(pdf: bytes) -> SignatureCheck:
     from pyhanko.keys import load_cert_from_pemder
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature

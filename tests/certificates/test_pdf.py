@@ -301,3 +301,17 @@ def test_the_render_task_is_late_acked_retried_and_routed_to_the_pdf_queue(setti
 
 def test_a_missing_certificate_is_reported_not_rendered():
     assert services.certificate_render_pdf(certificate_id=987654) == "missing"
+
+
+def test_signing_and_checking_work_inside_a_running_event_loop(rendered):
+    """pyHanko runs asyncio.run() inside; an async caller (or Playwright) must not break it."""
+    import asyncio
+
+    from certificates.signing import sign_pdf
+
+    async def inside_a_loop():
+        return sign_pdf(rendered.pdf), signature_is_valid(rendered.signed_pdf)
+
+    signed, valid = asyncio.run(inside_a_loop())
+    assert valid
+    assert signature_is_valid(signed)
