@@ -223,3 +223,29 @@ class Sanction(models.Model):
     @property
     def is_paid(self):
         return self.paid_at is not None
+
+
+class CertificateNotification(models.Model):
+    """One email sent to one person about one event of a certificate. The unique row makes
+    the email task idempotent: a retried or duplicated task sends nothing twice."""
+
+    certificate = models.ForeignKey(
+        Certificate, on_delete=models.CASCADE, related_name="notifications"
+    )
+    key = models.CharField(max_length=64)  # "<event>:<sanction id or 0>"
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("certificate email")
+        verbose_name_plural = _("certificate emails")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certificate", "key", "recipient"], name="certificates_notify_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.key} → {self.recipient_id}"

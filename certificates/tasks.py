@@ -10,6 +10,7 @@ from smtplib import SMTPException
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
 from django.template.defaultfilters import date as format_date
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
@@ -113,7 +114,7 @@ def render_certificate_email(certificate, event, sanction, recipient) -> tuple[s
 
 def send_certificate_emails(certificate_id: int, event: str, sanction_id: int | None) -> int:
     """One email per active member of the certificate's organization; returns the count."""
-    from certificates.models import Certificate, Sanction
+    from certificates.models import Certificate, CertificateNotification, Sanction
     from registrasi.accounts.models import User
 
     certificate = Certificate.objects.filter(pk=certificate_id).first()
@@ -123,9 +124,18 @@ def send_certificate_emails(certificate_id: int, event: str, sanction_id: int | 
     recipients = User.objects.filter(
         membership_record__organization_id=certificate.organization_id, is_active=True
     ).order_by("pk")
+    key = f"{event}:{sanction_id or 0}"
     sent = 0
     for recipient in recipients:
-        subject, body = render_certificate_email(certificate, event, sanction, recipient)
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient.email])
-        sent += 1
+        # The row and the email belong together: if sending fails the row is rolled back
+        # and the retry sends again; a duplicate task finds the row and sends nothing.
+        with transaction.atomic():
+            _row, created = CertificateNotification.objects.get_or_create(
+                certificate=certificate, key=key, recipient=recipient
+            )
+            if not created:
+                continue
+            subject, body = render_certificate_email(certificate, event, sanction, recipient)
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient.email])
+            sent += 1
     return sent

@@ -307,3 +307,27 @@ def test_no_email_leaves_when_the_sanction_is_refused(
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(NotAllowed):
         services.certificate_reinstate(certificate=certificate, actor=staff_user, reason=REASON)
     assert mail.outbox == []
+
+
+def test_a_repeated_email_task_sends_nothing_twice(certificate, staff_user, applicant, member):
+    from certificates.tasks import notify_certificate_event
+
+    fine = services.fine_impose(
+        certificate=certificate,
+        actor=staff_user,
+        amount=750_000,
+        due_date=services.today() + datetime.timedelta(days=14),
+        reason=REASON,
+    )
+    assert notify_certificate_event.delay(certificate.pk, "fined", fine.pk).get() == 2
+    assert notify_certificate_event.delay(certificate.pk, "fined", fine.pk).get() == 0
+    assert len(mail.outbox) == 2
+    # Another fine is another event: announced again.
+    other = services.fine_impose(
+        certificate=certificate,
+        actor=staff_user,
+        amount=250_000,
+        due_date=services.today() + datetime.timedelta(days=14),
+        reason=REASON,
+    )
+    assert notify_certificate_event.delay(certificate.pk, "fined", other.pk).get() == 2

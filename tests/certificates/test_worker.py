@@ -72,3 +72,30 @@ def test_a_redelivered_render_finds_the_pdf_and_renders_nothing(celery_worker_re
     certificate.refresh_from_db()
     assert certificate.render_attempts == 1
     assert verify_pdf(certificate.pdf.read()).unaltered
+
+
+def test_a_failed_render_is_retried_through_redis_with_backoff(celery_worker_redis):
+    from unittest import mock
+
+    from certificates import signing
+
+    real_render = signing.render_certificate
+    outcomes = iter([RuntimeError("WeasyPrint ran out of memory")])
+
+    def fail_once(certificate):
+        error = next(outcomes, None)
+        if error is not None:
+            raise error
+        return real_render(certificate)
+
+    with mock.patch.object(signing, "render_certificate", side_effect=fail_once):
+        certificate = services.application_approve(
+            application=quick_passed_application(), actor=StaffFactory()
+        )
+        done = celery_worker_redis.wait_for(RENDER)
+    states = [r.state for r in celery_worker_redis.runs if r.name == RENDER]
+    assert states == ["RETRY", "SUCCESS"]
+    assert done.retval == "rendered"
+    certificate.refresh_from_db()
+    assert certificate.render_attempts == 2 and certificate.render_error == ""
+    assert verify_pdf(certificate.pdf.read()).unaltered
