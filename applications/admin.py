@@ -74,6 +74,7 @@ class FeeScheduleForm(forms.ModelForm):
             "amount_per_extra_site",
             "outbound_factor",
             "outsourced_factor",
+            "change_report_fee",
         ]
 
     def _get_validation_exclusions(self):

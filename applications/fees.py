@@ -11,6 +11,15 @@ The rule (documented here because staff and applicants both ask):
    both; ×1,25) and by the outsourced factor when the operation is outsourced (×1,10).
 4. The result is rounded once, at the end, to whole Rupiah (half up). The quote lists the
    factor surcharges as separate lines whose amounts add up exactly to the total.
+
+Renewals pay the same schedule as a new registration: a renewal is a full new assessment
+(documents reviewed, premises inspected) for five more years.
+
+A change report pays a flat administrative fee (FeeSchedule.change_report_fee, by default
+Rp 1.000.000), whatever the size: the change is reviewed and inspected, but the certificate
+it changes keeps its expiry date, so the full registration fee would charge twice for the same
+period. The invoice is issued on submission like any other, and the inspection can be
+scheduled only once it is paid.
 """
 
 from dataclasses import dataclass, field
@@ -18,12 +27,13 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from applications.constants import Direction, Sourcing
+from applications.constants import ApplicationKind, Direction, Sourcing
 
 DEFAULT_TIERS = [(50, 5_000_000), (200, 10_000_000), (500, 20_000_000), (None, 35_000_000)]
 DEFAULT_PER_EXTRA_SITE = 2_500_000
 DEFAULT_OUTBOUND_FACTOR = Decimal("1.25")
 DEFAULT_OUTSOURCED_FACTOR = Decimal("1.10")
+DEFAULT_CHANGE_REPORT_FEE = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,7 @@ class FeeRules:
     per_extra_site: int
     outbound_factor: Decimal
     outsourced_factor: Decimal
+    change_report_fee: int = DEFAULT_CHANGE_REPORT_FEE
 
 
 @dataclass
@@ -82,6 +93,7 @@ def active_rules() -> FeeRules:
         per_extra_site=schedule.amount_per_extra_site,
         outbound_factor=schedule.outbound_factor,
         outsourced_factor=schedule.outsourced_factor,
+        change_report_fee=schedule.change_report_fee,
     )
 
 
@@ -150,9 +162,17 @@ def _factor(value: Decimal) -> str:
     return f"{value.normalize():f}".replace(".", ",")
 
 
+def change_report_quote(rules: FeeRules) -> FeeQuote:
+    """The flat fee of a change report (see the module docstring)."""
+    amount = rules.change_report_fee
+    return FeeQuote(total=amount, lines=[(_("Change report (flat administrative fee)"), amount)])
+
+
 def quote_for(application, *, rules: FeeRules | None = None) -> FeeQuote:
     """The fee for an application's declared facts, or an incomplete quote naming what is
-    missing."""
+    missing. A change report pays the flat fee."""
+    if application.kind == ApplicationKind.CHANGE:
+        return change_report_quote(rules or active_rules())
     missing = []
     if not application.agent_seats:
         missing.append(_("number of agent seats"))

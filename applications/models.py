@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from applications.constants import (
+    FINAL_STATES,
     WITHDRAWABLE_STATES,
     ApplicationKind,
     ApplicationState,
@@ -59,6 +60,16 @@ class Application(ConcurrentTransitionMixin, models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True, db_index=True)
+    # Renewals and change reports: the certificate they renew or change. It stays valid until
+    # this application is approved (certificates.services.application_approve reissues).
+    basis_certificate = models.ForeignKey(
+        "certificates.Certificate",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="follow_up_applications",
+        verbose_name=_("certificate renewed or changed"),
+    )
 
     # Company details as declared in this application (prefilled from the organization).
     company_legal_name = models.CharField(_("legal name"), max_length=255, blank=True)
@@ -114,10 +125,33 @@ class Application(ConcurrentTransitionMixin, models.Model):
                 condition=~models.Q(state=S.REJECTED) | ~models.Q(rejection_reason=""),
                 name="applications_app_rejection_has_reason",
             ),
+            # One open renewal or change report per certificate at a time (two clicks, two
+            # members at once): the services check first, this backs them up.
+            models.UniqueConstraint(
+                fields=["basis_certificate"],
+                condition=models.Q(basis_certificate__isnull=False)
+                & ~models.Q(state__in=FINAL_STATES),
+                name="applications_app_one_open_follow_up",
+            ),
+            # A new registration renews or changes nothing.
+            models.CheckConstraint(
+                condition=~models.Q(kind=ApplicationKind.NEW)
+                | models.Q(basis_certificate__isnull=True),
+                name="applications_app_new_has_no_basis",
+            ),
         ]
 
     def __str__(self):
         return self.reference or _("Draft application #%(pk)s") % {"pk": self.pk}
+
+    @property
+    def is_follow_up(self):
+        """A renewal or a change report (it continues an existing certificate)."""
+        return self.kind in (ApplicationKind.RENEWAL, ApplicationKind.CHANGE)
+
+    @property
+    def is_change_report(self):
+        return self.kind == ApplicationKind.CHANGE
 
     # Applicant transitions -------------------------------------------------------------
     @transition(state, source=[S.DRAFT, S.RETURNED], target=S.SUBMITTED, permission=is_member)
@@ -280,6 +314,17 @@ class DocumentVersion(models.Model):
         blank=True,
     )
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    # Set on the versions a renewal or change report carries over from the certificate's
+    # application: the same stored file (nothing is copied or deleted), the same review.
+    # Empty for files uploaded to this application.
+    carried_from = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("carried over from"),
+    )
 
     objects = DocumentVersionQuerySet.as_manager()
 
@@ -340,6 +385,11 @@ class FeeSchedule(models.Model):
         decimal_places=2,
         default=1,
         help_text=_("Multiplies the fee when the operation is outsourced."),
+    )
+    change_report_fee = models.PositiveBigIntegerField(
+        _("change report fee (Rp)"),
+        default=1_000_000,
+        help_text=_("The flat administrative fee for reporting a change to a certificate."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

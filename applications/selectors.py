@@ -18,11 +18,33 @@ from applications.constants import (
     ReviewStatus,
 )
 from applications.fees import quote_for
+from applications.followups import (
+    CHANGEABLE_STATES,
+    RENEWABLE_STATES,
+    can_start_change,
+    can_start_renewal,
+    differences,
+    renewal_window_opens,
+    with_follow_up_facts,
+)
 from applications.models import Application, Document, DocumentVersion, Invoice
 from applications.services import submission_problems
 from registrasi.audit.selectors import timeline_for
 
 S = ApplicationState
+
+__all__ = [
+    "CertificateActions",
+    "applicant_certificates",
+    "applicant_dashboard",
+    "application_detail",
+    "can_start_change",
+    "can_start_renewal",
+    "next_step",
+    "renewal_window_opens",
+    "staff_queue",
+    "waits_on_applicant",
+]
 
 
 def _invoice_of(application):
@@ -37,6 +59,16 @@ def next_step(application) -> str:
     state = application.state
     invoice = _invoice_of(application)
     unpaid = invoice is not None and not invoice.is_paid
+    if state == S.DRAFT and application.kind == ApplicationKind.CHANGE:
+        return _(
+            "Change the details that changed, upload new versions of the documents concerned "
+            "and submit."
+        )
+    if state == S.DRAFT and application.kind == ApplicationKind.RENEWAL:
+        return _(
+            "Check the details carried over from your certificate, replace outdated documents "
+            "and submit."
+        )
     if state == S.DRAFT:
         return _("Complete the details, upload the required documents and submit.")
     if state == S.RETURNED:
@@ -59,6 +91,10 @@ def next_step(application) -> str:
         return _("The inspection passed; the ministry will decide on your registration.")
     if state == S.INSPECTION_FAILED:
         return _("Fix the findings of the inspection and resubmit for a new inspection.")
+    if state == S.APPROVED and application.kind == ApplicationKind.CHANGE:
+        return _("Your change report has been approved; the certificate was reissued.")
+    if state == S.APPROVED and application.kind == ApplicationKind.RENEWAL:
+        return _("Your renewal has been approved.")
     if state == S.APPROVED:
         return _("Your registration has been approved.")
     if state == S.REJECTED:
@@ -134,7 +170,9 @@ def staff_queue(*, filters: dict | None = None):
         qs = qs.filter(submitted_at__lte=now - datetime.timedelta(days=min_age))
     if max_age is not None:
         qs = qs.filter(submitted_at__gte=now - datetime.timedelta(days=max_age))
-    return qs.select_related("organization", "invoice").order_by("submitted_at", "pk")
+    return qs.select_related("organization", "invoice", "basis_certificate").order_by(
+        "submitted_at", "pk"
+    )
 
 
 def _int_or_none(value):
@@ -181,6 +219,8 @@ class ApplicationDetail:
     return_reason: str
     rejected_versions: list  # current versions the ministry rejected, to replace
     missing: list = field(default_factory=list)  # what blocks submission (draft/returned)
+    basis_certificate: object = None  # renewals and change reports: the certificate
+    differences: list = field(default_factory=list)  # change reports: [followups.Difference]
 
 
 def application_detail(*, application) -> ApplicationDetail:
@@ -195,13 +235,15 @@ def application_detail(*, application) -> ApplicationDetail:
     )
     slots = []
     by_type = {d.document_type: d for d in documents if d.document_type != DocumentType.OTHER}
+    # A change report needs only the documents concerned (the rest is carried over).
+    required = not (application.kind == ApplicationKind.CHANGE and application.basis_certificate_id)
     for document_type in REQUIRED_DOCUMENT_TYPES:
         doc = by_type.get(document_type)
         slots.append(
             DocumentSlot(
                 document_type=document_type,
                 label=str(DocumentType(document_type).label),
-                required=True,
+                required=required,
                 document=doc,
                 versions=list(doc.versions.all()) if doc else [],
             )
@@ -225,6 +267,7 @@ def application_detail(*, application) -> ApplicationDetail:
         s.current for s in slots if s.current and s.current.review_status == ReviewStatus.REJECTED
     ]
     editable = application.state in (S.DRAFT, S.RETURNED)
+    basis = application.basis_certificate if application.basis_certificate_id else None
     return ApplicationDetail(
         application=application,
         documents=slots,
@@ -238,4 +281,58 @@ def application_detail(*, application) -> ApplicationDetail:
         return_reason=application.return_reason if application.state == S.RETURNED else "",
         rejected_versions=rejected,
         missing=submission_problems(application) if editable else [],
+        basis_certificate=basis,
+        differences=differences(application) if application.kind == ApplicationKind.CHANGE else [],
     )
+
+
+# Keeping a certificate ------------------------------------------------------------------------
+
+
+@dataclass
+class CertificateActions:
+    """A certificate of the applicant's organization with what may be done with it now."""
+
+    certificate: object
+    change: object  # followups.FollowUpCheck
+    renewal: object  # followups.FollowUpCheck
+    renewal_opens: datetime.date
+    open_follow_up: object = None  # the open renewal/change report (pk, kind, reference)
+
+    @property
+    def can_change(self):
+        return bool(self.change)
+
+    @property
+    def can_renew(self):
+        return bool(self.renewal)
+
+
+def applicant_certificates(*, user, today=None) -> list[CertificateActions]:
+    """The certificates the organization can still keep (active, suspended, expired but not
+    renewed), newest first, with the renewal and change-report checks: one query."""
+    from applications.followups import open_follow_up
+    from certificates.models import Certificate
+
+    if not user.is_authenticated or user.membership is None:
+        return []
+    states = set(CHANGEABLE_STATES) | set(RENEWABLE_STATES)
+    certificates = with_follow_up_facts(
+        Certificate.objects.visible_to(user).filter(
+            organization_id=user.membership.organization_id, state__in=states
+        )
+    ).order_by("-issued_on", "-pk")
+    rows = []
+    for certificate in certificates:
+        if certificate.renewal_approved:
+            continue
+        rows.append(
+            CertificateActions(
+                certificate=certificate,
+                change=can_start_change(certificate, today=today),
+                renewal=can_start_renewal(certificate, today=today),
+                renewal_opens=renewal_window_opens(certificate),
+                open_follow_up=open_follow_up(certificate),
+            )
+        )
+    return rows

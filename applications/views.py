@@ -42,6 +42,7 @@ from applications.forms import (
     ReasonForm,
     SiteFormSet,
 )
+from applications.followups import RENEWAL_WINDOW_DAYS
 from applications.models import Application, DocumentVersion, Invoice
 from registrasi.services import NotAllowed, ServiceError, StaleState
 
@@ -298,7 +299,16 @@ def dashboard(request):
         # Each role has its own start page; home sends people there.
         return redirect("home")
     applications = selectors.applicant_dashboard(user=user)
-    return render(request, "applications/dashboard.html", {"applications": applications})
+    certificates = selectors.applicant_certificates(user=user)
+    return render(
+        request,
+        "applications/dashboard.html",
+        {
+            "applications": applications,
+            "certificates": certificates,
+            "renewal_window_days": RENEWAL_WINDOW_DAYS,
+        },
+    )
 
 
 @login_required
@@ -796,3 +806,77 @@ def record_payment(request, pk):
         return _to_detail(application)
     messages.success(request, _("The payment was recorded."))
     return _to_detail(application)
+
+
+# Keeping a certificate: change reports and renewals ---------------------------------------------
+
+
+def _member_certificate(request, pk):
+    """The organization's certificate: 404 for another tenant's (never confirms it exists),
+    403 for staff (they see it, but reporting and renewing are the organization's)."""
+    from certificates.models import Certificate
+
+    certificate = get_object_or_404(Certificate.objects.visible_to(request.user), pk=pk)
+    membership = request.user.membership
+    if membership is None or membership.organization_id != certificate.organization_id:
+        raise PermissionDenied
+    return certificate
+
+
+FOLLOW_UPS = {
+    "change": {
+        "check": selectors.can_start_change,
+        "start": lambda certificate, actor: services.application_start_change(
+            certificate=certificate, actor=actor
+        ),
+        "success": gettext_lazy(
+            "Your change report was started as a draft. Change what changed and upload the "
+            "documents concerned."
+        ),
+    },
+    "renewal": {
+        "check": selectors.can_start_renewal,
+        "start": lambda certificate, actor: services.application_start_renewal(
+            certificate=certificate, actor=actor
+        ),
+        "success": gettext_lazy(
+            "Your renewal was started as a draft, prefilled from your certificate. Check it "
+            "and submit."
+        ),
+    },
+}
+
+
+def _start_follow_up(request, certificate_pk, kind):
+    """GET: what will happen, and the button (POST). POST: start the draft."""
+    certificate = _member_certificate(request, certificate_pk)
+    follow_up = FOLLOW_UPS[kind]
+    if request.method == "POST":
+        try:
+            application = follow_up["start"](certificate, request.user)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            return redirect("applications:dashboard")
+        messages.success(request, follow_up["success"])
+        return redirect("applications:step", pk=application.pk, step="company")
+    check = follow_up["check"](certificate)
+    context = {
+        "certificate": certificate,
+        "kind": kind,
+        "check": check,
+        "renewal_opens": selectors.renewal_window_opens(certificate),
+        "renewal_window_days": RENEWAL_WINDOW_DAYS,
+    }
+    return render(request, "applications/start_follow_up.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def start_change(request, certificate_pk):
+    return _start_follow_up(request, certificate_pk, "change")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def start_renewal(request, certificate_pk):
+    return _start_follow_up(request, certificate_pk, "renewal")

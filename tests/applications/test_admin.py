@@ -66,6 +66,7 @@ def test_staff_add_a_schedule_with_tiers_and_it_replaces_the_active_one(staff_cl
             "amount_per_extra_site": "3000000",
             "outbound_factor": "1.30",
             "outsourced_factor": "1.15",
+            "change_report_fee": "1500000",
             "tiers-TOTAL_FORMS": "2",
             "tiers-INITIAL_FORMS": "0",
             "tiers-MIN_NUM_FORMS": "0",
@@ -81,6 +82,7 @@ def test_staff_add_a_schedule_with_tiers_and_it_replaces_the_active_one(staff_cl
     assert new.name == "2027"
     assert new.outbound_factor == Decimal("1.30")
     assert new.tiers.count() == 2
+    assert new.change_report_fee == 1_500_000
     old.refresh_from_db()
     assert not old.is_active
 

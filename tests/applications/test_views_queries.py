@@ -5,9 +5,9 @@ from django.urls import reverse
 
 from tests.applications.factories import ApplicationFactory
 
-# Session, user, groups, membership, then the page's own reads: pinned so that a query per row
-# (an N+1) fails here.
-DASHBOARD_QUERIES = 5
+# Session, user, groups, membership, then the page's own reads (applications; certificates with
+# their open follow-up): pinned so that a query per row (an N+1) fails here.
+DASHBOARD_QUERIES = 6
 QUEUE_QUERIES = 5
 
 
