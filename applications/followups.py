@@ -181,12 +181,18 @@ def _renewed_or_open_refusal(certificate) -> FollowUpCheck | None:
     return None
 
 
+def _other_refusal_or_allowed(certificate) -> FollowUpCheck:
+    # A refusal is falsy: test for None, not truth.
+    refusal = _renewed_or_open_refusal(certificate)
+    return ALLOWED if refusal is None else refusal
+
+
 def can_start_change(certificate, today=None) -> FollowUpCheck:
     """May a change report be started for `certificate` now? (Membership is checked by the
     service.)"""
     today = today or jakarta_today()
     refusal = _state_refusal(certificate, CHANGEABLE_STATES)
-    if refusal:
+    if refusal is not None:
         return refusal
     if certificate.expires_on < today:
         # The daily scan has not marked it expired yet; it is expired all the same.
@@ -198,14 +204,14 @@ def can_start_change(certificate, today=None) -> FollowUpCheck:
             )
             % {"number": certificate.number, "date": _date(certificate.expires_on)},
         )
-    return _renewed_or_open_refusal(certificate) or ALLOWED
+    return _other_refusal_or_allowed(certificate)
 
 
 def can_start_renewal(certificate, today=None) -> FollowUpCheck:
     """May a renewal be started for `certificate` on `today` (Jakarta date by default)?"""
     today = today or jakarta_today()
     refusal = _state_refusal(certificate, RENEWABLE_STATES)
-    if refusal:
+    if refusal is not None:
         return refusal
     opens = renewal_window_opens(certificate)
     if today < opens:
@@ -222,7 +228,7 @@ def can_start_renewal(certificate, today=None) -> FollowUpCheck:
                 "expiry": _date(certificate.expires_on),
             },
         )
-    return _renewed_or_open_refusal(certificate) or ALLOWED
+    return _other_refusal_or_allowed(certificate)
 
 
 # What a change report changes ---------------------------------------------------------------
