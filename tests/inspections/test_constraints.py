@@ -10,7 +10,7 @@ from inspections import services
 from inspections.models import Inspection
 from inspections.services import SchedulingRefused
 from tests.factories import InspectorFactory, StaffFactory
-from tests.inspections.factories import awaiting_application, window
+from tests.inspections.factories import awaiting_application, record_all, window
 
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="exclusion constraints and row locks need PostgreSQL"
@@ -100,3 +100,46 @@ def test_two_staff_booking_one_inspector_at_once_get_one_inspection():
     (refusal,) = [o for o in outcomes if o != "booked"]
     assert "already has an inspection" in refusal
     assert Inspection.objects.filter(inspector=inspector).count() == 1
+
+
+@postgresql_only
+def test_postgresql_refuses_any_change_to_a_submitted_record(in_progress, inspector):
+    from inspections.models import EvidencePhoto, Finding, Interview
+
+    record_all(in_progress)
+    services.findings_save_draft(
+        inspection=in_progress,
+        actor=inspector,
+        interviews=[{"role": "Agent", "number_interviewed": 1}],
+    )
+    services.inspection_submit(inspection=in_progress, actor=inspector)
+    finding = Finding.objects.filter(inspection=in_progress).first()
+
+    attempts = [
+        lambda: Finding.objects.filter(pk=finding.pk).update(result="major"),
+        lambda: Interview.objects.filter(inspection=in_progress).delete(),
+        lambda: Interview.objects.create(
+            inspection=in_progress, role="Ghost", number_interviewed=1
+        ),
+        lambda: EvidencePhoto.objects.create(
+            inspection=in_progress,
+            file="inspections/evidence/x.jpg",
+            original_name="x.jpg",
+            size=1,
+            sha256="0" * 64,
+            content_type="image/jpeg",
+            uploaded_by=inspector,
+        ),
+    ]
+    for attempt in attempts:
+        with pytest.raises(IntegrityError, match="locked"), transaction.atomic():
+            attempt()
+    assert Finding.objects.get(pk=finding.pk).result == "compliant"
+    assert Interview.objects.filter(inspection=in_progress).count() == 1
+
+
+@postgresql_only
+def test_postgresql_lets_a_draft_change(in_progress):
+    from inspections.models import Finding
+
+    assert Finding.objects.filter(inspection=in_progress).update(note="Draft") == 5
