@@ -153,9 +153,12 @@ class Certificate(ConcurrentTransitionMixin, models.Model):
     def lift_suspension(self):
         """Run by the daily scan (no person) when a suspension's planned end has passed."""
 
-    @transition(state, source=S.ACTIVE, target=S.SUPERSEDED, permission=ISSUE_CERTIFICATE)
+    @transition(
+        state, source=[S.ACTIVE, S.SUSPENDED], target=S.SUPERSEDED, permission=ISSUE_CERTIFICATE
+    )
     def supersede(self):
-        """A renewal or a change report was approved: the new certificate replaces this one."""
+        """A renewal or a change report was approved: the new certificate replaces this one.
+        Also from `suspended`: the follow-up was inspected anew and staff approved it."""
 
     @transition(state, source=S.ACTIVE, target=S.EXPIRED)
     def expire(self):

@@ -170,15 +170,26 @@ def application_approve(*, application, actor, expected_state=None) -> Certifica
 
 
 def _replaced_certificate(application, actor):
-    """A renewal or a change report replaces the organization's active certificate."""
+    """The certificate a renewal or a change report replaces: the one it was started from
+    (applications' basis_certificate) or, without that link, the organization's newest
+    active one. An active or suspended one becomes superseded; an expired one stays expired
+    (it is still linked as replaced); nothing else is replaced."""
     if application.kind not in (ApplicationKind.RENEWAL, ApplicationKind.CHANGE):
         return None
-    current = (
-        Certificate.objects.filter(organization_id=application.organization_id, state=S.ACTIVE)
-        .order_by("-issued_on", "-id")
-        .first()
-    )
+    basis_id = getattr(application, "basis_certificate_id", None)
+    if basis_id:
+        current = Certificate.objects.select_for_update().get(pk=basis_id)
+    else:
+        current = (
+            Certificate.objects.filter(organization_id=application.organization_id, state=S.ACTIVE)
+            .order_by("-issued_on", "-id")
+            .first()
+        )
     if current is None:
+        return None
+    if current.state == S.EXPIRED:
+        return current
+    if current.state not in (S.ACTIVE, S.SUSPENDED):
         return None
     return run_transition(
         obj=current,

@@ -27,6 +27,7 @@ __all__ = [
     "CertificateFactory",
     "make_certificate",
     "passed_application",
+    "pass_through_transitions",
     "quick_passed_application",
     "render_pdf_now",
 ]
@@ -68,14 +69,30 @@ def quick_passed_application(
 ):
     """An application in inspection_passed reached through the bare transitions (no
     documents, invoice or inspection rows): for tests that need many certificates."""
-    from django.db import transaction
-    from django.utils import timezone
-
     from tests.factories import make_applicant
 
     organization = organization or OrganizationFactory()
     membership = organization.memberships.select_related("user").order_by("pk").first()
     applicant = membership.user if membership else make_applicant(organization, owner=True)
+    application = Application.objects.create(
+        organization=organization,
+        kind=kind,
+        created_by=applicant,
+        company_legal_name=organization.legal_name,
+        company_address=organization.address,
+        company_province=organization.province,
+        agent_seats=12,
+    )
+    return pass_through_transitions(application, staff=staff, inspector=inspector)
+
+
+def pass_through_transitions(application, *, staff=None, inspector=None):
+    """Move a draft `application` to inspection_passed through the bare transitions (submit
+    by a member, review and acceptance by staff, a passed inspection by an inspector)."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    applicant = application.organization.memberships.order_by("pk").first().user
     staff = staff or StaffFactory()
     inspector = inspector or InspectorFactory()
 
@@ -84,15 +101,6 @@ def quick_passed_application(
         application.submitted_at = timezone.now()
 
     with transaction.atomic():
-        application = Application.objects.create(
-            organization=organization,
-            kind=kind,
-            created_by=applicant,
-            company_legal_name=organization.legal_name,
-            company_address=organization.address,
-            company_province=organization.province,
-            agent_seats=12,
-        )
         application = run_transition(
             obj=application,
             name="submit",
