@@ -31,6 +31,7 @@ from applications.constants import (
     ReviewStatus,
 )
 from applications.documents import document_download_response
+from applications.followups import RENEWAL_WINDOW_DAYS
 from applications.forms import (
     CompanyForm,
     DocumentReviewForm,
@@ -42,7 +43,6 @@ from applications.forms import (
     ReasonForm,
     SiteFormSet,
 )
-from applications.followups import RENEWAL_WINDOW_DAYS
 from applications.models import Application, DocumentVersion, Invoice
 from registrasi.services import NotAllowed, ServiceError, StaleState
 
@@ -600,6 +600,13 @@ def detail(request, pk):
         return _render_staff_detail(request, application, context)
     if context["can_upload"] and not context["editable"]:
         context["upload_form"] = DocumentUploadForm()
+    if context["is_member"] and application.state == S.APPROVED:
+        # The certificate this application earned, with "Report a change" / "Start renewal".
+        context["certificates"] = [
+            row
+            for row in selectors.applicant_certificates(user=request.user)
+            if row.certificate.application_id == application.pk
+        ]
     return render(request, "applications/detail.html", context)
 
 

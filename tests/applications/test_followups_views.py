@@ -261,3 +261,42 @@ def test_the_dashboard_query_count_stays_fixed_with_certificates(
         or row.application.state == ApplicationState.APPROVED
         for row in response.context["applications"]
     )
+
+
+def test_the_approved_applications_page_offers_to_keep_its_certificate(
+    applicant_client, certificate
+):
+    url = reverse("applications:detail", args=[certificate.application_id])
+
+    html = applicant_client.get(url).content.decode()
+
+    assert change_url(certificate) in html
+
+
+def test_a_change_report_offers_an_upload_for_each_document_type(
+    applicant_client, applicant, certificate
+):
+    change = services.application_start_change(certificate=certificate, actor=applicant)
+
+    response = applicant_client.get(reverse("applications:step", args=[change.pk, "documents"]))
+
+    html = response.content.decode()
+    assert html.count('name="document_type"') == 6  # five types and "other"
+    assert "carried over" in html
+
+
+def test_a_change_report_uploaded_through_the_page_can_be_submitted(
+    applicant_client, applicant, certificate
+):
+    from tests.applications.factories import pdf_upload
+
+    change = services.application_start_change(certificate=certificate, actor=applicant)
+    applicant_client.post(
+        reverse("applications:upload", args=[change.pk]),
+        {"document_type": "sop_manual", "file": pdf_upload("sop-new.pdf")},
+    )
+
+    response = applicant_client.post(reverse("applications:submit", args=[change.pk]))
+
+    assert response.status_code == 302
+    assert Application.objects.get(pk=change.pk).state == ApplicationState.SUBMITTED
