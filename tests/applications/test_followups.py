@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils import translation
 
 from applications import selectors, services
 from applications.constants import ApplicationKind, ApplicationState, DocumentType, ReviewStatus
@@ -26,6 +27,15 @@ from tests.inspections.factories import make_inspection
 
 S = ApplicationState
 JAKARTA = ZoneInfo("Asia/Jakarta")
+
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """Messages and pages in English (the source language), whatever the Indonesian catalogue
+    holds."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 def noon(day):
@@ -567,3 +577,49 @@ def test_the_dashboard_shows_the_open_follow_up_instead_of_the_buttons(
 
     assert rows[0].open_follow_up.pk == change.pk
     assert not rows[0].can_change
+
+
+# Two members at once (PostgreSQL row locks) -------------------------------------------------------
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="real row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_members_starting_a_change_at_once_open_exactly_one():
+    import threading
+
+    from certificates.models import Certificate
+    from tests.applications.test_concurrency import _wait_for_blocked_backends
+    from tests.factories import make_applicant
+
+    owner = make_applicant()
+    member = make_applicant(owner.organization, owner=False)
+    certificate = make_certificate(organization=owner.organization, quick=True)
+    results = [None, None]
+
+    def run(index, actor):
+        try:
+            with translation.override("en"):
+                results[index] = services.application_start_change(
+                    certificate=Certificate.objects.get(pk=certificate.pk), actor=actor
+                )
+        except Exception as exc:  # collected and asserted on below
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate([owner, member])]
+    with transaction.atomic():
+        # Hold the certificate row so both starts queue on the same lock.
+        Certificate.objects.select_for_update().get(pk=certificate.pk)
+        for thread in threads:
+            thread.start()
+        queued = _wait_for_blocked_backends(2)
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert queued, results
+    started = [r for r in results if isinstance(r, Application)]
+    refused = [r for r in results if isinstance(r, NotAllowed)]
+    assert len(started) == 1 and len(refused) == 1, results
+    assert "already open" in refused[0].message
+    assert Application.objects.filter(basis_certificate=certificate).count() == 1
