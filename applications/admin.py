@@ -43,10 +43,18 @@ class DocumentInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.register(Application)
 class ApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["__str__", "organization", "kind", "state", "submitted_at", "created_at"]
+    list_display = [
+        "__str__",
+        "organization",
+        "kind",
+        "basis_certificate",
+        "state",
+        "submitted_at",
+        "created_at",
+    ]
     list_filter = ["state", "kind", "company_province"]
     search_fields = ["reference", "company_legal_name", "organization__legal_name"]
-    list_select_related = ["organization"]
+    list_select_related = ["organization", "basis_certificate"]
     date_hierarchy = "created_at"
     inlines = [SiteInline, DocumentInline]
 
@@ -54,7 +62,15 @@ class ApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class VersionInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = DocumentVersion
     extra = 0
-    fields = ["number", "original_name", "size", "sha256", "review_status", "uploaded_at"]
+    fields = [
+        "number",
+        "original_name",
+        "size",
+        "sha256",
+        "review_status",
+        "uploaded_at",
+        "carried_from",
+    ]
 
 
 @admin.register(Document)

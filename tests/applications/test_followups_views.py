@@ -310,3 +310,26 @@ def test_a_change_report_uploaded_through_the_page_can_be_submitted(
 
     assert response.status_code == 302
     assert Application.objects.get(pk=change.pk).state == ApplicationState.SUBMITTED
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_the_queue_query_count_stays_fixed_with_change_reports(
+    client, applicant, organization, staff_user, django_assert_num_queries, count
+):
+    from tests.applications.test_views_queries import QUEUE_QUERIES
+
+    for _index in range(count):
+        certificate = make_certificate(organization=organization, staff=staff_user, quick=True)
+        change = services.application_start_change(certificate=certificate, actor=applicant)
+        sites = [{"address": "Jl. Braga 1, Bandung", "province": "jawa_barat", "agent_seats": 5}]
+        services.application_set_sites(application=change, actor=applicant, sites=sites)
+        data = {"direction": "inbound", "sourcing": "in_house"}
+        services.application_update_details(application=change, actor=applicant, data=data)
+        services.application_submit(application=change, actor=applicant)
+    client.force_login(staff_user)
+
+    with django_assert_num_queries(QUEUE_QUERIES):
+        response = client.get(reverse("applications:staff_queue"), {"kind": "change"})
+
+    assert len(response.context["page"].object_list) == min(count, 25)
+    assert 'data-kind="change"' in response.content.decode()
