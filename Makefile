@@ -36,7 +36,7 @@ format: install
 
 # Regenerate the catalogues after changing strings, translate, then commit the .po and .mo.
 messages: install
-	$(BIN)/python manage.py makemessages -l id -l en --ignore '.venv/*' --ignore 'var/*' --no-obsolete
+	$(BIN)/python manage.py makemessages -l id --ignore '.venv/*' --ignore 'var/*' --no-obsolete
 	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
 
 test: lint
