@@ -117,6 +117,7 @@ class StaffFilterForm(forms.Form):
         label=_("Expiring within (days)"), required=False, min_value=0, max_value=3650
     )
     province = forms.ChoiceField(label=_("Province"), choices=PROVINCE_CHOICES, required=False)
+    pdf_failed = forms.BooleanField(label=_("PDF failed"), required=False)
 
     def __init__(self, *args, state_choices=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -68,6 +68,9 @@ class Certificate(ConcurrentTransitionMixin, models.Model):
     sites = models.TextField(_("sites"), blank=True)
 
     issued_on = models.DateField(_("issued on"), db_index=True)
+    # A renewal approved before the old certificate ended takes effect the day after it ends;
+    # empty means "from the issue date".
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
     expires_on = models.DateField(_("valid until"), db_index=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -106,6 +109,10 @@ class Certificate(ConcurrentTransitionMixin, models.Model):
         verbose_name = _("certificate")
         verbose_name_plural = _("certificates")
         ordering = ["-issued_on", "-id"]
+        # The daily scans read only the certificates due: by state and expiry date.
+        indexes = [
+            models.Index(fields=["state", "expires_on"], name="certificates_state_expiry"),
+        ]
         permissions = [
             ("issue_certificate", _("Can approve applications and issue certificates")),
             ("sanction_certificate", _("Can fine, suspend, reinstate and revoke certificates")),
@@ -115,9 +122,15 @@ class Certificate(ConcurrentTransitionMixin, models.Model):
             models.UniqueConstraint(
                 fields=["application"], name="certificates_one_per_application"
             ),
+            # A change report approved on the basis's last day keeps that expiry date.
             models.CheckConstraint(
-                condition=models.Q(expires_on__gt=models.F("issued_on")),
-                name="certificates_expires_after_issue",
+                condition=models.Q(expires_on__gte=models.F("issued_on")),
+                name="certificates_expires_on_or_after_issue",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_from__isnull=True)
+                | models.Q(valid_from__gte=models.F("issued_on")),
+                name="certificates_valid_from_on_or_after_issue",
             ),
             models.CheckConstraint(
                 condition=models.Q(pdf="") | models.Q(pdf_sha256__regex=r"^[0-9a-f]{64}$"),
@@ -131,6 +144,21 @@ class Certificate(ConcurrentTransitionMixin, models.Model):
     @property
     def has_pdf(self):
         return bool(self.pdf)
+
+    @property
+    def effective_from(self):
+        """The first day of validity (a renewal may start after it was issued)."""
+        return self.valid_from or self.issued_on
+
+    def in_effect_on(self, day) -> bool:
+        return self.effective_from <= day <= self.expires_on
+
+    @property
+    def starts_later(self) -> bool:
+        """A renewal approved ahead of time: issued, not in effect yet."""
+        from certificates.services import today
+
+        return self.effective_from > today()
 
     # Transitions: staff sanctions ---------------------------------------------------------
     @transition(state, source=S.ACTIVE, target=S.SUSPENDED, permission=SANCTION_CERTIFICATE)
@@ -159,6 +187,11 @@ class Certificate(ConcurrentTransitionMixin, models.Model):
     def supersede(self):
         """A renewal or a change report was approved: the new certificate replaces this one.
         Also from `suspended`: the follow-up was inspected anew and staff approved it."""
+
+    @transition(state, source=[S.ACTIVE, S.SUSPENDED], target=S.SUPERSEDED)
+    def hand_over(self):
+        """Run by the daily scan (no person): the renewal approved earlier took effect the
+        day after this certificate's last day."""
 
     @transition(state, source=S.ACTIVE, target=S.EXPIRED)
     def expire(self):
@@ -252,3 +285,40 @@ class CertificateNotification(models.Model):
 
     def __str__(self):
         return f"{self.key} → {self.recipient_id}"
+
+
+class ReminderMilestone(models.IntegerChoices):
+    DAYS_180 = 180, _("180 days before expiry")
+    DAYS_90 = 90, _("90 days before expiry")
+    DAYS_30 = 30, _("30 days before expiry")
+    DAYS_7 = 7, _("7 days before expiry")
+    EXPIRY_DAY = 0, _("On the day of expiry")
+
+
+class ExpiryReminder(models.Model):
+    """One expiry milestone of one certificate, recorded BEFORE its email is enqueued: the
+    unique (certificate, milestone) row is the guard that makes every milestone fire once,
+    whatever scans run twice or at once. `skipped`: an older milestone passed while no scan
+    ran (downtime); only the latest one due is sent, the older ones are recorded as skipped
+    so they never fire later."""
+
+    certificate = models.ForeignKey(
+        Certificate, on_delete=models.CASCADE, related_name="expiry_reminders"
+    )
+    milestone = models.PositiveSmallIntegerField(_("milestone"), choices=ReminderMilestone.choices)
+    skipped = models.BooleanField(_("skipped"), default=False)
+    due_on = models.DateField(_("due on"))
+    sent_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("expiry reminder")
+        verbose_name_plural = _("expiry reminders")
+        ordering = ["certificate_id", "-milestone"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certificate", "milestone"], name="certificates_reminder_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.certificate_id}: {self.milestone}"

@@ -7,7 +7,7 @@ from django.db.models import Prefetch
 
 from certificates.constants import CertificateState
 from certificates.models import Certificate, Sanction
-from certificates.services import today
+from certificates.services import RENDER_MAX_ATTEMPTS, today
 from certificates.verification import registry, status_of, with_public_status  # noqa: F401
 from registrasi.audit.selectors import timeline_for
 
@@ -15,7 +15,11 @@ S = CertificateState
 
 
 def staff_certificates(
-    *, state: str = "", expiring_within_days: int | None = None, province: str = ""
+    *,
+    state: str = "",
+    expiring_within_days: int | None = None,
+    province: str = "",
+    pdf_failed: bool = False,
 ):
     """Every certificate for the staff list, newest first, with the organization loaded.
     `state` filters on the status as the public sees it (active past validity = expired);
@@ -33,6 +37,11 @@ def staff_certificates(
         queryset = queryset.order_by("-issued_on", "-pk")
     if province:
         queryset = queryset.filter(province=province)
+    if pdf_failed:
+        # The render gave up after all its attempts (certificates.services.render_failed).
+        queryset = queryset.filter(pdf="", render_attempts__gte=RENDER_MAX_ATTEMPTS).exclude(
+            render_error=""
+        )
     return queryset
 
 

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -53,6 +54,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 JAKARTA = ZoneInfo("Asia/Jakarta")
 S = CertificateState
+BATCH_SIZE = 500
 
 
 # Dates -----------------------------------------------------------------------------------
@@ -134,9 +136,18 @@ def application_approve(*, application, actor, expected_state=None) -> Certifica
     The application row is locked by run_transition, so a second approval (a double click,
     two staff members) waits, then finds the application approved and is refused; the
     unique constraint on Certificate.application backs this up.
+
+    A change report or a renewal follows its basis certificate (see _follow_up_dates):
+    - change report: the organization's record is updated from the application, a new
+      certificate (new number) with the basis's expiry date replaces the basis at once;
+    - renewal: the new certificate takes effect the day after the basis ends (the basis stays
+      valid until then and the daily scan hands over), or today if the basis has expired;
+      it is valid five years from that day.
+    Refused when the basis was revoked or already replaced.
     """
     _refuse_unless_perm(actor, ISSUE_CERTIFICATE)
     with transaction.atomic():
+        basis = _locked_basis(application)
         application = run_transition(
             obj=application,
             name="approve",
@@ -144,23 +155,35 @@ def application_approve(*, application, actor, expected_state=None) -> Certifica
             expected_state=expected_state,
         )
         issued_on = today()
-        replaced = _replaced_certificate(application, actor)
+        valid_from, expires_on = _follow_up_dates(application, basis, issued_on)
+        if application.kind == ApplicationKind.CHANGE:
+            from applications.services import organization_apply_change
+
+            organization_apply_change(application=application, actor=actor)
         certificate = Certificate.objects.create(
             application=application,
             organization_id=application.organization_id,
             number=_next_number(issued_on),
             issued_on=issued_on,
-            expires_on=expiry_date(issued_on),
+            valid_from=valid_from,
+            expires_on=expires_on,
             issued_by=actor,
-            supersedes=replaced,
+            supersedes=basis,
             **_snapshot(application),
         )
+        if basis is not None:
+            _replace_now_if_due(basis, certificate, application, actor, issued_on)
         audit_record(
             actor=actor,
             action="issue",
             obj=certificate,
             to_state=certificate.state,
-            data={"application": application.pk, "expires_on": certificate.expires_on.isoformat()},
+            data={
+                "application": application.pk,
+                "expires_on": certificate.expires_on.isoformat(),
+                "valid_from": valid_from.isoformat() if valid_from else None,
+                "supersedes": basis.pk if basis else None,
+            },
         )
         from certificates.tasks import render_certificate_pdf
 
@@ -169,34 +192,76 @@ def application_approve(*, application, actor, expected_state=None) -> Certifica
     return certificate
 
 
-def _replaced_certificate(application, actor):
-    """The certificate a renewal or a change report replaces: the one it was started from
-    (applications' basis_certificate) or, without that link, the organization's newest
-    active one. An active or suspended one becomes superseded; an expired one stays expired
-    (it is still linked as replaced); nothing else is replaced."""
+def _locked_basis(application):
+    """The certificate a renewal or a change report follows, locked, or None for a new
+    application. Refused (with the reason) when that certificate was revoked or replaced."""
     if application.kind not in (ApplicationKind.RENEWAL, ApplicationKind.CHANGE):
         return None
     basis_id = getattr(application, "basis_certificate_id", None)
     if basis_id:
-        current = Certificate.objects.select_for_update().get(pk=basis_id)
+        basis = Certificate.objects.select_for_update().get(pk=basis_id)
     else:
-        current = (
-            Certificate.objects.filter(organization_id=application.organization_id, state=S.ACTIVE)
+        # Older follow-ups without the link: the organization's newest active certificate.
+        basis = (
+            Certificate.objects.select_for_update()
+            .filter(organization_id=application.organization_id, state=S.ACTIVE)
             .order_by("-issued_on", "-id")
             .first()
         )
-    if current is None:
+    if basis is None:
         return None
-    if current.state == S.EXPIRED:
-        return current
-    if current.state not in (S.ACTIVE, S.SUSPENDED):
-        return None
-    return run_transition(
-        obj=current,
+    if basis.state == S.REVOKED:
+        raise NotAllowed(
+            _(
+                "Certificate %(number)s was revoked: a revoked certificate cannot be renewed "
+                "or changed. The organization must apply for a new registration."
+            )
+            % {"number": basis.number}
+        )
+    if basis.state == S.SUPERSEDED or Certificate.objects.filter(supersedes=basis).exists():
+        raise NotAllowed(
+            _("Certificate %(number)s has already been replaced by a newer certificate.")
+            % {"number": basis.number}
+        )
+    if application.kind == ApplicationKind.CHANGE and basis.state == S.EXPIRED:
+        raise NotAllowed(
+            _("Certificate %(number)s has expired: a change report needs a valid certificate.")
+            % {"number": basis.number}
+        )
+    return basis
+
+
+def _follow_up_dates(application, basis, issued_on):
+    """(valid_from or None, expires_on) of the certificate being issued."""
+    if basis is None:
+        return None, expiry_date(issued_on)
+    if application.kind == ApplicationKind.CHANGE:
+        if basis.expires_on < issued_on:
+            raise NotAllowed(
+                _("Certificate %(number)s has expired: a change report needs a valid certificate.")
+                % {"number": basis.number}
+            )
+        return None, basis.expires_on
+    # Renewal: seamless when the basis is still running, else from today.
+    if basis.state != S.EXPIRED and basis.expires_on >= issued_on:
+        starts = basis.expires_on + datetime.timedelta(days=1)
+        return starts, expiry_date(starts)
+    return None, expiry_date(issued_on)
+
+
+def _replace_now_if_due(basis, certificate, application, actor, on):
+    """A change report (or a renewal of an expired certificate) takes effect today: the basis
+    is superseded now (an expired one stays expired, linked). A renewal that starts later
+    leaves the basis valid; the daily scan hands over on the first day of the new one."""
+    if basis.state not in (S.ACTIVE, S.SUSPENDED) or certificate.effective_from > on:
+        return
+    run_transition(
+        obj=basis,
         name="supersede",
         actor=actor,
-        note=_("Replaced after application %(reference)s was approved.")
-        % {"reference": application.reference or application.pk},
+        note=_("Replaced by certificate %(number)s after application %(reference)s was approved.")
+        % {"number": certificate.number, "reference": application.reference or application.pk},
+        data={"superseded_by": certificate.pk},
         update_fields=["state_changed_at"],
         before_save=_mark_state_changed,
     )
@@ -429,9 +494,8 @@ def certificates_expire(*, on: datetime.date | None = None) -> int:
     """Move active certificates whose validity has passed to `expired` (run daily)."""
     on = on or today()
     count = 0
-    for pk in Certificate.objects.filter(state=S.ACTIVE, expires_on__lt=on).values_list(
-        "pk", flat=True
-    ):
+    expired = Certificate.objects.filter(state=S.ACTIVE, expires_on__lt=on)
+    for pk in expired.values_list("pk", flat=True).iterator(chunk_size=BATCH_SIZE):
         with transaction.atomic():
             certificate = Certificate.objects.get(pk=pk)
             try:
@@ -443,6 +507,34 @@ def certificates_expire(*, on: datetime.date | None = None) -> int:
                     before_save=_mark_state_changed,
                 )
             except NotAllowed:  # changed meanwhile (suspended, revoked): nothing to do
+                continue
+        count += 1
+    return count
+
+
+def certificates_hand_over(*, on: datetime.date | None = None) -> int:
+    """Supersede certificates whose renewal took effect (run daily, before expiring): the old
+    one ended yesterday or earlier and its successor is valid from `on` or earlier."""
+    on = on or today()
+    successors = Certificate.objects.filter(
+        supersedes=OuterRef("pk"), state=S.ACTIVE, valid_from__lte=on
+    )
+    due = Certificate.objects.filter(state__in=(S.ACTIVE, S.SUSPENDED), expires_on__lt=on).filter(
+        Exists(successors)
+    )
+    count = 0
+    for pk in due.values_list("pk", flat=True).iterator(chunk_size=BATCH_SIZE):
+        with transaction.atomic():
+            try:
+                run_transition(
+                    obj=Certificate.objects.get(pk=pk),
+                    name="hand_over",
+                    actor=None,
+                    note=_("The renewed certificate took effect."),
+                    update_fields=["state_changed_at"],
+                    before_save=_mark_state_changed,
+                )
+            except NotAllowed:
                 continue
         count += 1
     return count
@@ -496,3 +588,58 @@ def suspensions_lift_ended(*, on: datetime.date | None = None) -> int:
             _notify(certificate.pk, NotificationEvent.REINSTATED, reinstatement.pk)
         count += 1
     return count
+
+
+# Reconciliation of PDFs ------------------------------------------------------------------
+# The render task's first run plus its retries (certificates.tasks, max_retries=5).
+RENDER_MAX_ATTEMPTS = 6
+
+
+def render_failed(certificate) -> bool:
+    """The render gave up after all its attempts: staff must look (and may render again)."""
+    return (
+        not certificate.pdf
+        and certificate.render_attempts >= RENDER_MAX_ATTEMPTS
+        and bool(certificate.render_error)
+    )
+
+
+def missing_pdfs(*, now=None):
+    """Certificates without a stored PDF, untouched for a few minutes (a lost task, a crashed
+    worker), that still have attempts left; the failed ones wait for staff."""
+    now = now or timezone.now()
+    quiet_since = now - datetime.timedelta(minutes=settings.CERTIFICATE_RECONCILE_AFTER_MINUTES)
+    return (
+        Certificate.objects.filter(pdf="", updated_at__lt=quiet_since)
+        .filter(render_attempts__lt=RENDER_MAX_ATTEMPTS)
+        .order_by("pk")
+    )
+
+
+def certificates_reconcile(*, now=None, dry_run=False) -> list[int]:
+    """Enqueue render_certificate_pdf again for every certificate missing its PDF; returns
+    their ids. The task is idempotent, so enqueuing one that is running does no harm."""
+    from certificates.tasks import render_certificate_pdf
+
+    ids = list(missing_pdfs(now=now).values_list("pk", flat=True).iterator(chunk_size=BATCH_SIZE))
+    if not dry_run:
+        for pk in ids:
+            render_certificate_pdf.delay(pk)
+    return ids
+
+
+def certificate_render_again(*, certificate, actor) -> Certificate:
+    """Staff: start the PDF render again after it failed (attempts counted from zero)."""
+    _refuse_unless_perm(actor, ISSUE_CERTIFICATE)
+    from certificates.tasks import render_certificate_pdf
+
+    with transaction.atomic():
+        certificate = lock(certificate)
+        if certificate.pdf:
+            raise NotAllowed(_("The certificate PDF exists already."))
+        previous = {"attempts": certificate.render_attempts, "error": certificate.render_error}
+        certificate.render_attempts = 0
+        certificate.save(update_fields=["render_attempts", "updated_at"])
+        audit_record(actor=actor, action="render_again", obj=certificate, data=previous)
+        transaction.on_commit(partial(render_certificate_pdf.delay, certificate.pk))
+    return certificate

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from certificates.signing import SigningKeyMissing, verification_url
 
@@ -73,11 +74,52 @@ def notify_certificate_event(certificate_id: int, event: str, sanction_id: int |
 
 @shared_task(name="certificates.tasks.daily_scan", acks_late=True)
 def daily_scan() -> dict:
-    """Daily (beat): end suspensions whose planned end passed, expire certificates whose
-    validity passed. Both are idempotent: running twice changes nothing more."""
-    from certificates.services import certificates_expire, suspensions_lift_ended
+    """Daily (beat): end suspensions whose planned end passed, hand over to renewals that took
+    effect, expire certificates whose validity passed, send the expiry reminders due. All
+    idempotent: running twice (or two at once) changes and sends nothing more."""
+    from certificates.reminders import send_due_reminders
+    from certificates.services import (
+        certificates_expire,
+        certificates_hand_over,
+        suspensions_lift_ended,
+    )
 
-    return {"lifted": suspensions_lift_ended(), "expired": certificates_expire()}
+    return {
+        "lifted": suspensions_lift_ended(),
+        "handed_over": certificates_hand_over(),
+        "expired": certificates_expire(),
+        "reminders": len(send_due_reminders()),
+    }
+
+
+@shared_task(name="certificates.tasks.send_expiry_reminders", acks_late=True)
+def send_expiry_reminders() -> int:
+    """The reminder part of the daily scan on its own (for operators and tests)."""
+    from certificates.reminders import send_due_reminders
+
+    return len(send_due_reminders())
+
+
+@shared_task(
+    name="certificates.tasks.send_expiry_reminder",
+    acks_late=True,
+    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=6,
+)
+def send_expiry_reminder(certificate_id: int, milestone: int) -> int:
+    """Email the members about one expiry milestone (recorded by the scan before this ran)."""
+    return send_certificate_emails(certificate_id, f"expiry_{milestone}", None)
+
+
+@shared_task(name="certificates.tasks.reconcile_certificates", acks_late=True)
+def reconcile_certificates() -> list[int]:
+    """Periodic (beat): enqueue the PDF render again for certificates that have none."""
+    from certificates.services import certificates_reconcile
+
+    return certificates_reconcile()
 
 
 def certificate_url(certificate) -> str:
@@ -88,15 +130,67 @@ def certificate_url(certificate) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+EXPIRY_PREFIX = "expiry_"
+
+
+def _expiry_milestone(event: str) -> int | None:
+    """60 for "expiry_60"; None for any other event."""
+    if not event.startswith(EXPIRY_PREFIX):
+        return None
+    try:
+        return int(event.removeprefix(EXPIRY_PREFIX))
+    except ValueError:
+        return None
+
+
+def _expiry_subject(certificate, milestone):
+    if milestone == 0:
+        return _("Registration certificate %(number)s expires today") % {
+            "number": certificate.number
+        }
+    return ngettext(
+        "Registration certificate %(number)s expires in %(days)d day",
+        "Registration certificate %(number)s expires in %(days)d days",
+        milestone,
+    ) % {"number": certificate.number, "days": milestone}
+
+
+def _expiry_context(certificate, milestone):
+    from certificates.reminders import open_renewal
+
+    renewal = open_renewal(certificate)
+    return {
+        "milestone": milestone,
+        "renewal": renewal,
+        "renewal_url": _site_url("applications:detail", renewal.pk) if renewal else "",
+        "dashboard_url": _site_url("applications:dashboard"),
+    }
+
+
+def _site_url(name, *args) -> str:
+    try:
+        return f"{settings.SITE_URL}{reverse(name, args=args)}"
+    except NoReverseMatch:
+        return settings.SITE_URL
+
+
 def render_certificate_email(certificate, event, sanction, recipient) -> tuple[str, str]:
     """(subject, body) in the recipient's language, dates and money formatted for it."""
     from applications.fees import format_rupiah
 
+    milestone = _expiry_milestone(event)
     with translation.override(recipient.language or settings.LANGUAGE_CODE):
-        subject = str(SUBJECTS[event] % {"number": certificate.number})
+        if milestone is None:
+            subject = str(SUBJECTS[event] % {"number": certificate.number})
+            template, extra = f"certificates/email/{event}.txt", {}
+        else:
+            subject = str(_expiry_subject(certificate, milestone))
+            template = "certificates/email/expiry_reminder.txt"
+            extra = _expiry_context(certificate, milestone)
         body = render_to_string(
-            f"certificates/email/{event}.txt",
+            template,
             {
+                **extra,
                 "recipient": recipient,
                 "certificate": certificate,
                 "sanction": sanction,
@@ -118,7 +212,7 @@ def send_certificate_emails(certificate_id: int, event: str, sanction_id: int | 
     from registrasi.accounts.models import User
 
     certificate = Certificate.objects.filter(pk=certificate_id).first()
-    if certificate is None or event not in SUBJECTS:
+    if certificate is None or (event not in SUBJECTS and _expiry_milestone(event) is None):
         return 0
     sanction = Sanction.objects.filter(pk=sanction_id).first() if sanction_id else None
     recipients = User.objects.filter(

@@ -15,6 +15,7 @@ urlpatterns = [
     path("certificates/<int:pk>/", views.detail, name="detail"),
     path("certificates/<int:pk>/pdf-status/", views.pdf_status, name="pdf_status"),
     path("certificates/<int:pk>/download/", views.download, name="download"),
+    path("certificates/<int:pk>/render-again/", views.render_again, name="render_again"),
     # Staff decisions.
     path("applications/<int:application_pk>/approve/", views.approve, name="approve"),
     path("certificates/<int:pk>/suspend/", views.suspend, name="suspend"),

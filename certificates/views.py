@@ -40,9 +40,9 @@ from certificates.verification import verify_number, verify_pdf
 from registrasi.services import ServiceError
 
 PAGE_SIZE = 25
-# The render task's first run plus its retries (certificates.tasks, max_retries=5): after that
-# many failed attempts the page stops polling and says so.
-MAX_RENDER_ATTEMPTS = 6
+# The render task's first run plus its retries: after that many failed attempts the page stops
+# polling and says so (staff may render again).
+MAX_RENDER_ATTEMPTS = services.RENDER_MAX_ATTEMPTS
 
 
 # Rate limits -----------------------------------------------------------------------------
@@ -167,7 +167,11 @@ def registry(request):
     return render(
         request,
         "certificates/registry.html",
-        {"form": form, "page": _paginate(request, certificates)},
+        {
+            "form": form,
+            "page": _paginate(request, certificates),
+            "max_render_attempts": MAX_RENDER_ATTEMPTS,
+        },
     )
 
 
@@ -234,8 +238,24 @@ def detail(request, pk):
         "newer": newer,
         "today": timezone.localdate(),
         "max_render_attempts": MAX_RENDER_ATTEMPTS,
+        "render_failed": services.render_failed(certificate),
     }
     return render(request, "certificates/detail.html", context)
+
+
+@login_required
+@require_http_methods(["POST"])
+def render_again(request, pk):
+    """Staff: start the PDF render again after it failed."""
+    _require_staff(request)
+    certificate = _certificate_for(request, pk)
+    try:
+        services.certificate_render_again(certificate=certificate, actor=request.user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The PDF is being made again."))
+    return redirect("certificates:detail", pk=certificate.pk)
 
 
 @login_required
@@ -270,6 +290,7 @@ def staff_list(request):
         state=filters.get("state", ""),
         expiring_within_days=filters.get("expiring_within_days"),
         province=filters.get("province", ""),
+        pdf_failed=filters.get("pdf_failed", False),
     )
     return render(
         request,

@@ -268,3 +268,11 @@ CELERY_BEAT_SCHEDULE["certificates-daily-scan"] = {
     "schedule": crontab(hour=0, minute=15),
     "options": {"expires": 6 * 60 * 60},
 }
+# The daily scan above also sends the expiry reminders (180/90/30/7/0 days, once each).
+# Every 15 minutes: render again the PDFs missing for longer than this many minutes.
+CERTIFICATE_RECONCILE_AFTER_MINUTES = env.int("CERTIFICATE_RECONCILE_AFTER_MINUTES", default=10)
+CELERY_BEAT_SCHEDULE["certificates-reconcile"] = {
+    "task": "certificates.tasks.reconcile_certificates",
+    "schedule": crontab(minute="*/15"),
+    "options": {"expires": 14 * 60},
+}

@@ -147,8 +147,9 @@ def make_certificate(
         after = certificate.expires_on + datetime.timedelta(days=1)
         services.certificates_expire(on=after)
     elif state == S.SUPERSEDED:
-        renewal = make(certificate.organization, kind=ApplicationKind.RENEWAL, staff=staff)
-        services.application_approve(application=renewal, actor=staff)
+        # A change report replaces its certificate at once (a renewal only when it ends).
+        change = make(certificate.organization, kind=ApplicationKind.CHANGE, staff=staff)
+        services.application_approve(application=change, actor=staff)
     elif state != S.ACTIVE:
         raise ValueError(f"The factory cannot reach {state!r}.")
     certificate = Certificate.objects.get(pk=certificate.pk)

@@ -40,10 +40,25 @@ def test_a_suspension_ends_on_its_planned_date(certificate, staff_user):
             until=datetime.date(2026, 5, 31),
         )
     with at(datetime.date(2026, 5, 31)):
-        assert daily_scan.delay().get() == {"lifted": 0, "expired": 0}
+        assert daily_scan.delay().get() == {
+            "lifted": 0,
+            "handed_over": 0,
+            "expired": 0,
+            "reminders": 0,
+        }
     with at(datetime.date(2026, 6, 1)):
-        assert daily_scan.delay().get() == {"lifted": 1, "expired": 0}
-        assert daily_scan.delay().get() == {"lifted": 0, "expired": 0}  # idempotent
+        assert daily_scan.delay().get() == {
+            "lifted": 1,
+            "handed_over": 0,
+            "expired": 0,
+            "reminders": 0,
+        }
+        assert daily_scan.delay().get() == {
+            "lifted": 0,
+            "handed_over": 0,
+            "expired": 0,
+            "reminders": 0,
+        }  # idempotent
         assert verify_number(certificate.number).status == VerificationStatus.VALID
     event = AuditEvent.objects.for_object(certificate).get(action="lift_suspension")
     assert event.actor is None and event.to_state == S.ACTIVE

@@ -42,7 +42,9 @@ def test_an_approved_change_report_supersedes_its_certificate(certificate, appli
     assert result.status == VerificationStatus.SUPERSEDED and result.replacement == new
 
 
-def test_a_renewal_of_a_suspended_certificate_supersedes_it(certificate, applicant, staff_user):
+def test_a_renewal_of_a_suspended_certificate_hands_over_when_it_ends(
+    certificate, applicant, staff_user
+):
     services.certificate_suspend(certificate=certificate, actor=staff_user, reason="No SOPs.")
     with time_machine.travel(RENEWAL_TIME):
         renewal = application_services.application_start_renewal(
@@ -50,10 +52,15 @@ def test_a_renewal_of_a_suspended_certificate_supersedes_it(certificate, applica
         )
         new = approve_follow_up(renewal, staff_user)
     certificate.refresh_from_db()
-    assert certificate.state == S.SUPERSEDED
+    assert certificate.state == S.SUSPENDED  # until its last day, 31 March 2031
     assert new.supersedes == certificate
     assert new.issued_on == datetime.date(2030, 11, 2)
-    assert new.expires_on == datetime.date(2035, 11, 1)
+    assert new.valid_from == datetime.date(2031, 4, 1)
+    assert new.expires_on == datetime.date(2036, 3, 31)
+    with time_machine.travel(datetime.datetime(2031, 4, 1, 3, 0, tzinfo=datetime.UTC)):
+        assert services.certificates_hand_over() == 1
+    certificate.refresh_from_db()
+    assert certificate.state == S.SUPERSEDED
 
 
 def test_a_renewal_of_an_expired_certificate_leaves_it_expired(certificate, applicant, staff_user):

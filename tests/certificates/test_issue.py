@@ -173,11 +173,11 @@ def test_it_renders_the_pdf_and_emails_the_members_after_commit(
     assert "10 March 2031" in by_recipient[member.email].body
 
 
-def test_it_supersedes_the_active_certificate_when_a_renewal_is_approved(staff_user):
+def test_it_supersedes_the_active_certificate_when_a_change_report_is_approved(staff_user):
     old = make_certificate(CertificateState.SUPERSEDED, quick=True, staff=staff_user)
     new = Certificate.objects.get(supersedes=old)
     assert new.state == CertificateState.ACTIVE
-    assert new.application.kind == ApplicationKind.RENEWAL
+    assert new.application.kind == ApplicationKind.CHANGE
     assert list(old.superseded_by.all()) == [new]
     assert AuditEvent.objects.for_object(old).filter(action="supersede").exists()
 

@@ -1,0 +1,143 @@
+"""Expiry reminders: the organization's members are emailed 180, 90, 30 and 7 days before
+a certificate's last day and on that day, each milestone exactly once per certificate.
+
+How "exactly once" holds:
+- the scan first INSERTs the ExpiryReminder row (unique certificate + milestone) and only the
+  run that inserted it enqueues the email, after its transaction commits. A second scan, a
+  concurrent one, or a retried task finds the row and sends nothing;
+- the email task sends one email per member guarded by a CertificateNotification row
+  (certificates.tasks.send_certificate_emails), so a retried email task sends nothing twice.
+
+After downtime only the LATEST milestone due is sent; the older ones that passed unsent are
+recorded as skipped, so they never fire later.
+
+The scan reads only the certificates due: active or suspended ones whose last day lies in one
+of the milestone ranges and that have no row yet for that range's milestone (index on
+state + expires_on). A certificate already replaced by an approved renewal gets no reminder.
+"""
+
+import datetime
+from dataclasses import dataclass
+from functools import partial
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+
+from certificates.constants import CertificateState
+from certificates.models import Certificate, ExpiryReminder
+
+S = CertificateState
+MILESTONES = (180, 90, 30, 7, 0)  # days before the last day of validity
+BATCH_SIZE = 200
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    certificate: Certificate
+    milestone: int
+
+
+def latest_milestone(days_left: int) -> int | None:
+    """The latest milestone reached with `days_left` days to go (None: not yet, or past)."""
+    if days_left < 0:
+        return None
+    reached = [m for m in MILESTONES if m >= days_left]
+    return min(reached) if reached else None
+
+
+def _ranges(on: datetime.date):
+    """(milestone, first day, last day) of expiry dates for which `milestone` is the latest
+    one due on `on`: 0 → today; 7 → 1..7 days ahead; 30 → 8..30; 90 → 31..90; 180 → 91..180."""
+    lower = -1
+    for milestone in sorted(MILESTONES):
+        yield (
+            milestone,
+            on + datetime.timedelta(days=lower + 1),
+            on + datetime.timedelta(days=milestone),
+        )
+        lower = milestone
+
+
+def due_certificates(on: datetime.date):
+    """Certificates with a reminder to send on `on` (one query; no row per certificate not
+    due is read)."""
+    condition = Q()
+    for milestone, first, last in _ranges(on):
+        sent = ExpiryReminder.objects.filter(certificate=OuterRef("pk"), milestone=milestone)
+        condition |= Q(expires_on__range=(first, last)) & ~Exists(sent)
+    renewed = Certificate.objects.filter(supersedes=OuterRef("pk"))
+    return (
+        Certificate.objects.filter(state__in=(S.ACTIVE, S.SUSPENDED))
+        .filter(condition)
+        .exclude(Exists(renewed))
+        .order_by("pk")
+    )
+
+
+def due_reminders(on: datetime.date) -> list[DueReminder]:
+    """What a scan on `on` would send (for the --dry-run of the command)."""
+    return [
+        DueReminder(certificate, latest_milestone((certificate.expires_on - on).days))
+        for certificate in due_certificates(on).iterator(chunk_size=BATCH_SIZE)
+    ]
+
+
+def record_reminder(certificate_id: int, milestone: int, on: datetime.date) -> bool:
+    """Insert the milestone's row (and the older milestones as skipped); True when THIS call
+    inserted it, and then the email is enqueued after the transaction commits."""
+    from certificates.tasks import send_expiry_reminder
+
+    with transaction.atomic():
+        certificate = Certificate.objects.get(pk=certificate_id)
+        # Older milestones that passed unsent (downtime): never to fire later.
+        ExpiryReminder.objects.bulk_create(
+            [
+                ExpiryReminder(
+                    certificate=certificate,
+                    milestone=older,
+                    skipped=True,
+                    due_on=certificate.expires_on - datetime.timedelta(days=older),
+                )
+                for older in MILESTONES
+                if older > milestone
+            ],
+            ignore_conflicts=True,
+        )
+        _row, created = ExpiryReminder.objects.get_or_create(
+            certificate=certificate,
+            milestone=milestone,
+            defaults={"due_on": certificate.expires_on - datetime.timedelta(days=milestone)},
+        )
+        if created:
+            transaction.on_commit(partial(send_expiry_reminder.delay, certificate.pk, milestone))
+    return created
+
+
+def send_due_reminders(*, on: datetime.date | None = None) -> list[DueReminder]:
+    """The scan: record and enqueue every reminder due on `on`; returns those this run sent
+    (a concurrent scan that got there first sends them, not this one)."""
+    from certificates.services import today
+
+    on = on or today()
+    sent = []
+    for due in due_reminders(on):
+        if due.milestone is None:
+            continue
+        if record_reminder(due.certificate.pk, due.milestone, on):
+            sent.append(due)
+    return sent
+
+
+def open_renewal(certificate):
+    """The renewal application in progress for `certificate`, or None."""
+    from applications.constants import FINAL_STATES, ApplicationKind
+    from applications.models import Application
+
+    return (
+        Application.objects.filter(
+            basis_certificate_id=certificate.pk, kind=ApplicationKind.RENEWAL
+        )
+        .exclude(state__in=FINAL_STATES)
+        .order_by("-pk")
+        .first()
+    )
