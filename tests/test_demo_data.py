@@ -13,12 +13,6 @@ from registrasi.accounts.models import Membership, Organization, User
 from registrasi.accounts.validators import validate_nib, validate_phone
 
 
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    # Each run hashes five passwords; the production hasher would make this file slow.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def load():
     out = StringIO()
     call_command("load_demo_data", stdout=out)

@@ -36,13 +36,6 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    # The live server runs in this process, so this applies to its logins too; browser tests
-    # check pages, not hashing, and the production hasher costs a second per account.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 # One Playwright and one Chromium per test run, however many modules import the `browser`
 # fixture (tests outside tests/e2e import it, which defines it again): Playwright's sync API
 # cannot start a second time in the same thread while the first is running.

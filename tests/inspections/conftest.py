@@ -6,12 +6,6 @@ from tests.inspections.factories import awaiting_application, make_inspection
 from tests.worker import celery_worker_redis  # noqa: F401  (for test_worker.py)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Factories hash a password per user; the default hasher makes each one slow."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def english():
     """Tests that read refusal messages read them in English (the source language), so they

@@ -22,11 +22,6 @@ CALENDAR_QUERIES = 6  # + inspectors for the filter, inspectors of the week, ins
 OVERDUE_QUERIES = 4  # + overdue inspections with applications and inspectors
 
 
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def now():
     with time_machine.travel(NOW, tick=False):
