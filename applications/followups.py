@@ -86,15 +86,19 @@ def open_follow_up(certificate):
 
 
 def was_renewed(certificate) -> bool:
+    """Whether a newer certificate already follows this one: its renewal was approved (the
+    renewed certificate may start only when this one ends), or a certificate names it as the
+    one it supersedes."""
     if hasattr(certificate, "renewal_approved"):
-        return certificate.renewal_approved
+        return certificate.renewal_approved or certificate.has_successor
     from applications.models import Application
 
-    return Application.objects.filter(
+    renewed = Application.objects.filter(
         basis_certificate_id=certificate.pk,
         kind=ApplicationKind.RENEWAL,
         state=ApplicationState.APPROVED,
     ).exists()
+    return renewed or type(certificate)._default_manager.filter(supersedes=certificate).exists()
 
 
 def _open_follow_ups(certificate_pk):
@@ -116,7 +120,9 @@ def with_follow_up_facts(queryset):
         kind=ApplicationKind.RENEWAL,
         state=ApplicationState.APPROVED,
     )
+    successors = queryset.model._default_manager.filter(supersedes=OuterRef("pk"))
     return queryset.annotate(
+        has_successor=Exists(successors),
         open_follow_up_id=Subquery(open_ones.values("pk")[:1]),
         open_follow_up_kind=Subquery(open_ones.values("kind")[:1]),
         open_follow_up_reference=Subquery(open_ones.values("reference")[:1]),

@@ -324,7 +324,7 @@ def applicant_certificates(*, user, today=None) -> list[CertificateActions]:
     ).order_by("-issued_on", "-pk")
     rows = []
     for certificate in certificates:
-        if certificate.renewal_approved:
+        if certificate.renewal_approved or certificate.has_successor:
             continue
         rows.append(
             CertificateActions(

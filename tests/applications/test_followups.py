@@ -623,3 +623,33 @@ def test_two_members_starting_a_change_at_once_open_exactly_one():
     assert len(started) == 1 and len(refused) == 1, results
     assert "already open" in refused[0].message
     assert Application.objects.filter(basis_certificate=certificate).count() == 1
+
+
+# After an approved renewal ------------------------------------------------------------------------
+
+
+def test_a_renewed_certificate_cannot_be_renewed_or_changed_again(
+    certificate, applicant, staff_user
+):
+    with time_machine.travel(noon(certificate.expires_on - datetime.timedelta(days=100))):
+        renewal = services.application_start_renewal(certificate=certificate, actor=applicant)
+        services.application_submit(application=renewal, actor=applicant)
+        services.application_start_review(application=renewal, actor=staff_user)
+        review_all_documents(renewal, staff_user)
+        services.application_accept(application=renewal, actor=staff_user)
+        pay_invoice(renewal, staff_user)
+        make_inspection("passed", application=fresh(renewal), staff=staff_user)
+        renewed = certificate_services.application_approve(
+            application=fresh(renewal), actor=staff_user
+        )
+
+        # The basis stays valid until it ends; the renewed one starts the day after.
+        assert fresh(certificate).state == CertificateState.ACTIVE
+        for start in (services.application_start_renewal, services.application_start_change):
+            with pytest.raises(NotAllowed) as refused:
+                start(certificate=fresh(certificate), actor=applicant)
+            assert "already been renewed" in refused.value.message
+        rows = selectors.applicant_certificates(user=applicant)
+        assert [row.certificate.pk for row in rows] == [renewed.pk]
+        # Changes are reported on the renewed certificate.
+        assert selectors.can_start_change(renewed)
