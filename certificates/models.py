@@ -193,9 +193,10 @@ class Certificate(ConcurrentTransitionMixin, models.Model):
         """Run by the daily scan (no person): the renewal approved earlier took effect the
         day after this certificate's last day."""
 
-    @transition(state, source=S.ACTIVE, target=S.EXPIRED)
+    @transition(state, source=[S.ACTIVE, S.SUSPENDED], target=S.EXPIRED)
     def expire(self):
-        """Run by the daily scan (no person, no permission) once the validity has passed."""
+        """Run by the daily scan (no person, no permission) once the validity has passed; a
+        suspended certificate expires too (a suspension does not extend the validity)."""
 
 
 class Sanction(models.Model):

@@ -491,10 +491,11 @@ def fine_mark_paid(*, sanction, actor) -> Sanction:
 
 # Daily scan ------------------------------------------------------------------------------
 def certificates_expire(*, on: datetime.date | None = None) -> int:
-    """Move active certificates whose validity has passed to `expired` (run daily)."""
+    """Move active or suspended certificates whose validity has passed to `expired` (run
+    daily, after the hand-over to renewals that took effect)."""
     on = on or today()
     count = 0
-    expired = Certificate.objects.filter(state=S.ACTIVE, expires_on__lt=on)
+    expired = Certificate.objects.filter(state__in=(S.ACTIVE, S.SUSPENDED), expires_on__lt=on)
     for pk in expired.values_list("pk", flat=True).iterator(chunk_size=BATCH_SIZE):
         with transaction.atomic():
             certificate = Certificate.objects.get(pk=pk)

@@ -70,7 +70,7 @@ def status_of(certificate: Certificate, on: datetime.date | None = None) -> tupl
     """
     on = on or today()
     changed_on = _local_date(certificate.state_changed_at)
-    if certificate.state == S.ACTIVE and certificate.expires_on < on:
+    if certificate.state in (S.ACTIVE, S.SUSPENDED) and certificate.expires_on < on:
         return V.EXPIRED, certificate.expires_on + datetime.timedelta(days=1)
     if certificate.state == S.EXPIRED:
         return V.EXPIRED, certificate.expires_on + datetime.timedelta(days=1)
@@ -97,6 +97,17 @@ def verify_number(raw: str) -> VerificationResult:
     replacement = None
     if certificate.state == S.SUPERSEDED:
         replacement = certificate.superseded_by.order_by("-pk").first()
+    elif status == V.EXPIRED and certificate.state != S.EXPIRED:
+        # Past its last day, before the daily scan handed over: a renewal already in effect
+        # replaces it (the scan will record that in the state shortly).
+        on = today()
+        successor = (
+            certificate.superseded_by.filter(state=S.ACTIVE, expires_on__gte=on)
+            .order_by("-pk")
+            .first()
+        )
+        if successor is not None and successor.effective_from <= on:
+            status, since, replacement = V.SUPERSEDED, successor.effective_from, successor
     return VerificationResult(
         status=status,
         number=number,
@@ -164,7 +175,11 @@ def with_public_status(queryset, on: datetime.date | None = None):
     on = on or today()
     return queryset.annotate(
         public_status=Case(
-            When(state=S.ACTIVE, expires_on__lt=on, then=Value(S.EXPIRED.value)),
+            When(
+                state__in=(S.ACTIVE, S.SUSPENDED),
+                expires_on__lt=on,
+                then=Value(S.EXPIRED.value),
+            ),
             default=F("state"),
             output_field=CharField(),
         )

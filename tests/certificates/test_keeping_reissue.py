@@ -195,3 +195,28 @@ def test_a_renewal_of_a_revoked_certificate_is_refused_at_approval(
             services.application_approve(application=renewal, actor=staff_user)
     assert "revoked" in refused.value.message
     assert not Certificate.objects.filter(supersedes=certificate).exists()
+
+
+def test_before_the_scan_hands_over_verification_already_names_the_renewal(
+    certificate, applicant, staff_user
+):
+    with at(datetime.date(2031, 1, 10)):
+        renewal = application_services.application_start_renewal(
+            certificate=certificate, actor=applicant
+        )
+        new = approve(renewal, staff_user)
+    with at(datetime.date(2031, 4, 1)):  # the daily scan has not run yet
+        result = verify_number(certificate.number)
+        assert Certificate.objects.get(pk=certificate.pk).state == S.ACTIVE
+    assert result.status == VerificationStatus.SUPERSEDED and result.replacement == new
+
+
+def test_a_suspended_certificate_expires_after_its_last_day(certificate, staff_user):
+    services.certificate_suspend(certificate=certificate, actor=staff_user, reason="No SOPs.")
+    with at(LAST_DAY):
+        assert services.certificates_expire() == 0
+        assert verify_number(certificate.number).status == VerificationStatus.SUSPENDED
+    with at(datetime.date(2031, 4, 1)):
+        assert verify_number(certificate.number).status == VerificationStatus.EXPIRED
+        assert services.certificates_expire() == 1
+    assert Certificate.objects.get(pk=certificate.pk).state == S.EXPIRED
