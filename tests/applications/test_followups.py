@@ -653,3 +653,53 @@ def test_a_renewed_certificate_cannot_be_renewed_or_changed_again(
         assert [row.certificate.pk for row in rows] == [renewed.pk]
         # Changes are reported on the renewed certificate.
         assert selectors.can_start_change(renewed)
+
+
+# More rules ---------------------------------------------------------------------------------------
+
+
+def test_a_suspended_certificate_can_be_renewed_in_its_window(applicant, staff_user):
+    certificate = make_certificate(
+        "suspended", organization=applicant.organization, staff=staff_user, quick=True
+    )
+
+    with time_machine.travel(noon(renewal_window_opens(certificate))):
+        renewal = services.application_start_renewal(certificate=certificate, actor=applicant)
+
+    assert renewal.basis_certificate == certificate
+
+
+def test_a_renewal_still_needs_every_required_document(applicant, staff_user):
+    # Issued on an application without documents: nothing to carry over.
+    certificate = make_certificate(
+        organization=applicant.organization, staff=staff_user, quick=True
+    )
+
+    with time_machine.travel(noon(renewal_window_opens(certificate))):
+        renewal = services.application_start_renewal(certificate=certificate, actor=applicant)
+
+    problems = services.submission_problems(renewal)
+    assert any("Business registration" in p for p in problems)
+    assert not any("the change itself" in p for p in problems)
+
+
+def test_the_next_step_speaks_of_the_change_report(change):
+    assert "documents concerned" in selectors.next_step(change)
+
+
+def test_blank_declared_values_never_blank_the_organization_record(
+    change, applicant, staff_user, organization
+):
+    change = passed_change(change, applicant, staff_user, {"agent_seats": 33})
+    # A declared value left empty (possible on older drafts) keeps the record's value.
+    Application.objects.filter(pk=change.pk).update(company_address="")
+    before = organization.address
+
+    with transaction.atomic():
+        services.organization_apply_change(application=fresh(change), actor=staff_user)
+
+    organization.refresh_from_db()
+    assert organization.address == before
+    assert not AuditEvent.objects.for_object(organization).filter(
+        action="organization_change_applied"
+    )
