@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from certificates.models import Certificate, NumberSequence, Sanction
+from certificates.models import Certificate, ExpiryReminder, NumberSequence, Sanction
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -32,7 +32,16 @@ class SanctionInline(admin.TabularInline):
 
 @admin.register(Certificate)
 class CertificateAdmin(ReadOnlyAdmin):
-    list_display = ["number", "legal_name", "province", "state", "issued_on", "expires_on"]
+    list_display = [
+        "number",
+        "legal_name",
+        "province",
+        "state",
+        "issued_on",
+        "valid_from",
+        "expires_on",
+        "render_attempts",
+    ]
     list_filter = ["state", "province"]
     search_fields = ["number", "legal_name", "nib"]
     date_hierarchy = "issued_on"
@@ -52,3 +61,11 @@ class SanctionAdmin(ReadOnlyAdmin):
 @admin.register(NumberSequence)
 class NumberSequenceAdmin(ReadOnlyAdmin):
     list_display = ["year", "last_serial"]
+
+
+@admin.register(ExpiryReminder)
+class ExpiryReminderAdmin(ReadOnlyAdmin):
+    list_display = ["certificate", "milestone", "skipped", "due_on", "sent_at"]
+    list_filter = ["milestone", "skipped"]
+    search_fields = ["certificate__number"]
+    list_select_related = ["certificate"]

@@ -297,3 +297,15 @@ def test_the_scan_filters_on_the_indexed_state_and_expiry_date():
     assert "certificates_state_expiry" in names
     sql = str(reminders.due_certificates(LAST_DAY).query)
     assert '"state" IN' in sql and '"expires_on" BETWEEN' in sql
+
+
+def test_operators_see_the_reminders_in_the_admin(
+    admin_client, certificate, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    with at(day(30) + datetime.timedelta(days=2)):
+        scan(django_capture_on_commit_callbacks)
+    page = admin_client.get(reverse("admin:certificates_expiryreminder_changelist"))
+    assert page.status_code == 200
+    assert certificate.number in page.content.decode()
