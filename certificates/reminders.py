@@ -82,7 +82,7 @@ def due_reminders(on: datetime.date) -> list[DueReminder]:
     ]
 
 
-def record_reminder(certificate_id: int, milestone: int, on: datetime.date) -> bool:
+def record_reminder(certificate_id: int, milestone: int) -> bool:
     """Insert the milestone's row (and the older milestones as skipped); True when THIS call
     inserted it, and then the email is enqueued after the transaction commits."""
     from certificates.tasks import send_expiry_reminder
@@ -123,7 +123,7 @@ def send_due_reminders(*, on: datetime.date | None = None) -> list[DueReminder]:
     for due in due_reminders(on):
         if due.milestone is None:
             continue
-        if record_reminder(due.certificate.pk, due.milestone, on):
+        if record_reminder(due.certificate.pk, due.milestone):
             sent.append(due)
     return sent
 

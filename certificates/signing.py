@@ -72,13 +72,17 @@ def certificate_context(certificate) -> dict:
     }
 
 
+CERTIFICATE_LANGUAGE = "id"
+
+
 def render_certificate(certificate) -> RenderedCertificate:
     """Render and sign the certificate's PDF (in the language of the ministry: Indonesian)."""
     from django.utils import translation
 
     from registrasi.pdf import render_pdf
 
-    with translation.override(settings.LANGUAGE_CODE):
+    # Always Indonesian, whatever the site's default language (the certificate is the ministry's).
+    with translation.override(CERTIFICATE_LANGUAGE):
         rendered = render_pdf(TEMPLATE, certificate_context(certificate))
     return RenderedCertificate(
         html=rendered.html, pdf=rendered.pdf, signed_pdf=sign_pdf(rendered.pdf)

@@ -111,6 +111,8 @@ def test_the_reinstatement_by_the_scan_is_announced(
             reason=REASON,
             until=datetime.date(2026, 5, 2),
         )
+    applicant.language = "en"  # the words checked below, whatever the Indonesian catalogue
+    applicant.save(update_fields=["language"])
     mail.outbox.clear()
     with at(datetime.date(2026, 5, 3)), django_capture_on_commit_callbacks(execute=True):
         services.suspensions_lift_ended()
