@@ -31,6 +31,13 @@ def _fast_password_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
+def _english_by_default(settings):
+    """Tests read English (the source language) unless they ask for another: the portal itself
+    defaults to Indonesian, which tests/test_language.py checks."""
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture(autouse=True)
 def _locmem_email(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 

@@ -62,12 +62,6 @@ def test_a_site_administrator_without_a_ministry_role_is_sent_to_the_admin(clien
     assert response["Location"] == reverse("admin:index")
 
 
-def test_the_page_is_indonesian_by_default(client, db):
-    content = client.get("/").content.decode()
-
-    assert '<html lang="id">' in content
-
-
 def test_the_language_switch_makes_the_home_page_english(client, db):
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert response.status_code == 302

@@ -71,8 +71,9 @@ def browser():
     return _shared_browser()
 
 
-def _page(browser, **context_options):
-    context = browser.new_context(locale="id-ID", timezone_id="Asia/Jakarta", **context_options)
+def _page(browser, locale="en-US", **context_options):
+    # Tests read English, the source language; `indonesian_page` checks the default language.
+    context = browser.new_context(locale=locale, timezone_id="Asia/Jakarta", **context_options)
     context.set_default_timeout(10_000)
     page = context.new_page()
     return context, page
@@ -82,6 +83,14 @@ def _page(browser, **context_options):
 def browser_page(browser):
     """A desktop page in a fresh context (no cookies shared between tests)."""
     context, page = _page(browser, viewport={"width": 1280, "height": 900})
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def indonesian_page(browser):
+    """A phone-sized page whose browser asks for Indonesian, like most of the portal's users."""
+    context, page = _page(browser, locale="id-ID", viewport={"width": 390, "height": 844})
     yield page
     context.close()
 

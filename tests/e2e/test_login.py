@@ -58,13 +58,17 @@ def test_an_inspector_logs_in_on_a_phone(phone_page, live_server, demo_accounts)
     assert width <= 390
 
 
-def test_the_language_switch_turns_the_page_english(browser_page, live_server, transactional_db):
-    page = browser_page
+def test_the_portal_speaks_indonesian_until_switched_to_english(
+    indonesian_page, live_server, transactional_db
+):
+    page = indonesian_page
     page.goto(f"{live_server.url}/")
     assert page.locator("html").get_attribute("lang") == "id"
+    assert page.get_by_role("link", name="Daftarkan perusahaan Anda").first.is_visible()
 
     with page.expect_navigation():
         page.click("form.lang button[value=en]")
 
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.url == f"{live_server.url}/"
+    assert page.get_by_role("link", name="Register your company").first.is_visible()
