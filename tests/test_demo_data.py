@@ -40,7 +40,8 @@ def test_it_creates_one_account_per_role(db):
     staff = User.objects.get(email="staff@registrasi.test")
     inspector = User.objects.get(email="inspektur@registrasi.test")
     assert admin.is_superuser and admin.is_staff
-    assert staff.is_ministry_staff and not staff.is_inspector and not staff.is_staff
+    assert staff.is_ministry_staff and not staff.is_inspector and not staff.is_superuser
+    assert staff.is_staff  # admin site access, for the fee schedule
     assert inspector.is_inspector and not inspector.is_ministry_staff
     assert counts() == (5, 2, 2)
 
@@ -112,3 +113,11 @@ def test_it_refuses_to_run_in_production(db, settings):
         call_command("load_demo_data", stdout=StringIO())
 
     assert User.objects.count() == 0
+
+
+def test_the_demo_staff_member_can_edit_the_fee_schedule_in_the_admin(client, db):
+    call_command("load_demo_data", stdout=StringIO())
+    client.login(username="staff@registrasi.test", password=DEMO_PASSWORD)
+
+    assert client.get("/admin/applications/feeschedule/").status_code == 200
+    assert client.get("/admin/accounts/user/").status_code == 403

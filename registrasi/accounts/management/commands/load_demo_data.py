@@ -42,6 +42,7 @@ class DemoPerson:
     email: str
     full_name: str
     superuser: bool = False
+    admin_site: bool = False  # ministry staff edit the fee schedule in the admin
     group: str | None = None
     organization: DemoOrganization | None = None
 
@@ -67,7 +68,9 @@ SUARA_PELANGGAN = DemoOrganization(
 
 PEOPLE = [
     DemoPerson("admin", "admin@registrasi.test", "Administrator Registrasi", superuser=True),
-    DemoPerson("staff", "staff@registrasi.test", "Siti Rahmawati", group=STAFF_GROUP),
+    DemoPerson(
+        "staff", "staff@registrasi.test", "Siti Rahmawati", admin_site=True, group=STAFF_GROUP
+    ),
     DemoPerson("inspector", "inspektur@registrasi.test", "Budi Santoso", group=INSPECTOR_GROUP),
     DemoPerson("applicant", "pemilik@nusantara.test", "Andi Wijaya", organization=NUSANTARA),
     DemoPerson(
@@ -101,6 +104,8 @@ def ensure_person(spec: DemoPerson, password: str) -> User:
     user.is_active = True
     if spec.superuser:
         user.is_staff = user.is_superuser = True
+    elif spec.admin_site:
+        user.is_staff = True
     user.save(update_fields=["password", "is_active", "is_staff", "is_superuser"])
     if spec.group:
         add_to_role(user, spec.group)
