@@ -17,17 +17,7 @@ from applications.models import (
     Invoice,
     Payment,
 )
-
-
-class ReadOnlyAdminMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from registrasi.admin import ReadOnlyAdminMixin
 
 
 class SiteInline(ReadOnlyAdminMixin, admin.TabularInline):

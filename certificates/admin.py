@@ -3,35 +3,18 @@
 from django.contrib import admin
 
 from certificates.models import Certificate, ExpiryReminder, NumberSequence, Sanction
+from registrasi.admin import ReadOnlyAdminMixin
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class SanctionInline(admin.TabularInline):
+class SanctionInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Sanction
     extra = 0
     fields = ["kind", "reason", "amount", "due_date", "paid_at", "starts_on", "ends_on"]
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Certificate)
-class CertificateAdmin(ReadOnlyAdmin):
+class CertificateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "number",
         "legal_name",
@@ -51,7 +34,7 @@ class CertificateAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Sanction)
-class SanctionAdmin(ReadOnlyAdmin):
+class SanctionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["certificate", "kind", "amount", "due_date", "paid_at", "created_at"]
     list_filter = ["kind"]
     search_fields = ["certificate__number", "reason"]
@@ -59,12 +42,12 @@ class SanctionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(NumberSequence)
-class NumberSequenceAdmin(ReadOnlyAdmin):
+class NumberSequenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["year", "last_serial"]
 
 
 @admin.register(ExpiryReminder)
-class ExpiryReminderAdmin(ReadOnlyAdmin):
+class ExpiryReminderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["certificate", "milestone", "skipped", "due_on", "sent_at"]
     list_filter = ["milestone", "skipped"]
     search_fields = ["certificate__number"]

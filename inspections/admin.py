@@ -11,41 +11,31 @@ from inspections.models import (
     Interview,
     ScheduleChange,
 )
+from registrasi.admin import ReadOnlyAdminMixin
 
 
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class FindingInline(ReadOnlyMixin, admin.TabularInline):
+class FindingInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Finding
     fields = ["requirement", "result", "note"]
     readonly_fields = fields
     extra = 0
 
 
-class InterviewInline(ReadOnlyMixin, admin.TabularInline):
+class InterviewInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Interview
     fields = ["role", "number_interviewed", "notes"]
     readonly_fields = fields
     extra = 0
 
 
-class ScheduleChangeInline(ReadOnlyMixin, admin.TabularInline):
+class ScheduleChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ScheduleChange
     fields = ["old_start", "old_end", "new_start", "new_end", "reason", "changed_by", "changed_at"]
     readonly_fields = fields
     extra = 0
 
 
-class EvidencePhotoInline(ReadOnlyMixin, admin.TabularInline):
+class EvidencePhotoInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = EvidencePhoto
     fields = ["original_name", "requirement", "caption", "size", "sha256", "uploaded_at"]
     readonly_fields = fields
@@ -53,7 +43,7 @@ class EvidencePhotoInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Inspection)
-class InspectionAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class InspectionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["pk", "application", "inspector", "state", "window_start", "window_end"]
     list_filter = ["state"]
     search_fields = ["application__reference", "inspector__email", "inspector__full_name"]
@@ -80,7 +70,7 @@ class InspectionAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(InspectionReport)
-class InspectionReportAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class InspectionReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["inspection", "rendered_at", "size", "sha256"]
     readonly_fields = ["inspection", "file", "sha256", "size", "rendered_at"]
     fields = readonly_fields
