@@ -44,7 +44,7 @@ from applications.forms import (
     SiteFormSet,
 )
 from applications.models import Application, DocumentVersion, Invoice
-from registrasi.services import NotAllowed, ServiceError, StaleState
+from registrasi.services import ServiceError, StaleState
 
 S = ApplicationState
 QUEUE_PAGE_SIZE = 25
@@ -124,34 +124,58 @@ def _refuse_stale(request, application):
     return None
 
 
+def _refuse_state(request, application, message):
+    """Back to the detail page with `message`, which names the current state."""
+    messages.error(request, message % {"state": application.get_state_display()})
+    return _to_detail(application)
+
+
 def _refuse_edit(request, application):
     """A redirect with a message when this POST may not change the application now."""
     refused = _refuse_stale(request, application)
     if refused:
         return refused
     if application.state not in EDITABLE_STATES:
-        messages.error(
-            request,
-            _("The application cannot be changed while it is “%(state)s”.")
-            % {"state": application.get_state_display()},
+        return _refuse_state(
+            request, application, _("The application cannot be changed while it is “%(state)s”.")
         )
-        return _to_detail(application)
     return None
+
+
+def _report_refusal(request, exc):
+    """A service's refusal as a message: a stale page is a warning, the rest an error."""
+    if isinstance(exc, StaleState):
+        messages.warning(request, exc.message)
+    else:
+        messages.error(request, exc.message)
 
 
 def _perform(request, application, action, success):
     """Run a service call, turning its refusals into messages; back to the detail page."""
     try:
         action()
-    except StaleState as exc:
-        messages.warning(request, exc.message)
-    except (NotAllowed, ServiceError) as exc:
-        messages.error(request, exc.message)
+    except ServiceError as exc:
+        _report_refusal(request, exc)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, success)
     return _to_detail(application)
+
+
+def _transition(request, application, service, success, **kwargs):
+    """A state change through its service, checked against the state the page showed."""
+    return _perform(
+        request,
+        application,
+        lambda: service(
+            application=application,
+            actor=request.user,
+            expected_state=_expected_state(request),
+            **kwargs,
+        ),
+        success,
+    )
 
 
 # What the pages show -----------------------------------------------------------------------
@@ -375,11 +399,8 @@ def _save_and_continue(request, application, action, following, form):
     except ValidationError as exc:
         form.add_error(None, exc.messages)
         return None
-    except StaleState as exc:
-        messages.warning(request, exc.message)
-        return _to_detail(application)
     except ServiceError as exc:
-        messages.error(request, exc.message)
+        _report_refusal(request, exc)
         return _to_detail(application)
     messages.success(request, _("Saved."))
     return redirect("applications:step", pk=application.pk, step=following)
@@ -491,12 +512,11 @@ def upload(request, pk):
     if refused:
         return refused
     if application.state not in DOCUMENT_UPLOAD_STATES:
-        messages.error(
+        return _refuse_state(
             request,
-            _("Documents cannot be uploaded while the application is “%(state)s”.")
-            % {"state": application.get_state_display()},
+            application,
+            _("Documents cannot be uploaded while the application is “%(state)s”."),
         )
-        return _to_detail(application)
     form = DocumentUploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -509,11 +529,8 @@ def upload(request, pk):
         except ValidationError as exc:
             # A problem with the file goes next to the file; anything else above the form.
             form.add_error(None if hasattr(exc, "error_dict") else "file", exc)
-        except StaleState as exc:
-            messages.warning(request, exc.message)
-            return _to_detail(application)
         except ServiceError as exc:
-            messages.error(request, exc.message)
+            _report_refusal(request, exc)
             return _to_detail(application)
         else:
             messages.success(
@@ -543,20 +560,11 @@ def document_download(request, version_pk):
 @require_POST
 def submit(request, pk):
     application = _member_application(request, pk)
-    resubmission = application.state == S.RETURNED
-
-    def action():
-        services.application_submit(
-            application=application,
-            actor=request.user,
-            expected_state=_expected_state(request),
-        )
-
-    if resubmission:
+    if application.state == S.RETURNED:
         success = _("Your corrected application was sent to the ministry again.")
     else:
         success = _("Your application was submitted. The invoice for the fee is below.")
-    return _perform(request, application, action, success)
+    return _transition(request, application, services.application_submit, success)
 
 
 @login_required
@@ -566,25 +574,20 @@ def withdraw(request, pk):
     if request.method == "POST":
         form = OptionalReasonForm(request.POST)
         if form.is_valid():
-            return _perform(
+            return _transition(
                 request,
                 application,
-                lambda: services.application_withdraw(
-                    application=application,
-                    actor=request.user,
-                    reason=form.cleaned_data["reason"],
-                    expected_state=_expected_state(request),
-                ),
+                services.application_withdraw,
                 _("The application was withdrawn."),
+                reason=form.cleaned_data["reason"],
             )
     else:
         if application.state not in WITHDRAWABLE_STATES:
-            messages.error(
+            return _refuse_state(
                 request,
-                _("The application cannot be withdrawn while it is “%(state)s”.")
-                % {"state": application.get_state_display()},
+                application,
+                _("The application cannot be withdrawn while it is “%(state)s”."),
             )
-            return _to_detail(application)
         form = OptionalReasonForm()
     return render(request, "applications/withdraw.html", {"application": application, "form": form})
 
@@ -658,15 +661,8 @@ def staff_queue(request):
 @require_POST
 def start_review(request, pk):
     application = _staff_application(request, pk)
-    return _perform(
-        request,
-        application,
-        lambda: services.application_start_review(
-            application=application,
-            actor=request.user,
-            expected_state=_expected_state(request),
-        ),
-        _("Review started."),
+    return _transition(
+        request, application, services.application_start_review, _("Review started.")
     )
 
 
@@ -681,16 +677,12 @@ def return_for_changes(request, pk):
     if not form.is_valid():
         messages.error(request, _("Say what the applicant must change."))
         return _render_staff_detail(request, application, status=400, return_form=form)
-    return _perform(
+    return _transition(
         request,
         application,
-        lambda: services.application_return_for_changes(
-            application=application,
-            actor=request.user,
-            reason=form.cleaned_data["reason"],
-            expected_state=_expected_state(request),
-        ),
+        services.application_return_for_changes,
         _("The application was returned to the applicant."),
+        reason=form.cleaned_data["reason"],
     )
 
 
@@ -698,14 +690,10 @@ def return_for_changes(request, pk):
 @require_POST
 def accept(request, pk):
     application = _staff_application(request, pk)
-    return _perform(
+    return _transition(
         request,
         application,
-        lambda: services.application_accept(
-            application=application,
-            actor=request.user,
-            expected_state=_expected_state(request),
-        ),
+        services.application_accept,
         _("The application was accepted for inspection."),
     )
 
@@ -721,26 +709,21 @@ def reject(request, pk):
             return refused
         form = ReasonForm(request.POST)
         if form.is_valid():
-            return _perform(
+            return _transition(
                 request,
                 application,
-                lambda: services.application_reject(
-                    application=application,
-                    actor=request.user,
-                    reason=form.cleaned_data["reason"],
-                    expected_state=_expected_state(request),
-                ),
+                services.application_reject,
                 _("The application was rejected."),
+                reason=form.cleaned_data["reason"],
             )
         status = 400
     else:
         if not _staff_actions(application)["reject"]:
-            messages.error(
+            return _refuse_state(
                 request,
-                _("The application cannot be rejected while it is “%(state)s”.")
-                % {"state": application.get_state_display()},
+                application,
+                _("The application cannot be rejected while it is “%(state)s”."),
             )
-            return _to_detail(application)
         form = ReasonForm()
         status = 200
     return render(
