@@ -214,22 +214,28 @@ def invite(request):
     return render(request, "accounts/invite.html", context)
 
 
+def _change_members(request, action, success):
+    """Run an owner's service call; its refusal or `success` as a message; back to members."""
+    try:
+        action()
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success)
+    return redirect("accounts:members")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def invitation_revoke(request, pk):
     invitation = get_object_or_404(Invitation.objects.visible_to(request.user), pk=pk)
     _require_owner(request.user.membership)
     if request.method == "POST":
-        try:
-            services.invitation_revoke(invitation=invitation, actor=request.user)
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(
-                request,
-                _("The invitation for %(email)s was revoked.") % {"email": invitation.email},
-            )
-        return redirect("accounts:members")
+        return _change_members(
+            request,
+            lambda: services.invitation_revoke(invitation=invitation, actor=request.user),
+            _("The invitation for %(email)s was revoked.") % {"email": invitation.email},
+        )
     return render(request, "accounts/invitation_revoke.html", {"invitation": invitation})
 
 
@@ -239,17 +245,12 @@ def membership_remove(request, pk):
     target = get_object_or_404(selectors.memberships_visible_to(request.user), pk=pk)
     _require_owner(request.user.membership)
     if request.method == "POST":
-        try:
-            services.membership_remove(membership=target, actor=request.user)
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(
-                request,
-                _("%(name)s was removed from the organization.")
-                % {"name": target.user.get_full_name()},
-            )
-        return redirect("accounts:members")
+        return _change_members(
+            request,
+            lambda: services.membership_remove(membership=target, actor=request.user),
+            _("%(name)s was removed from the organization.")
+            % {"name": target.user.get_full_name()},
+        )
     return render(request, "accounts/membership_remove.html", {"target": target})
 
 
