@@ -107,50 +107,50 @@ def test_it_refuses_bad_input_and_creates_nothing(client, overrides, field):
     assert not AuditEvent.objects.filter(action="organization_registered").exists()
 
 
-def test_it_refuses_an_email_taken_in_another_case(client):
+def _take_email():
     UserFactory(email="budi.santoso@example.test")
-    before = counts()
-
-    response = client.post(URL, signup_data(email="BUDI.Santoso@example.TEST"))
-
-    assert response.status_code == 200
-    assert "already exists" in str(response.context["form"].errors["email"])
-    assert counts() == before
 
 
-def test_it_refuses_a_taken_nib(client):
+def _take_nib():
     OrganizationFactory(nib="8120000000001")
+
+
+@pytest.mark.parametrize(
+    "field, take, email, racing, message",
+    [
+        pytest.param(
+            "email",
+            _take_email,
+            "BUDI.Santoso@example.TEST",
+            False,
+            "already exists",
+            id="email-taken-in-another-case",
+        ),
+        pytest.param("nib", _take_nib, None, False, "already registered", id="nib-taken"),
+        # The other sign-up commits between this form's check and its insert.
+        pytest.param("nib", _take_nib, None, True, "already registered", id="racing-nib"),
+        pytest.param(
+            "email",
+            _take_email,
+            "budi.santoso@example.test",
+            True,
+            "already exists",
+            id="racing-email",
+        ),
+    ],
+)
+def test_it_refuses_a_taken_email_or_nib_with_a_form_error(
+    client, monkeypatch, field, take, email, racing, message
+):
+    if racing:
+        monkeypatch.setattr(SignupForm, f"clean_{field}", lambda form: form.cleaned_data[field])
+    take()
     before = counts()
 
-    response = client.post(URL, signup_data())
+    response = client.post(URL, signup_data(**({"email": email} if email else {})))
 
     assert response.status_code == 200
-    assert "already registered" in str(response.context["form"].errors["nib"])
-    assert counts() == before
-
-
-def test_it_turns_a_racing_duplicate_nib_into_a_form_error(client, monkeypatch):
-    # The other sign-up commits between this form's check and its insert.
-    monkeypatch.setattr(SignupForm, "clean_nib", lambda form: form.cleaned_data["nib"])
-    OrganizationFactory(nib="8120000000001")
-    before = counts()
-
-    response = client.post(URL, signup_data())
-
-    assert response.status_code == 200
-    assert "already registered" in str(response.context["form"].errors["nib"])
-    assert counts() == before
-
-
-def test_it_turns_a_racing_duplicate_email_into_a_form_error(client, monkeypatch):
-    monkeypatch.setattr(SignupForm, "clean_email", lambda form: form.cleaned_data["email"])
-    UserFactory(email="budi.santoso@example.test")
-    before = counts()
-
-    response = client.post(URL, signup_data(email="budi.santoso@example.test"))
-
-    assert response.status_code == 200
-    assert "already exists" in str(response.context["form"].errors["email"])
+    assert message in str(response.context["form"].errors[field])
     assert counts() == before
 
 
