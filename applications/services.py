@@ -509,6 +509,25 @@ def application_withdraw(*, application, actor, reason="", expected_state=None) 
 
 
 # Ministry desk ---------------------------------------------------------------------------
+def _transition_with_reason(application, name, actor, *, reason, field, expected_state):
+    """A transition whose required reason is kept on the application and as the audit note."""
+    reason = _require_reason(reason)
+
+    def before_save(locked):
+        setattr(locked, field, reason)
+
+    with transaction.atomic():
+        return _transition(
+            application,
+            name,
+            actor,
+            expected_state=expected_state,
+            note=reason,
+            update_fields=[field],
+            before_save=before_save,
+        )
+
+
 def application_start_review(*, application, actor, expected_state=None) -> Application:
     with transaction.atomic():
         return _transition(application, "start_review", actor, expected_state=expected_state)
@@ -518,21 +537,14 @@ def application_return_for_changes(
     *, application, actor, reason, expected_state=None
 ) -> Application:
     """Send back to the applicant with a note; rejected documents must be replaced."""
-    reason = _require_reason(reason)
-
-    def before_save(locked):
-        locked.return_reason = reason
-
-    with transaction.atomic():
-        return _transition(
-            application,
-            "return_for_changes",
-            actor,
-            expected_state=expected_state,
-            note=reason,
-            update_fields=["return_reason"],
-            before_save=before_save,
-        )
+    return _transition_with_reason(
+        application,
+        "return_for_changes",
+        actor,
+        reason=reason,
+        field="return_reason",
+        expected_state=expected_state,
+    )
 
 
 def unaccepted_documents(application) -> list[str]:
@@ -567,21 +579,14 @@ def application_accept(*, application, actor, expected_state=None) -> Applicatio
 
 
 def application_reject(*, application, actor, reason, expected_state=None) -> Application:
-    reason = _require_reason(reason)
-
-    def before_save(locked):
-        locked.rejection_reason = reason
-
-    with transaction.atomic():
-        return _transition(
-            application,
-            "reject",
-            actor,
-            expected_state=expected_state,
-            note=reason,
-            update_fields=["rejection_reason"],
-            before_save=before_save,
-        )
+    return _transition_with_reason(
+        application,
+        "reject",
+        actor,
+        reason=reason,
+        field="rejection_reason",
+        expected_state=expected_state,
+    )
 
 
 # Fee -------------------------------------------------------------------------------------
