@@ -263,17 +263,30 @@ def test_a_document_of_another_application_is_not_found(staff_client, under_revi
     assert response.status_code == 404
 
 
-def test_staff_return_an_application_with_a_reason(staff_client, under_review):
-    response = post(staff_client, "return", under_review, {"return-reason": "Add the 2nd site."})
+# Returning and rejecting both need a reason, kept on the application.
+WITH_REASON = [
+    pytest.param("return", "return-reason", S.RETURNED, "return_reason", "returned", id="return"),
+    pytest.param("reject", "reason", S.REJECTED, "rejection_reason", "rejected", id="reject"),
+]
+
+
+@pytest.mark.parametrize("action, field, state, attribute, message", WITH_REASON)
+def test_staff_return_or_reject_an_application_with_a_reason(
+    staff_client, under_review, action, field, state, attribute, message
+):
+    response = post(staff_client, action, under_review, {field: "Add the 2nd site."})
 
     application = fresh(under_review)
-    assert application.state == S.RETURNED
-    assert application.return_reason == "Add the 2nd site."
-    assert "returned" in follow_messages(response)
+    assert application.state == state
+    assert getattr(application, attribute) == "Add the 2nd site."
+    assert message in follow_messages(response)
 
 
-def test_returning_without_a_reason_is_refused(staff_client, under_review):
-    response = post(staff_client, "return", under_review, {"return-reason": " "}, follow=False)
+@pytest.mark.parametrize("action, field, state, attribute, message", WITH_REASON)
+def test_returning_or_rejecting_without_a_reason_is_refused(
+    staff_client, under_review, action, field, state, attribute, message
+):
+    response = post(staff_client, action, under_review, {field: " "}, follow=False)
 
     assert response.status_code == 400
     assert fresh(under_review).state == S.UNDER_REVIEW
@@ -301,22 +314,6 @@ def test_the_reject_page_asks_for_a_reason_and_confirmation(staff_client, under_
 
     assert response.status_code == 200
     assert b'name="reason"' in response.content
-    assert fresh(under_review).state == S.UNDER_REVIEW
-
-
-def test_staff_reject_an_application(staff_client, under_review):
-    response = post(staff_client, "reject", under_review, {"reason": "Not a call center."})
-
-    application = fresh(under_review)
-    assert application.state == S.REJECTED
-    assert application.rejection_reason == "Not a call center."
-    assert "rejected" in follow_messages(response)
-
-
-def test_rejecting_without_a_reason_is_refused(staff_client, under_review):
-    response = post(staff_client, "reject", under_review, {"reason": ""}, follow=False)
-
-    assert response.status_code == 400
     assert fresh(under_review).state == S.UNDER_REVIEW
 
 
