@@ -262,38 +262,6 @@ def test_the_download_is_an_attachment_with_the_original_name(draft, applicant):
     response.close()
 
 
-def test_on_s3_the_download_redirects_to_a_short_signed_url(draft, applicant, settings):
-    moto = pytest.importorskip("moto")
-    import boto3
-
-    with moto.mock_aws():
-        boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="registrasi-test")
-        settings.STORAGES = {
-            **settings.STORAGES,
-            "default": {
-                "BACKEND": "storages.backends.s3.S3Storage",
-                "OPTIONS": {
-                    "bucket_name": "registrasi-test",
-                    "region_name": "us-east-1",
-                    "access_key": "test",
-                    "secret_key": "test",
-                    "default_acl": None,
-                    "querystring_auth": True,
-                    "querystring_expire": 300,
-                    "file_overwrite": False,
-                },
-            },
-        }
-        version = upload(draft, applicant, pdf_upload("Akta.pdf"))
-        response = document_download_response(version=version)
-    assert response.status_code == 302
-    url = response["Location"]
-    assert "registrasi-test" in url
-    assert version.file.name in url
-    assert "Expires=" in url or "X-Amz-Expires=300" in url
-    assert "response-content-disposition=attachment" in url
-
-
 def test_uploads_are_allowed_after_a_failed_inspection(applicant, staff_user, inspector):
     from django.db import transaction
 
