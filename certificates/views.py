@@ -429,47 +429,40 @@ def _sanction_view(request, pk, *, form_class, page, perform):
     return render(request, "certificates/sanction_form.html", context)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def suspend(request, pk):
+def _state_change(request, service, *fields):
+    """`perform` for a sanction that changes the certificate's state: the reason and `fields`
+    from the form, checked against the state the page showed."""
+
     def perform(certificate, data):
-        services.certificate_suspend(
+        service(
             certificate=certificate,
             actor=request.user,
             reason=data["reason"],
-            starts_on=data["starts_on"],
-            until=data["until"],
             expected_state=_expected_state(request),
+            **{name: data[name] for name in fields},
         )
 
+    return perform
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def suspend(request, pk):
+    perform = _state_change(request, services.certificate_suspend, "starts_on", "until")
     return _sanction_view(request, pk, form_class=SuspendForm, page=SUSPEND, perform=perform)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def reinstate(request, pk):
-    def perform(certificate, data):
-        services.certificate_reinstate(
-            certificate=certificate,
-            actor=request.user,
-            reason=data["reason"],
-            expected_state=_expected_state(request),
-        )
-
+    perform = _state_change(request, services.certificate_reinstate)
     return _sanction_view(request, pk, form_class=ReasonForm, page=REINSTATE, perform=perform)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def revoke(request, pk):
-    def perform(certificate, data):
-        services.certificate_revoke(
-            certificate=certificate,
-            actor=request.user,
-            reason=data["reason"],
-            expected_state=_expected_state(request),
-        )
-
+    perform = _state_change(request, services.certificate_revoke)
     return _sanction_view(request, pk, form_class=RevokeForm, page=REVOKE, perform=perform)
 
 
