@@ -335,6 +335,33 @@ def certificate_pdf_response(*, certificate) -> HttpResponse:
 
 
 # Sanctions -------------------------------------------------------------------------------
+def _sanction_transition(certificate, name, actor, reason, expected_state, data=None):
+    """A sanction's state change, audited with its reason; `state_changed_at` kept."""
+    return run_transition(
+        obj=certificate,
+        name=name,
+        actor=actor,
+        expected_state=expected_state,
+        note=reason,
+        data=data,
+        update_fields=["state_changed_at"],
+        before_save=_mark_state_changed,
+    )
+
+
+def _record_sanction(certificate, kind, event, actor, reason, *, starts_on, ends_on=None):
+    """The sanction's record, and the organization told about it."""
+    sanction = Sanction.objects.create(
+        certificate=certificate,
+        kind=kind,
+        reason=reason,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        created_by=actor,
+    )
+    _notify(certificate.pk, event, sanction.pk)
+
+
 def certificate_suspend(
     *, certificate, actor, reason, until=None, starts_on=None, expected_state=None
 ) -> Certificate:
@@ -348,29 +375,20 @@ def certificate_suspend(
         raise ValidationError({"starts_on": _("A suspension cannot start in the future.")})
     if until is not None and until <= on:
         raise ValidationError({"until": _("The suspension must end after today.")})
+    data = {"starts_on": starts_on.isoformat(), "until": until.isoformat() if until else None}
     with transaction.atomic():
-        certificate = run_transition(
-            obj=certificate,
-            name="suspend",
-            actor=actor,
-            expected_state=expected_state,
-            note=reason,
-            data={
-                "starts_on": starts_on.isoformat(),
-                "until": until.isoformat() if until else None,
-            },
-            update_fields=["state_changed_at"],
-            before_save=_mark_state_changed,
+        certificate = _sanction_transition(
+            certificate, "suspend", actor, reason, expected_state, data=data
         )
-        sanction = Sanction.objects.create(
-            certificate=certificate,
-            kind=SanctionKind.SUSPENSION,
-            reason=reason,
+        _record_sanction(
+            certificate,
+            SanctionKind.SUSPENSION,
+            NotificationEvent.SUSPENDED,
+            actor,
+            reason,
             starts_on=starts_on,
             ends_on=until,
-            created_by=actor,
         )
-        _notify(certificate.pk, NotificationEvent.SUSPENDED, sanction.pk)
     return certificate
 
 
@@ -378,15 +396,7 @@ def certificate_reinstate(*, certificate, actor, reason, expected_state=None) ->
     reason = _require_reason(reason)
     on = today()
     with transaction.atomic():
-        certificate = run_transition(
-            obj=certificate,
-            name="reinstate",
-            actor=actor,
-            expected_state=expected_state,
-            note=reason,
-            update_fields=["state_changed_at"],
-            before_save=_mark_state_changed,
-        )
+        certificate = _sanction_transition(certificate, "reinstate", actor, reason, expected_state)
         # The open suspension ends today (also when it was meant to last longer).
         open_suspension = (
             Sanction.objects.select_for_update()
@@ -397,37 +407,29 @@ def certificate_reinstate(*, certificate, actor, reason, expected_state=None) ->
         if open_suspension and (open_suspension.ends_on is None or open_suspension.ends_on > on):
             open_suspension.ends_on = max(on, open_suspension.starts_on or on)
             open_suspension.save(update_fields=["ends_on"])
-        sanction = Sanction.objects.create(
-            certificate=certificate,
-            kind=SanctionKind.REINSTATEMENT,
-            reason=reason,
+        _record_sanction(
+            certificate,
+            SanctionKind.REINSTATEMENT,
+            NotificationEvent.REINSTATED,
+            actor,
+            reason,
             starts_on=on,
-            created_by=actor,
         )
-        _notify(certificate.pk, NotificationEvent.REINSTATED, sanction.pk)
     return certificate
 
 
 def certificate_revoke(*, certificate, actor, reason, expected_state=None) -> Certificate:
     reason = _require_reason(reason)
     with transaction.atomic():
-        certificate = run_transition(
-            obj=certificate,
-            name="revoke",
-            actor=actor,
-            expected_state=expected_state,
-            note=reason,
-            update_fields=["state_changed_at"],
-            before_save=_mark_state_changed,
-        )
-        sanction = Sanction.objects.create(
-            certificate=certificate,
-            kind=SanctionKind.REVOCATION,
-            reason=reason,
+        certificate = _sanction_transition(certificate, "revoke", actor, reason, expected_state)
+        _record_sanction(
+            certificate,
+            SanctionKind.REVOCATION,
+            NotificationEvent.REVOKED,
+            actor,
+            reason,
             starts_on=today(),
-            created_by=actor,
         )
-        _notify(certificate.pk, NotificationEvent.REVOKED, sanction.pk)
     return certificate
 
 
