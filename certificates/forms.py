@@ -4,13 +4,12 @@ Each sanction form is shown twice: first to fill in, then (valid) as a confirmat
 carrying the same values in hidden inputs plus `confirm=1`. Bad input never reaches a service.
 """
 
-import re
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from applications.forms import RupiahField
 from certificates.numbers import normalize
 from registrasi.accounts.constants import Province
 
@@ -20,18 +19,6 @@ MAX_NUMBER_LENGTH = 64
 MAX_FINE = 1_000_000_000_000
 
 PROVINCE_CHOICES = [("", _("All provinces"))] + list(Province.choices)
-
-
-class RupiahField(forms.IntegerField):
-    """A whole number of Rupiah; accepts the way people type it: "Rp 1.500.000"."""
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = re.sub(r"(?i)^\s*rp\.?\s*", "", value)
-            value = re.sub(r"[.\s]", "", value)
-            # A trailing ",00" (cents written the Indonesian way) carries no money.
-            value = re.sub(r",0+$", "", value)
-        return super().to_python(value)
 
 
 class DateInput(forms.DateInput):
