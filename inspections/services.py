@@ -560,13 +560,7 @@ def evidence_add(*, inspection, actor, uploaded_file, requirement="", caption=""
             caption=(caption or "").strip()[:255],
             uploaded_by=actor,
         )
-        photo.file.save(f"photo.{checked.ext}", uploaded_file, save=False)
-        # A failed insert must not leave an orphan file behind.
-        try:
-            photo.save()
-        except Exception:
-            photo.file.delete(save=False)
-            raise
+        _save_with_file(photo, f"photo.{checked.ext}", uploaded_file)
         audit_record(
             actor=actor,
             action="evidence_add",
@@ -574,6 +568,16 @@ def evidence_add(*, inspection, actor, uploaded_file, requirement="", caption=""
             data={"photo": photo.pk, "sha256": photo.sha256, "requirement": requirement},
         )
     return photo
+
+
+def _save_with_file(record, name, content):
+    """Store the file, then the row. A failed insert must not leave an orphan file behind."""
+    record.file.save(name, content, save=False)
+    try:
+        record.save()
+    except Exception:
+        record.file.delete(save=False)
+        raise
 
 
 # Submission ------------------------------------------------------------------------------
@@ -688,12 +692,7 @@ def report_store(*, inspection, pdf: bytes) -> InspectionReport | None:
         report = InspectionReport(
             inspection=locked, sha256=hashlib.sha256(pdf).hexdigest(), size=len(pdf)
         )
-        report.file.save("report.pdf", ContentFile(pdf), save=False)
-        try:
-            report.save()
-        except Exception:
-            report.file.delete(save=False)
-            raise
+        _save_with_file(report, "report.pdf", ContentFile(pdf))
         audit_record(
             actor=None,
             action="report_rendered",
