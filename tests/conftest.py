@@ -1,5 +1,6 @@
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from registrasi.celery import app as celery_app
 from tests.factories import (
@@ -35,6 +36,9 @@ def _english_by_default(settings):
     """Tests read English (the source language) unless they ask for another: the portal itself
     defaults to Indonesian, which tests/test_language.py checks."""
     settings.LANGUAGE_CODE = "en"
+    # A request leaves its language active in the thread; start every test from English.
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -29,15 +29,6 @@ S = ApplicationState
 JAKARTA = ZoneInfo("Asia/Jakarta")
 
 
-@pytest.fixture(autouse=True)
-def english(settings):
-    """Messages and pages in English (the source language), whatever the Indonesian catalogue
-    holds."""
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
-
-
 def noon(day):
     """Midday in Jakarta on `day` (the ministry's date, whatever the server's zone)."""
     return datetime.datetime.combine(day, datetime.time(12), tzinfo=JAKARTA)

@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.urls import reverse
-from django.utils import translation
 
 from applications import services
 from applications.constants import ApplicationKind, ApplicationState
@@ -17,15 +16,6 @@ from tests.applications.factories import ApplicationFactory
 from tests.certificates.factories import make_certificate
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
-
-
-@pytest.fixture(autouse=True)
-def english(settings):
-    """Messages and pages in English (the source language), whatever the Indonesian catalogue
-    holds."""
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
 
 
 def noon(day):

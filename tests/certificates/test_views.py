@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from applications.constants import ApplicationState
 from applications.models import Application
@@ -28,14 +28,6 @@ from tests.factories import OrganizationFactory, StaffFactory, UserFactory
 
 S = CertificateState
 _serial = itertools.count(900001)
-
-
-@pytest.fixture(autouse=True)
-def english(settings):
-    """Pages in English (the source language), whatever the Indonesian catalogue holds."""
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
 
 
 def quick_certificate(organization=None, *, with_pdf=False, province=Province.DKI, name=None):
