@@ -517,23 +517,3 @@ class Payment(models.Model):
 
     def __str__(self):
         return f"{self.invoice} {self.reference}"
-
-
-class Notification(models.Model):
-    """One email sent for one audit event to one person; makes the sending task idempotent."""
-
-    event = models.ForeignKey("audit.AuditEvent", on_delete=models.PROTECT, related_name="+")
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
-    sent_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["event", "recipient"], name="applications_notification_once"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.event_id} → {self.recipient_id}"

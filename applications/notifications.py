@@ -1,23 +1,21 @@
 """Emails to the applicant's members about what happened to their application.
 
 One audit event -> one email per active member of the organization, in the member's own
-language. A Notification row per (event, recipient) makes sending idempotent: a retried or
-duplicated task sends nothing twice.
+language. The sending, and the receipt that makes it happen once, are shared:
+registrasi.notifications (this module provides its `email_plan`).
 """
+
+from functools import partial
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.mail import send_mail
-from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from applications.fees import format_rupiah
-from applications.models import Application, Invoice, Notification
+from applications.models import Application, Invoice
+from registrasi import notifications
 from registrasi.accounts.models import User
-from registrasi.audit.models import AuditEvent
 
 SUBJECTS = {
     "submit": _("Application %(ref)s received"),
@@ -56,10 +54,10 @@ def rejected_documents(application):
 def render_email(event, application, recipient) -> tuple[str, str]:
     """(subject, body) in the recipient's language."""
     invoice = Invoice.objects.filter(application=application).first()
-    with translation.override(recipient.language):
+    with notifications.in_language_of(recipient):
         reference = application.reference or str(application)
-        subject = str(SUBJECTS[event.action] % {"ref": reference})
-        body = render_to_string(
+        return notifications.render_email(
+            SUBJECTS[event.action] % {"ref": reference},
             f"applications/email/{event.action}.txt",
             {
                 "recipient": recipient,
@@ -79,26 +77,21 @@ def render_email(event, application, recipient) -> tuple[str, str]:
                 else [],
             },
         )
-    return subject, body
+
+
+def email_plan(event) -> notifications.EmailPlan | None:
+    """Who is emailed about an audit event on an application, and what (None: nobody)."""
+    if event.action not in SUBJECTS:
+        return None
+    if event.content_type_id != ContentType.objects.get_for_model(Application).pk:
+        return None
+    application = Application.objects.select_related("organization").get(pk=int(event.object_id))
+    return notifications.EmailPlan(
+        recipients=recipients_for(application),
+        render=partial(render_email, event, application),
+    )
 
 
 def send_event_emails(event_id: int) -> int:
     """Send the emails for one audit event on an application; returns how many were sent."""
-    event = AuditEvent.objects.filter(pk=event_id).first()
-    if event is None or event.action not in SUBJECTS:
-        return 0
-    if event.content_type_id != ContentType.objects.get_for_model(Application).pk:
-        return 0
-    application = Application.objects.select_related("organization").get(pk=int(event.object_id))
-    sent = 0
-    for recipient in recipients_for(application):
-        # The row and the email belong together: if sending fails the row is rolled back
-        # and the retry sends again; a concurrent duplicate waits on the unique row.
-        with transaction.atomic():
-            _note, created = Notification.objects.get_or_create(event=event, recipient=recipient)
-            if not created:
-                continue
-            subject, body = render_email(event, application, recipient)
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient.email])
-            sent += 1
-    return sent
+    return notifications.send_event_emails(event_id, email_plan)

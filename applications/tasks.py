@@ -1,19 +1,6 @@
-from smtplib import SMTPException
+"""The application emails are sent by the one email task for audit events; the name is kept
+for the callers that enqueue it (applications.services)."""
 
-from celery import shared_task
+from registrasi.audit.tasks import send_event_emails as send_application_event_email
 
-from applications.notifications import send_event_emails
-
-
-@shared_task(
-    acks_late=True,
-    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=6,
-)
-def send_application_event_email(event_id: int) -> int:
-    """Email the organization's members about one audit event. Takes the event id, re-reads
-    everything, and is idempotent (see applications.notifications)."""
-    return send_event_emails(event_id)
+__all__ = ["send_application_event_email"]

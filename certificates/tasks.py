@@ -5,20 +5,17 @@ there); acks_late and reject_on_worker_lost (settings) make a task whose worker 
 again, and certificates.services.certificate_render_pdf makes that second run safe.
 """
 
-from smtplib import SMTPException
+from functools import partial
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
 from django.template.defaultfilters import date as format_date
-from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from certificates.signing import SigningKeyMissing, verification_url
+from registrasi import notifications
 
 BUSY_RETRY_SECONDS = 30
 
@@ -58,15 +55,7 @@ def render_certificate_pdf(self, certificate_id: int) -> str:
     return outcome
 
 
-@shared_task(
-    name="certificates.tasks.notify_certificate_event",
-    acks_late=True,
-    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=6,
-)
+@shared_task(name="certificates.tasks.notify_certificate_event", **notifications.EMAIL_TASK_OPTIONS)
 def notify_certificate_event(certificate_id: int, event: str, sanction_id: int | None = None):
     """Email the organization's members about what happened to their certificate."""
     return send_certificate_emails(certificate_id, event, sanction_id)
@@ -100,15 +89,7 @@ def send_expiry_reminders() -> int:
     return len(send_due_reminders())
 
 
-@shared_task(
-    name="certificates.tasks.send_expiry_reminder",
-    acks_late=True,
-    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=6,
-)
+@shared_task(name="certificates.tasks.send_expiry_reminder", **notifications.EMAIL_TASK_OPTIONS)
 def send_expiry_reminder(certificate_id: int, milestone: int) -> int:
     """Email the members about one expiry milestone (recorded by the scan before this ran)."""
     return send_certificate_emails(certificate_id, f"expiry_{milestone}", None)
@@ -179,15 +160,16 @@ def render_certificate_email(certificate, event, sanction, recipient) -> tuple[s
     from applications.fees import format_rupiah
 
     milestone = _expiry_milestone(event)
-    with translation.override(recipient.language or settings.LANGUAGE_CODE):
+    with notifications.in_language_of(recipient):
         if milestone is None:
-            subject = str(SUBJECTS[event] % {"number": certificate.number})
+            subject = SUBJECTS[event] % {"number": certificate.number}
             template, extra = f"certificates/email/{event}.txt", {}
         else:
-            subject = str(_expiry_subject(certificate, milestone))
+            subject = _expiry_subject(certificate, milestone)
             template = "certificates/email/expiry_reminder.txt"
             extra = _expiry_context(certificate, milestone)
-        body = render_to_string(
+        return notifications.render_email(
+            subject,
             template,
             {
                 **extra,
@@ -203,7 +185,6 @@ def render_certificate_email(certificate, event, sanction, recipient) -> tuple[s
                 "verify_url": verification_url(certificate.number),
             },
         )
-    return subject, body
 
 
 def send_certificate_emails(certificate_id: int, event: str, sanction_id: int | None) -> int:
@@ -219,17 +200,17 @@ def send_certificate_emails(certificate_id: int, event: str, sanction_id: int | 
         membership_record__organization_id=certificate.organization_id, is_active=True
     ).order_by("pk")
     key = f"{event}:{sanction_id or 0}"
-    sent = 0
-    for recipient in recipients:
-        # The row and the email belong together: if sending fails the row is rolled back
-        # and the retry sends again; a duplicate task finds the row and sends nothing.
-        with transaction.atomic():
-            _row, created = CertificateNotification.objects.get_or_create(
-                certificate=certificate, key=key, recipient=recipient
-            )
-            if not created:
-                continue
-            subject, body = render_certificate_email(certificate, event, sanction, recipient)
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient.email])
-            sent += 1
-    return sent
+
+    # Keyed by certificate + event name (+ sanction), not by an audit event: the expiry
+    # reminders have none, so these receipts stay CertificateNotification rows.
+    def claim(recipient) -> bool:
+        _row, created = CertificateNotification.objects.get_or_create(
+            certificate=certificate, key=key, recipient=recipient
+        )
+        return created
+
+    return notifications.deliver(
+        recipients=recipients,
+        render=partial(render_certificate_email, certificate, event, sanction),
+        claim=claim,
+    )

@@ -301,24 +301,3 @@ class InspectionReport(models.Model):
 
     def __str__(self):
         return _("Report of inspection #%(pk)s") % {"pk": self.inspection_id}
-
-
-class EmailNotice(models.Model):
-    """One email sent for one audit event to one person: makes the email task idempotent
-    (a retried task does not send twice)."""
-
-    event = models.ForeignKey("audit.AuditEvent", on_delete=models.PROTECT, related_name="+")
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
-    sent_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["event", "recipient"], name="inspections_emailnotice_once"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.event_id} → {self.recipient_id}"

@@ -1,22 +1,21 @@
 """Emails about an inspection: when it is booked, moved or cancelled (the organization's
 members and the inspector) and when its outcome is recorded (the members).
 
-One audit event -> one email per recipient, in the recipient's own language. An EmailNotice
-row per (event, recipient) makes sending idempotent: a retried task sends nothing twice.
+One audit event -> one email per recipient, in the recipient's own language. The sending,
+and the receipt that makes it happen once, are shared: registrasi.notifications (this module
+provides its `email_plan`).
 """
+
+from functools import partial
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.mail import send_mail
-from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from inspections.models import EmailNotice, Inspection, ScheduleChange
+from inspections.models import Inspection, ScheduleChange
+from registrasi import notifications
 from registrasi.accounts.models import User
-from registrasi.audit.models import AuditEvent
 
 SUBJECTS = {
     "schedule": _("Inspection scheduled for application %(ref)s"),
@@ -58,10 +57,10 @@ def recipients_for(event, inspection) -> list:
 def render_email(event, inspection, recipient) -> tuple[str, str]:
     """(subject, body) in the recipient's language."""
     application = inspection.application
-    with translation.override(recipient.language):
+    with notifications.in_language_of(recipient):
         reference = application.reference or str(application)
-        subject = str(SUBJECTS[event.action] % {"ref": reference})
-        body = render_to_string(
+        return notifications.render_email(
+            SUBJECTS[event.action] % {"ref": reference},
             f"inspections/email/{event.action}.txt",
             {
                 "recipient": recipient,
@@ -77,28 +76,23 @@ def render_email(event, inspection, recipient) -> tuple[str, str]:
                 "url": inspection_url(inspection),
             },
         )
-    return subject, body
+
+
+def email_plan(event) -> notifications.EmailPlan | None:
+    """Who is emailed about an audit event on an inspection, and what (None: nobody)."""
+    if event.action not in SUBJECTS:
+        return None
+    if event.content_type_id != ContentType.objects.get_for_model(Inspection).pk:
+        return None
+    inspection = Inspection.objects.select_related("application__organization", "inspector").get(
+        pk=int(event.object_id)
+    )
+    return notifications.EmailPlan(
+        recipients=recipients_for(event, inspection),
+        render=partial(render_email, event, inspection),
+    )
 
 
 def send_event_emails(event_id: int) -> int:
     """Send the emails for one audit event on an inspection; returns how many were sent."""
-    event = AuditEvent.objects.filter(pk=event_id).first()
-    if event is None or event.action not in SUBJECTS:
-        return 0
-    if event.content_type_id != ContentType.objects.get_for_model(Inspection).pk:
-        return 0
-    inspection = Inspection.objects.select_related("application__organization", "inspector").get(
-        pk=int(event.object_id)
-    )
-    sent = 0
-    for recipient in recipients_for(event, inspection):
-        # The row and the email belong together: if sending fails the row is rolled back
-        # and the retry sends again; a concurrent duplicate waits on the unique row.
-        with transaction.atomic():
-            _notice, created = EmailNotice.objects.get_or_create(event=event, recipient=recipient)
-            if not created:
-                continue
-            subject, body = render_email(event, inspection, recipient)
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient.email])
-            sent += 1
-    return sent
+    return notifications.send_event_emails(event_id, email_plan)

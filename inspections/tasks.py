@@ -1,27 +1,17 @@
 """Background work for inspections: emails and the report PDF. Tasks take ids, re-read
-everything and are idempotent."""
+everything and are idempotent.
 
-from smtplib import SMTPException
+The emails are sent by the one email task for audit events (registrasi.audit.tasks, with
+inspections.notifications.email_plan); the name is kept for inspections.services.
+"""
 
 from celery import shared_task
 from django.conf import settings
 from django.utils import translation
 
-from inspections import notifications
+from registrasi.audit.tasks import send_event_emails as send_inspection_event_email
 
-
-@shared_task(
-    acks_late=True,
-    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=6,
-)
-def send_inspection_event_email(event_id: int) -> int:
-    """Email the people concerned by one audit event on an inspection (see
-    inspections.notifications)."""
-    return notifications.send_event_emails(event_id)
+__all__ = ["render_inspection_report", "send_inspection_event_email"]
 
 
 @shared_task(

@@ -63,3 +63,25 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditLogIsAppendOnly("Audit events cannot be deleted.")
+
+
+class EmailDelivery(models.Model):
+    """One email sent for one audit event to one person: the receipt that makes an email task
+    idempotent (a retried or duplicated task sends nothing twice). A delivery receipt, not an
+    audit event, so it is not append-only."""
+
+    event = models.ForeignKey(AuditEvent, on_delete=models.PROTECT, related_name="+")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("email delivery")
+        verbose_name_plural = _("email deliveries")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "recipient"], name="audit_emaildelivery_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.event_id} → {self.recipient_id}"

@@ -9,10 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from applications import services
-from applications.models import Invoice, Notification
+from applications.models import Invoice
 from applications.notifications import send_event_emails
 from applications.tasks import send_application_event_email
-from registrasi.audit.models import AuditEvent
+from registrasi.audit.models import AuditEvent, EmailDelivery
 from registrasi.audit.selectors import timeline_for
 from tests.applications.factories import ApplicationFactory, review_all_documents
 from tests.factories import make_applicant
@@ -68,7 +68,7 @@ def test_running_the_task_again_sends_nothing_twice(people, django_capture_on_co
     assert send_application_event_email.delay(event.pk).get() == 0
     assert send_event_emails(event.pk) == 0
     assert len(mail.outbox) == 2
-    assert Notification.objects.filter(event=event).count() == 2
+    assert EmailDelivery.objects.filter(event=event).count() == 2
 
 
 def test_a_rolled_back_transition_sends_nothing(people, django_capture_on_commit_callbacks):
@@ -101,7 +101,7 @@ def test_a_failed_send_is_not_recorded_so_the_retry_sends(
     settings.EMAIL_BACKEND = f"{__name__}.FailingBackend"
     with pytest.raises(SMTPException):
         send_event_emails(event.pk)
-    assert not Notification.objects.exists()
+    assert not EmailDelivery.objects.exists()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert send_event_emails(event.pk) == 2
 

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.mail.backends.locmem import EmailBackend
 
 from applications import services
-from applications.models import Notification
+from registrasi.audit.models import EmailDelivery
 from registrasi.celery import app as celery_app
 from tests.applications.factories import ApplicationFactory
 from tests.factories import make_applicant
@@ -39,4 +39,4 @@ def test_a_real_worker_sends_the_submission_email(settings):
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         services.application_submit(application=application, actor=applicant)
         assert SENT.wait(timeout=60), "the worker did not send the email"
-    assert Notification.objects.filter(recipient=applicant).count() == 1
+    assert EmailDelivery.objects.filter(recipient=applicant).count() == 1

@@ -15,7 +15,7 @@ from tests.inspections.factories import make_inspection, record_all
 
 pytestmark = pytest.mark.worker
 RENDER = "inspections.tasks.render_inspection_report"
-EMAIL = "inspections.tasks.send_inspection_event_email"
+EMAIL = "registrasi.audit.tasks.send_event_emails"
 
 
 @pytest.fixture
