@@ -15,7 +15,6 @@ from certificates.numbers import make_number
 from registrasi.accounts.constants import Province
 from tests.certificates.factories import make_certificate
 from tests.certificates.test_views import (  # noqa: F401
-    english,
     fresh,
     quick_certificate,
     render_pdf_now,

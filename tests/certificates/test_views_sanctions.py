@@ -10,7 +10,7 @@ from django.utils import timezone
 from certificates import services
 from certificates.constants import CertificateState, SanctionKind
 from certificates.models import Sanction
-from tests.certificates.test_views import english, fresh, messages_of, quick_certificate  # noqa: F401
+from tests.certificates.test_views import fresh, messages_of, quick_certificate  # noqa: F401
 
 S = CertificateState
 
