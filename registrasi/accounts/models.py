@@ -138,6 +138,11 @@ class Organization(models.Model):
     contact_email = models.EmailField(_("contact email"))
     contact_phone = models.CharField(_("contact phone"), max_length=24, validators=[validate_phone])
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    require_second_factor = models.BooleanField(
+        _("members must use a second factor"),
+        default=False,
+        help_text=_("Every member logs in with an authenticator code as well as a password."),
+    )
 
     objects = OrganizationQuerySet.as_manager()
 
