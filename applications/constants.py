@@ -33,6 +33,18 @@ class Sourcing(models.TextChoices):
     OUTSOURCED = "outsourced", _("Outsourced")
 
 
+# The company facts an application declares: what the applicant fills in, what a renewal or
+# change report copies from its certificate's application, what a change report compares.
+COMPANY_FIELDS = (
+    "company_legal_name",
+    "company_address",
+    "company_province",
+    "agent_seats",
+    "direction",
+    "sourcing",
+    "foreign_owned",
+)
+
 EDITABLE_STATES = (ApplicationState.DRAFT, ApplicationState.RETURNED)
 WITHDRAWABLE_STATES = (
     ApplicationState.DRAFT,

@@ -8,6 +8,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applications.changes import differences
 from applications.constants import (
     REQUIRED_DOCUMENT_TYPES,
     STAFF_QUEUE_STATES,
@@ -18,15 +19,6 @@ from applications.constants import (
     ReviewStatus,
 )
 from applications.fees import quote_for
-from applications.followups import (
-    CHANGEABLE_STATES,
-    RENEWABLE_STATES,
-    can_start_change,
-    can_start_renewal,
-    differences,
-    renewal_window_opens,
-    with_follow_up_facts,
-)
 from applications.models import Application, Document, DocumentVersion, Invoice
 from applications.services import submission_problems
 from registrasi.audit.selectors import timeline_for
@@ -34,14 +26,9 @@ from registrasi.audit.selectors import timeline_for
 S = ApplicationState
 
 __all__ = [
-    "CertificateActions",
-    "applicant_certificates",
     "applicant_dashboard",
     "application_detail",
-    "can_start_change",
-    "can_start_renewal",
     "next_step",
-    "renewal_window_opens",
     "staff_queue",
     "waits_on_applicant",
 ]
@@ -220,7 +207,7 @@ class ApplicationDetail:
     rejected_versions: list  # current versions the ministry rejected, to replace
     missing: list = field(default_factory=list)  # what blocks submission (draft/returned)
     basis_certificate: object = None  # renewals and change reports: the certificate
-    differences: list = field(default_factory=list)  # change reports: [followups.Difference]
+    differences: list = field(default_factory=list)  # change reports: [changes.Difference]
 
 
 def application_detail(*, application) -> ApplicationDetail:
@@ -284,55 +271,3 @@ def application_detail(*, application) -> ApplicationDetail:
         basis_certificate=basis,
         differences=differences(application) if application.kind == ApplicationKind.CHANGE else [],
     )
-
-
-# Keeping a certificate ------------------------------------------------------------------------
-
-
-@dataclass
-class CertificateActions:
-    """A certificate of the applicant's organization with what may be done with it now."""
-
-    certificate: object
-    change: object  # followups.FollowUpCheck
-    renewal: object  # followups.FollowUpCheck
-    renewal_opens: datetime.date
-    open_follow_up: object = None  # the open renewal/change report (pk, kind, reference)
-
-    @property
-    def can_change(self):
-        return bool(self.change)
-
-    @property
-    def can_renew(self):
-        return bool(self.renewal)
-
-
-def applicant_certificates(*, user, today=None) -> list[CertificateActions]:
-    """The certificates the organization can still keep (active, suspended, expired but not
-    renewed), newest first, with the renewal and change-report checks: one query."""
-    from applications.followups import open_follow_up
-    from certificates.models import Certificate
-
-    if not user.is_authenticated or user.membership is None:
-        return []
-    states = set(CHANGEABLE_STATES) | set(RENEWABLE_STATES)
-    certificates = with_follow_up_facts(
-        Certificate.objects.visible_to(user).filter(
-            organization_id=user.membership.organization_id, state__in=states
-        )
-    ).order_by("-issued_on", "-pk")
-    rows = []
-    for certificate in certificates:
-        if certificate.renewal_approved or certificate.has_successor:
-            continue
-        rows.append(
-            CertificateActions(
-                certificate=certificate,
-                change=can_start_change(certificate, today=today),
-                renewal=can_start_renewal(certificate, today=today),
-                renewal_opens=renewal_window_opens(certificate),
-                open_follow_up=open_follow_up(certificate),
-            )
-        )
-    return rows

@@ -11,12 +11,14 @@ import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applications.changes import differences, has_new_documents
 from applications.constants import (
+    COMPANY_FIELDS,
     DOCUMENT_UPLOAD_STATES,
     EDITABLE_STATES,
     INVOICE_DUE_DAYS,
@@ -30,14 +32,7 @@ from applications.constants import (
 )
 from applications.documents import validate_upload
 from applications.fees import FeeQuote, format_rupiah, quote_for
-from applications.followups import (
-    can_start_change,
-    can_start_renewal,
-    differences,
-    has_new_documents,
-)
 from applications.models import (
-    STAFF_DECIDE,
     STAFF_REVIEW,
     Application,
     ApplicationSite,
@@ -49,7 +44,6 @@ from applications.models import (
 )
 from applications.tasks import send_application_event_email
 from registrasi.accounts.constants import Province
-from registrasi.accounts.models import Organization
 from registrasi.audit.models import AuditEvent
 from registrasi.audit.services import audit_record
 from registrasi.services import NotAllowed, ServiceError, StaleState, lock, run_transition
@@ -64,8 +58,6 @@ __all__ = [
     "application_reject",
     "application_return_for_changes",
     "application_set_sites",
-    "application_start_change",
-    "application_start_renewal",
     "application_start_review",
     "application_submit",
     "application_update_details",
@@ -75,20 +67,10 @@ __all__ = [
     "fee_quote",
     "invoice_is_paid",
     "invoice_record_payment",
-    "organization_apply_change",
     "submission_problems",
 ]
 
 RECORD_PAYMENT = "applications.add_payment"
-DETAIL_FIELDS = (
-    "company_legal_name",
-    "company_address",
-    "company_province",
-    "agent_seats",
-    "direction",
-    "sourcing",
-    "foreign_owned",
-)
 # Transitions the applicant hears about by email (see applications.notifications).
 NOTIFIED_ACTIONS = (
     "submit",
@@ -192,7 +174,7 @@ def application_create(*, organization, actor, kind=ApplicationKind.NEW) -> Appl
 
 
 def _clean_details(data):
-    unknown = set(data) - set(DETAIL_FIELDS)
+    unknown = set(data) - set(COMPANY_FIELDS)
     if unknown:
         raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
     errors = {}
@@ -228,7 +210,7 @@ def _clean_details(data):
 
 
 def application_update_details(*, application, actor, data: dict) -> Application:
-    """Change declared facts (keys: DETAIL_FIELDS). Only in draft or returned."""
+    """Change declared facts (keys: COMPANY_FIELDS). Only in draft or returned."""
     cleaned = _clean_details(data)
     with transaction.atomic():
         locked = _lock_for_applicant(application, actor)
@@ -657,183 +639,3 @@ def invoice_record_payment(*, invoice, actor, paid_on, reference, amount) -> Pay
         _notify(event)
     invoice.paid_at = locked.paid_at
     return payment
-
-
-# Keeping a certificate: renewals and change reports -------------------------------------------
-# The rules (who, when, which certificate states) are in applications.followups.
-
-# Declared facts copied from the certificate's application into a follow-up.
-PREFILLED_FIELDS = (
-    "company_legal_name",
-    "company_address",
-    "company_province",
-    "agent_seats",
-    "direction",
-    "sourcing",
-    "foreign_owned",
-)
-
-
-def application_start_change(*, certificate, actor) -> Application:
-    """Start a change report (a draft) for `certificate`, prefilled from the application the
-    certificate was issued on. The certificate stays valid until the report is approved."""
-    return _start_follow_up(
-        certificate=certificate, actor=actor, kind=ApplicationKind.CHANGE, check=can_start_change
-    )
-
-
-def application_start_renewal(*, certificate, actor, today=None) -> Application:
-    """Start a renewal (a draft) for `certificate`: from 180 days before it expires, and after.
-    `today` is the Jakarta date (tests pass one; time-machine works too)."""
-    return _start_follow_up(
-        certificate=certificate,
-        actor=actor,
-        kind=ApplicationKind.RENEWAL,
-        check=lambda locked: can_start_renewal(locked, today=today),
-    )
-
-
-def _start_follow_up(*, certificate, actor, kind, check) -> Application:
-    membership = getattr(actor, "membership", None) if actor.is_authenticated else None
-    if membership is None or membership.organization_id != certificate.organization_id:
-        raise NotAllowed(_("You are not allowed to do this."))
-    try:
-        with transaction.atomic():
-            # The certificate row lock makes two starts at once wait for each other; the
-            # second then finds the first one's draft and is refused.
-            locked = type(certificate)._default_manager.select_for_update().get(pk=certificate.pk)
-            verdict = check(locked)
-            if not verdict:
-                raise NotAllowed(verdict.reason)
-            application = _create_follow_up(locked, actor, kind)
-    except IntegrityError as exc:
-        # The database's one-open-follow-up rule (a start that raced past the lock).
-        raise NotAllowed(
-            _("A renewal or change report for this certificate is already open.")
-        ) from exc
-    return application
-
-
-def _create_follow_up(certificate, actor, kind) -> Application:
-    basis = Application.objects.get(pk=certificate.application_id)
-    application = Application.objects.create(
-        organization_id=certificate.organization_id,
-        kind=kind,
-        basis_certificate=certificate,
-        created_by=actor,
-        **{name: getattr(basis, name) for name in PREFILLED_FIELDS},
-    )
-    ApplicationSite.objects.bulk_create(
-        [
-            ApplicationSite(
-                application=application,
-                address=site.address,
-                province=site.province,
-                agent_seats=site.agent_seats,
-            )
-            for site in basis.sites.all()
-        ]
-    )
-    carried = _carry_documents(basis, application, keep_review=kind == ApplicationKind.CHANGE)
-    audit_record(
-        actor=actor,
-        action="create",
-        obj=application,
-        to_state=application.state,
-        data={
-            "kind": kind,
-            "basis_certificate": certificate.number,
-            "basis_application": basis.pk,
-            "carried_documents": carried,
-        },
-    )
-    return application
-
-
-def _carry_documents(basis, application, *, keep_review) -> int:
-    """Carry the current version of each of the basis application's documents into the new
-    application as a reference: a new DocumentVersion row on the SAME stored file (same name,
-    size, SHA-256; nothing copied, nothing ever deleted), with `carried_from` set.
-
-    A change report keeps the review (those documents were accepted for the certificate in
-    force and did not change: staff review only what is new). A renewal carries them as not
-    reviewed: it is a full new assessment, staff accept each again or reject an outdated one,
-    which the applicant then replaces."""
-    count = 0
-    documents = Document.objects.filter(application=basis).prefetch_related("versions")
-    for document in documents.order_by("id"):
-        current = document.current_version
-        if current is None or current.review_status == ReviewStatus.REJECTED:
-            continue
-        new_document = Document.objects.create(
-            application=application, document_type=document.document_type
-        )
-        review = {}
-        if keep_review:
-            review = {
-                "review_status": current.review_status,
-                "review_reason": current.review_reason,
-                "reviewed_by_id": current.reviewed_by_id,
-                "reviewed_at": current.reviewed_at,
-            }
-        DocumentVersion.objects.create(
-            document=new_document,
-            number=1,
-            file=current.file.name,
-            original_name=current.original_name,
-            size=current.size,
-            sha256=current.sha256,
-            content_type=current.content_type,
-            uploaded_by_id=current.uploaded_by_id,
-            carried_from=current,
-            **review,
-        )
-        count += 1
-    return count
-
-
-# Organization fields a change report may change, from the application's fields.
-ORGANIZATION_FIELDS = {
-    "legal_name": "company_legal_name",
-    "address": "company_address",
-    "province": "company_province",
-    "foreign_owned": "foreign_owned",
-}
-
-
-def organization_apply_change(*, application, actor) -> Organization:
-    """Bring the organization's record in line with an approved change report (or renewal):
-    legal name, registered address, province, foreign ownership. Called by
-    certificates.services.application_approve in its transaction, once the application is
-    approved (inspection_passed is accepted too, for a caller that applies it first).
-    Blank declared values never blank the record. Audited on the organization."""
-    if not (actor is not None and actor.is_authenticated and actor.has_perm(STAFF_DECIDE)):
-        raise NotAllowed(_("You are not allowed to do this."))
-    with transaction.atomic():
-        locked = lock(application)
-        if not locked.is_follow_up:
-            raise NotAllowed(
-                _("Only a change report or a renewal changes the organization's record.")
-            )
-        _refuse_unless_state(
-            locked, [ApplicationState.INSPECTION_PASSED, ApplicationState.APPROVED]
-        )
-        organization = Organization.objects.select_for_update().get(pk=locked.organization_id)
-        changed = {}
-        for org_field, app_field in ORGANIZATION_FIELDS.items():
-            value = getattr(locked, app_field)
-            if value in ("", None):
-                continue
-            old = getattr(organization, org_field)
-            if old != value:
-                changed[org_field] = {"old": old, "new": value}
-                setattr(organization, org_field, value)
-        if changed:
-            organization.save(update_fields=list(changed))
-            audit_record(
-                actor=actor,
-                action="organization_change_applied",
-                obj=organization,
-                data={"application": locked.pk, "reference": locked.reference, **changed},
-            )
-    return organization

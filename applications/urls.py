@@ -19,13 +19,6 @@ urlpatterns = [
     ),
     path("<int:pk>/submit/", views.submit, name="submit"),
     path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
-    # Keeping a certificate
-    path(
-        "certificate/<int:certificate_pk>/report-change/",
-        views.start_change,
-        name="start_change",
-    ),
-    path("certificate/<int:certificate_pk>/renew/", views.start_renewal, name="start_renewal"),
     # Ministry desk
     path("<int:pk>/start-review/", views.start_review, name="start_review"),
     path("<int:pk>/return/", views.return_for_changes, name="return"),

@@ -31,7 +31,6 @@ from applications.constants import (
     ReviewStatus,
 )
 from applications.documents import document_download_response
-from applications.followups import RENEWAL_WINDOW_DAYS
 from applications.forms import (
     CompanyForm,
     DocumentReviewForm,
@@ -323,16 +322,7 @@ def dashboard(request):
         # Each role has its own start page; home sends people there.
         return redirect("home")
     applications = selectors.applicant_dashboard(user=user)
-    certificates = selectors.applicant_certificates(user=user)
-    return render(
-        request,
-        "applications/dashboard.html",
-        {
-            "applications": applications,
-            "certificates": certificates,
-            "renewal_window_days": RENEWAL_WINDOW_DAYS,
-        },
-    )
+    return render(request, "applications/dashboard.html", {"applications": applications})
 
 
 @login_required
@@ -603,13 +593,6 @@ def detail(request, pk):
         return _render_staff_detail(request, application, context)
     if context["can_upload"] and not context["editable"]:
         context["upload_form"] = DocumentUploadForm()
-    if context["is_member"] and application.state == S.APPROVED:
-        # The certificate this application earned, with "Report a change" / "Start renewal".
-        context["certificates"] = [
-            row
-            for row in selectors.applicant_certificates(user=request.user)
-            if row.certificate.application_id == application.pk
-        ]
     return render(request, "applications/detail.html", context)
 
 
@@ -796,77 +779,3 @@ def record_payment(request, pk):
         return _to_detail(application)
     messages.success(request, _("The payment was recorded."))
     return _to_detail(application)
-
-
-# Keeping a certificate: change reports and renewals ---------------------------------------------
-
-
-def _member_certificate(request, pk):
-    """The organization's certificate: 404 for another tenant's (never confirms it exists),
-    403 for staff (they see it, but reporting and renewing are the organization's)."""
-    from certificates.models import Certificate
-
-    certificate = get_object_or_404(Certificate.objects.visible_to(request.user), pk=pk)
-    membership = request.user.membership
-    if membership is None or membership.organization_id != certificate.organization_id:
-        raise PermissionDenied
-    return certificate
-
-
-FOLLOW_UPS = {
-    "change": {
-        "check": selectors.can_start_change,
-        "start": lambda certificate, actor: services.application_start_change(
-            certificate=certificate, actor=actor
-        ),
-        "success": gettext_lazy(
-            "Your change report was started as a draft. Change what changed and upload the "
-            "documents concerned."
-        ),
-    },
-    "renewal": {
-        "check": selectors.can_start_renewal,
-        "start": lambda certificate, actor: services.application_start_renewal(
-            certificate=certificate, actor=actor
-        ),
-        "success": gettext_lazy(
-            "Your renewal was started as a draft, prefilled from your certificate. Check it "
-            "and submit."
-        ),
-    },
-}
-
-
-def _start_follow_up(request, certificate_pk, kind):
-    """GET: what will happen, and the button (POST). POST: start the draft."""
-    certificate = _member_certificate(request, certificate_pk)
-    follow_up = FOLLOW_UPS[kind]
-    if request.method == "POST":
-        try:
-            application = follow_up["start"](certificate, request.user)
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-            return redirect("applications:dashboard")
-        messages.success(request, follow_up["success"])
-        return redirect("applications:step", pk=application.pk, step="company")
-    check = follow_up["check"](certificate)
-    context = {
-        "certificate": certificate,
-        "kind": kind,
-        "check": check,
-        "renewal_opens": selectors.renewal_window_opens(certificate),
-        "renewal_window_days": RENEWAL_WINDOW_DAYS,
-    }
-    return render(request, "applications/start_follow_up.html", context)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def start_change(request, certificate_pk):
-    return _start_follow_up(request, certificate_pk, "change")
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def start_renewal(request, certificate_pk):
-    return _start_follow_up(request, certificate_pk, "renewal")

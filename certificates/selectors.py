@@ -6,6 +6,15 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 
 from certificates.constants import CertificateState
+from certificates.keeping import (
+    CHANGEABLE_STATES,
+    RENEWABLE_STATES,
+    can_start_change,
+    can_start_renewal,
+    open_follow_up,
+    renewal_window_opens,
+    with_follow_up_facts,
+)
 from certificates.models import Certificate, Sanction
 from certificates.services import RENDER_MAX_ATTEMPTS, today
 from certificates.verification import registry, status_of, with_public_status  # noqa: F401
@@ -109,12 +118,63 @@ def certificate_detail_queryset():
 
 
 __all__ = [
+    "CertificateActions",
     "CertificateHistory",
     "HistoryEntry",
     "certificate_detail_queryset",
+    "applicant_certificates",
     "certificate_history",
     "certificates_for_application",
     "registry",
     "staff_certificates",
     "status_of",
 ]
+
+
+# Keeping a certificate: what the organization may do with its certificates ------
+
+
+@dataclass
+class CertificateActions:
+    """A certificate of the applicant's organization with what may be done with it now."""
+
+    certificate: object
+    change: object  # keeping.FollowUpCheck
+    renewal: object  # keeping.FollowUpCheck
+    renewal_opens: datetime.date
+    open_follow_up: object = None  # the open renewal/change report (pk, kind, reference)
+
+    @property
+    def can_change(self):
+        return bool(self.change)
+
+    @property
+    def can_renew(self):
+        return bool(self.renewal)
+
+
+def applicant_certificates(*, user, today=None) -> list[CertificateActions]:
+    """The certificates the organization can still keep (active, suspended, expired but not
+    renewed), newest first, with the renewal and change-report checks: one query."""
+    if not user.is_authenticated or user.membership is None:
+        return []
+    states = set(CHANGEABLE_STATES) | set(RENEWABLE_STATES)
+    certificates = with_follow_up_facts(
+        Certificate.objects.visible_to(user).filter(
+            organization_id=user.membership.organization_id, state__in=states
+        )
+    ).order_by("-issued_on", "-pk")
+    rows = []
+    for certificate in certificates:
+        if certificate.renewal_approved or certificate.has_successor:
+            continue
+        rows.append(
+            CertificateActions(
+                certificate=certificate,
+                change=can_start_change(certificate, today=today),
+                renewal=can_start_renewal(certificate, today=today),
+                renewal_opens=renewal_window_opens(certificate),
+                open_follow_up=open_follow_up(certificate),
+            )
+        )
+    return rows

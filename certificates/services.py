@@ -157,7 +157,7 @@ def application_approve(*, application, actor, expected_state=None) -> Certifica
         issued_on = today()
         valid_from, expires_on = _follow_up_dates(application, basis, issued_on)
         if application.kind == ApplicationKind.CHANGE:
-            from applications.services import organization_apply_change
+            from certificates.keeping import organization_apply_change
 
             organization_apply_change(application=application, actor=actor)
         certificate = Certificate.objects.create(

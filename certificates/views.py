@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,7 +23,7 @@ from django_ratelimit.decorators import ratelimit
 
 from applications.constants import ApplicationState
 from applications.models import Application
-from certificates import selectors, services
+from certificates import keeping, selectors, services
 from certificates.constants import REGISTRY_STATES, CertificateState, SanctionKind
 from certificates.forms import (
     FineForm,
@@ -503,3 +503,75 @@ def fine_paid(request, pk, sanction_pk):
         "certificates/fine_paid_confirm.html",
         {"certificate": certificate, "fine": sanction},
     )
+
+
+# Keeping a certificate: change reports and renewals ---------------------------------------------
+
+
+def _member_certificate(request, pk):
+    """The organization's certificate: 404 for another tenant's (never confirms it exists),
+    403 for staff (they see it, but reporting and renewing are the organization's)."""
+    certificate = _certificate_for(request, pk)
+    membership = request.user.membership
+    if membership is None or membership.organization_id != certificate.organization_id:
+        raise PermissionDenied
+    return certificate
+
+
+FOLLOW_UPS = {
+    "change": {
+        "check": keeping.can_start_change,
+        "start": lambda certificate, actor: keeping.application_start_change(
+            certificate=certificate, actor=actor
+        ),
+        "success": gettext_lazy(
+            "Your change report was started as a draft. Change what changed and upload the "
+            "documents concerned."
+        ),
+    },
+    "renewal": {
+        "check": keeping.can_start_renewal,
+        "start": lambda certificate, actor: keeping.application_start_renewal(
+            certificate=certificate, actor=actor
+        ),
+        "success": gettext_lazy(
+            "Your renewal was started as a draft, prefilled from your certificate. Check it "
+            "and submit."
+        ),
+    },
+}
+
+
+def _start_follow_up(request, certificate_pk, kind):
+    """GET: what will happen, and the button (POST). POST: start the draft."""
+    certificate = _member_certificate(request, certificate_pk)
+    follow_up = FOLLOW_UPS[kind]
+    if request.method == "POST":
+        try:
+            application = follow_up["start"](certificate, request.user)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            return redirect("applications:dashboard")
+        messages.success(request, follow_up["success"])
+        return redirect("applications:step", pk=application.pk, step="company")
+    check = follow_up["check"](certificate)
+    context = {
+        "certificate": certificate,
+        "kind": kind,
+        "check": check,
+        "renewal_opens": keeping.renewal_window_opens(certificate),
+        "renewal_window_days": keeping.RENEWAL_WINDOW_DAYS,
+    }
+    return render(request, "certificates/start_follow_up.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def start_change(request, pk):
+    return _start_follow_up(request, pk, "change")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def start_renewal(request, pk):
+    return _start_follow_up(request, pk, "renewal")

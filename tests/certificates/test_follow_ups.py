@@ -6,9 +6,8 @@ import datetime
 import pytest
 import time_machine
 
-from applications import services as application_services
 from applications.constants import ApplicationKind
-from certificates import services
+from certificates import keeping, services
 from certificates.constants import CertificateState, VerificationStatus
 from certificates.models import Certificate
 from certificates.verification import verify_number
@@ -32,7 +31,7 @@ def approve_follow_up(application, staff_user):
 
 
 def test_an_approved_change_report_supersedes_its_certificate(certificate, applicant, staff_user):
-    change = application_services.application_start_change(certificate=certificate, actor=applicant)
+    change = keeping.application_start_change(certificate=certificate, actor=applicant)
     assert change.kind == ApplicationKind.CHANGE
     new = approve_follow_up(change, staff_user)
     certificate.refresh_from_db()
@@ -47,9 +46,7 @@ def test_a_renewal_of_a_suspended_certificate_hands_over_when_it_ends(
 ):
     services.certificate_suspend(certificate=certificate, actor=staff_user, reason="No SOPs.")
     with time_machine.travel(RENEWAL_TIME):
-        renewal = application_services.application_start_renewal(
-            certificate=certificate, actor=applicant
-        )
+        renewal = keeping.application_start_renewal(certificate=certificate, actor=applicant)
         new = approve_follow_up(renewal, staff_user)
     certificate.refresh_from_db()
     assert certificate.state == S.SUSPENDED  # until its last day, 31 March 2031
@@ -67,7 +64,7 @@ def test_a_renewal_of_an_expired_certificate_leaves_it_expired(certificate, appl
     after = datetime.datetime(2031, 5, 1, 3, 0, tzinfo=datetime.UTC)
     with time_machine.travel(after):
         assert services.certificates_expire() == 1
-        renewal = application_services.application_start_renewal(
+        renewal = keeping.application_start_renewal(
             certificate=Certificate.objects.get(pk=certificate.pk), actor=applicant
         )
         new = approve_follow_up(renewal, staff_user)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from applications import services as application_services
 from applications.constants import ApplicationState
 from applications.models import Application
-from certificates import services
+from certificates import keeping, services
 from certificates.constants import CertificateState, VerificationStatus
 from certificates.models import Certificate
 from certificates.verification import verify_number
@@ -37,7 +37,7 @@ def certificate(organization, applicant, staff_user):
 
 
 def change_report(certificate, applicant, address=NEW_ADDRESS):
-    change = application_services.application_start_change(certificate=certificate, actor=applicant)
+    change = keeping.application_start_change(certificate=certificate, actor=applicant)
     return application_services.application_update_details(
         application=change, actor=applicant, data={"company_address": address}
     )
@@ -127,9 +127,7 @@ def test_a_renewal_before_expiry_starts_the_day_after_the_old_one_ends(
     certificate, applicant, staff_user, client
 ):
     with at(datetime.date(2031, 1, 10)):
-        renewal = application_services.application_start_renewal(
-            certificate=certificate, actor=applicant
-        )
+        renewal = keeping.application_start_renewal(certificate=certificate, actor=applicant)
         new = approve(renewal, staff_user)
         certificate.refresh_from_db()
         assert new.issued_on == datetime.date(2031, 1, 10)
@@ -158,7 +156,7 @@ def test_a_renewal_before_expiry_starts_the_day_after_the_old_one_ends(
 def test_a_renewal_after_expiry_starts_on_approval(certificate, applicant, staff_user):
     with at(datetime.date(2031, 5, 10)):
         services.certificates_expire()
-        renewal = application_services.application_start_renewal(
+        renewal = keeping.application_start_renewal(
             certificate=Certificate.objects.get(pk=certificate.pk), actor=applicant
         )
         new = approve(renewal, staff_user)
@@ -173,9 +171,7 @@ def test_a_renewal_of_an_expired_but_unscanned_certificate_starts_on_approval(
 ):
     """The daily scan did not run yet: the old one is past its last day but still active."""
     with at(datetime.date(2031, 4, 3)):
-        renewal = application_services.application_start_renewal(
-            certificate=certificate, actor=applicant
-        )
+        renewal = keeping.application_start_renewal(certificate=certificate, actor=applicant)
         new = approve(renewal, staff_user)
     assert new.valid_from is None and new.issued_on == datetime.date(2031, 4, 3)
     certificate.refresh_from_db()
@@ -186,9 +182,7 @@ def test_a_renewal_of_a_revoked_certificate_is_refused_at_approval(
     certificate, applicant, staff_user
 ):
     with at(datetime.date(2031, 1, 10)):
-        renewal = application_services.application_start_renewal(
-            certificate=certificate, actor=applicant
-        )
+        renewal = keeping.application_start_renewal(certificate=certificate, actor=applicant)
         renewal = pass_through_transitions(renewal, staff=staff_user)
         services.certificate_revoke(certificate=certificate, actor=staff_user, reason="Fraud.")
         with pytest.raises(NotAllowed) as refused:
@@ -201,9 +195,7 @@ def test_before_the_scan_hands_over_verification_already_names_the_renewal(
     certificate, applicant, staff_user
 ):
     with at(datetime.date(2031, 1, 10)):
-        renewal = application_services.application_start_renewal(
-            certificate=certificate, actor=applicant
-        )
+        renewal = keeping.application_start_renewal(certificate=certificate, actor=applicant)
         new = approve(renewal, staff_user)
     with at(datetime.date(2031, 4, 1)):  # the daily scan has not run yet
         result = verify_number(certificate.number)

@@ -12,8 +12,7 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from applications import services as application_services
-from certificates import reminders, services
+from certificates import keeping, reminders, services
 from certificates.constants import CertificateState
 from certificates.models import Certificate, ExpiryReminder
 from certificates.tasks import daily_scan
@@ -107,9 +106,7 @@ def test_a_renewal_in_progress_is_named_in_the_reminder(
     certificate, applicant, member, django_capture_on_commit_callbacks
 ):
     with at(day(90)):
-        renewal = application_services.application_start_renewal(
-            certificate=certificate, actor=applicant
-        )
+        renewal = keeping.application_start_renewal(certificate=certificate, actor=applicant)
         scan(django_capture_on_commit_callbacks)
     english = next(m for m in mail.outbox if m.to == [member.email])
     assert "Your renewal application" in english.body
@@ -177,9 +174,7 @@ def test_a_renewed_certificate_gets_no_more_reminders(
     from tests.certificates.factories import pass_through_transitions
 
     with at(day(180)):
-        renewal = application_services.application_start_renewal(
-            certificate=certificate, actor=applicant
-        )
+        renewal = keeping.application_start_renewal(certificate=certificate, actor=applicant)
         renewal = pass_through_transitions(renewal, staff=staff_user)
         services.application_approve(application=renewal, actor=staff_user)
     mail.outbox.clear()

@@ -45,7 +45,7 @@ def test_a_change_of_address_is_reissued_and_verifiable(browser_page, live_serve
 
     # The applicant reports the change from the applications UI.
     login(page, live_server, applicant.email)
-    page.goto(f"{live_server.url}{reverse('applications:start_change', args=[old.pk])}")
+    page.goto(f"{live_server.url}{reverse('certificates:start_change', args=[old.pk])}")
     submit(page, "form[method=post]:not([action])")
     change = Application.objects.get(basis_certificate=old)
     assert page.url.endswith(reverse("applications:step", args=[change.pk, "company"]))

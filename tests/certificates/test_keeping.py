@@ -10,11 +10,19 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import translation
 
 from applications import selectors, services
-from applications.constants import ApplicationKind, ApplicationState, DocumentType, ReviewStatus
-from applications.followups import RENEWAL_WINDOW_DAYS, renewal_window_opens
+from applications.constants import (
+    COMPANY_FIELDS,
+    ApplicationKind,
+    ApplicationState,
+    DocumentType,
+    ReviewStatus,
+)
 from applications.models import Application, DocumentVersion
+from certificates import keeping
+from certificates import selectors as certificate_selectors
 from certificates import services as certificate_services
 from certificates.constants import CertificateState
+from certificates.keeping import RENEWAL_WINDOW_DAYS, renewal_window_opens
 from registrasi.audit.models import AuditEvent
 from registrasi.services import NotAllowed
 from tests.applications.factories import (
@@ -47,14 +55,14 @@ def certificate(applicant, staff_user):
 
 @pytest.fixture
 def change(certificate, applicant):
-    return services.application_start_change(certificate=certificate, actor=applicant)
+    return keeping.application_start_change(certificate=certificate, actor=applicant)
 
 
 # Change reports: which certificates ---------------------------------------------------------------
 
 
 def test_it_starts_a_change_report_for_an_active_certificate(certificate, applicant):
-    application = services.application_start_change(certificate=certificate, actor=applicant)
+    application = keeping.application_start_change(certificate=certificate, actor=applicant)
 
     assert application.kind == ApplicationKind.CHANGE
     assert application.state == S.DRAFT
@@ -72,7 +80,7 @@ def test_it_starts_a_change_report_for_a_suspended_certificate(applicant, staff_
         "suspended", organization=applicant.organization, staff=staff_user, quick=True
     )
 
-    application = services.application_start_change(certificate=certificate, actor=applicant)
+    application = keeping.application_start_change(certificate=certificate, actor=applicant)
 
     assert application.basis_certificate == certificate
 
@@ -89,7 +97,7 @@ def test_it_refuses_a_change_report_for_a_revoked_or_superseded_certificate(
     )
 
     with pytest.raises(NotAllowed) as refused:
-        services.application_start_change(certificate=certificate, actor=applicant)
+        keeping.application_start_change(certificate=certificate, actor=applicant)
 
     assert words in refused.value.message
     assert certificate.number in refused.value.message
@@ -105,26 +113,26 @@ def test_it_refuses_a_change_report_once_the_certificate_expired(applicant, staf
         time_machine.travel(noon(certificate.expires_on + datetime.timedelta(days=1))),
         pytest.raises(NotAllowed) as refused,
     ):
-        services.application_start_change(certificate=certificate, actor=applicant)
+        keeping.application_start_change(certificate=certificate, actor=applicant)
 
     assert "Start a renewal instead" in refused.value.message
 
 
 def test_it_refuses_a_follow_up_to_a_member_of_another_organization(certificate, outsider):
     with pytest.raises(NotAllowed):
-        services.application_start_change(certificate=certificate, actor=outsider)
+        keeping.application_start_change(certificate=certificate, actor=outsider)
     with time_machine.travel(noon(renewal_window_opens(certificate))), pytest.raises(NotAllowed):
-        services.application_start_renewal(certificate=certificate, actor=outsider)
+        keeping.application_start_renewal(certificate=certificate, actor=outsider)
     assert not Application.objects.filter(basis_certificate=certificate).exists()
 
 
 def test_it_refuses_staff_starting_a_change_report(certificate, staff_user):
     with pytest.raises(NotAllowed):
-        services.application_start_change(certificate=certificate, actor=staff_user)
+        keeping.application_start_change(certificate=certificate, actor=staff_user)
 
 
 def test_a_member_who_is_not_the_owner_may_report_a_change(certificate, member):
-    application = services.application_start_change(certificate=certificate, actor=member)
+    application = keeping.application_start_change(certificate=certificate, actor=member)
 
     assert application.created_by == member
 
@@ -138,14 +146,14 @@ def test_a_renewal_opens_180_days_before_expiry(certificate, applicant, days_bef
 
     with time_machine.travel(noon(day)):
         if allowed:
-            application = services.application_start_renewal(
+            application = keeping.application_start_renewal(
                 certificate=certificate, actor=applicant
             )
             assert application.kind == ApplicationKind.RENEWAL
             assert application.basis_certificate == certificate
         else:
             with pytest.raises(NotAllowed) as refused:
-                services.application_start_renewal(certificate=certificate, actor=applicant)
+                keeping.application_start_renewal(certificate=certificate, actor=applicant)
             opens = certificate.expires_on - datetime.timedelta(days=RENEWAL_WINDOW_DAYS)
             assert "can be renewed from" in refused.value.message
             # The date from which it is possible, as the page formats dates.
@@ -156,7 +164,7 @@ def test_a_renewal_opens_180_days_before_expiry(certificate, applicant, days_bef
 
 def test_a_renewal_is_refused_today_with_the_date_it_opens(certificate, applicant):
     with pytest.raises(NotAllowed) as refused:
-        services.application_start_renewal(certificate=certificate, actor=applicant)
+        keeping.application_start_renewal(certificate=certificate, actor=applicant)
 
     assert "can be renewed from" in refused.value.message
     assert renewal_window_opens(certificate) == certificate.expires_on - datetime.timedelta(
@@ -171,7 +179,7 @@ def test_a_renewal_is_possible_after_expiry(applicant, staff_user):
     later = certificate.expires_on + datetime.timedelta(days=40)
 
     with time_machine.travel(noon(later)):
-        application = services.application_start_renewal(certificate=certificate, actor=applicant)
+        application = keeping.application_start_renewal(certificate=certificate, actor=applicant)
 
     assert application.kind == ApplicationKind.RENEWAL
     assert fresh(certificate).state == CertificateState.EXPIRED
@@ -181,7 +189,7 @@ def test_an_active_certificate_past_its_date_can_be_renewed_before_the_daily_sca
     certificate, applicant
 ):
     with time_machine.travel(noon(certificate.expires_on + datetime.timedelta(days=2))):
-        application = services.application_start_renewal(certificate=certificate, actor=applicant)
+        application = keeping.application_start_renewal(certificate=certificate, actor=applicant)
 
     assert application.basis_certificate == certificate
 
@@ -196,7 +204,7 @@ def test_it_refuses_a_renewal_for_a_revoked_or_superseded_certificate(applicant,
         time_machine.travel(noon(renewal_window_opens(certificate))),
         pytest.raises(NotAllowed) as refused,
     ):
-        services.application_start_renewal(certificate=certificate, actor=applicant)
+        keeping.application_start_renewal(certificate=certificate, actor=applicant)
 
     assert certificate.number in refused.value.message
 
@@ -204,9 +212,9 @@ def test_it_refuses_a_renewal_for_a_revoked_or_superseded_certificate(applicant,
 def test_the_renewal_check_passes_an_explicit_date(certificate):
     opens = renewal_window_opens(certificate)
 
-    assert not selectors.can_start_renewal(certificate, today=opens - datetime.timedelta(days=1))
-    assert selectors.can_start_renewal(certificate, today=opens)
-    assert selectors.can_start_change(certificate)
+    assert not keeping.can_start_renewal(certificate, today=opens - datetime.timedelta(days=1))
+    assert keeping.can_start_renewal(certificate, today=opens)
+    assert keeping.can_start_change(certificate)
 
 
 # One open follow-up per certificate ---------------------------------------------------------------
@@ -214,11 +222,11 @@ def test_the_renewal_check_passes_an_explicit_date(certificate):
 
 def test_only_one_follow_up_is_open_per_certificate(certificate, applicant, change):
     with pytest.raises(NotAllowed) as refused:
-        services.application_start_change(certificate=certificate, actor=applicant)
+        keeping.application_start_change(certificate=certificate, actor=applicant)
     assert "already open" in refused.value.message
 
     with time_machine.travel(noon(renewal_window_opens(certificate))), pytest.raises(NotAllowed):
-        services.application_start_renewal(certificate=certificate, actor=applicant)
+        keeping.application_start_renewal(certificate=certificate, actor=applicant)
 
     assert Application.objects.filter(basis_certificate=certificate).count() == 1
 
@@ -226,7 +234,7 @@ def test_only_one_follow_up_is_open_per_certificate(certificate, applicant, chan
 def test_a_withdrawn_follow_up_makes_room_for_a_new_one(certificate, applicant, change):
     services.application_withdraw(application=change, actor=applicant)
 
-    again = services.application_start_change(certificate=certificate, actor=applicant)
+    again = keeping.application_start_change(certificate=certificate, actor=applicant)
 
     assert again.pk != change.pk
 
@@ -256,7 +264,7 @@ def test_the_database_refuses_a_new_registration_with_a_basis_certificate(certif
 
 def test_a_change_report_is_prefilled_from_the_certificates_application(certificate, change):
     basis = certificate.application
-    for name in services.PREFILLED_FIELDS:
+    for name in COMPANY_FIELDS:
         assert getattr(change, name) == getattr(basis, name), name
     assert [(s.address, s.province, s.agent_seats) for s in change.sites.all()] == [
         (s.address, s.province, s.agent_seats) for s in basis.sites.all()
@@ -285,7 +293,7 @@ def test_a_change_report_carries_the_documents_over_as_references_with_their_rev
 
 def test_a_renewal_carries_the_documents_over_for_a_new_review(certificate, applicant):
     with time_machine.travel(noon(renewal_window_opens(certificate))):
-        renewal = services.application_start_renewal(certificate=certificate, actor=applicant)
+        renewal = keeping.application_start_renewal(certificate=certificate, actor=applicant)
 
     versions = DocumentVersion.objects.filter(document__application=renewal)
     assert versions.count() == 5
@@ -354,7 +362,7 @@ def test_a_change_report_needs_only_the_documents_concerned(applicant, staff_use
     certificate = make_certificate(
         organization=applicant.organization, staff=staff_user, quick=True
     )
-    change = services.application_start_change(certificate=certificate, actor=applicant)
+    change = keeping.application_start_change(certificate=certificate, actor=applicant)
     services.application_set_sites(
         application=change,
         actor=applicant,
@@ -395,7 +403,7 @@ def test_a_change_report_pays_the_flat_administrative_fee(change, applicant):
 
 def test_a_renewal_pays_the_registration_schedule(certificate, applicant):
     with time_machine.travel(noon(renewal_window_opens(certificate))):
-        renewal = services.application_start_renewal(certificate=certificate, actor=applicant)
+        renewal = keeping.application_start_renewal(certificate=certificate, actor=applicant)
 
     quote = services.fee_quote(application=renewal)
 
@@ -493,7 +501,7 @@ def test_an_approved_change_updates_the_organization_record(
     )
 
     with transaction.atomic():
-        updated = services.organization_apply_change(application=change, actor=staff_user)
+        updated = keeping.organization_apply_change(application=change, actor=staff_user)
 
     organization.refresh_from_db()
     assert updated.pk == organization.pk
@@ -510,17 +518,17 @@ def test_the_organization_update_is_refused_to_the_applicant(change, applicant, 
     change = passed_change(change, applicant, staff_user, {"agent_seats": 44})
 
     with pytest.raises(NotAllowed):
-        services.organization_apply_change(application=change, actor=applicant)
+        keeping.organization_apply_change(application=change, actor=applicant)
 
 
 def test_the_organization_update_is_refused_before_the_inspection_passed(change, staff_user):
     with pytest.raises(NotAllowed):
-        services.organization_apply_change(application=change, actor=staff_user)
+        keeping.organization_apply_change(application=change, actor=staff_user)
 
 
 def test_the_organization_update_is_refused_for_a_new_registration(certificate, staff_user):
     with pytest.raises(NotAllowed):
-        services.organization_apply_change(application=certificate.application, actor=staff_user)
+        keeping.organization_apply_change(application=certificate.application, actor=staff_user)
 
 
 def test_approving_a_change_report_supersedes_the_certificate(
@@ -534,10 +542,10 @@ def test_approving_a_change_report_supersedes_the_certificate(
     assert fresh(certificate).state == CertificateState.SUPERSEDED
     assert new.agent_seats == 70
     # The next follow-up goes from the new certificate.
-    again = services.application_start_change(certificate=new, actor=applicant)
+    again = keeping.application_start_change(certificate=new, actor=applicant)
     assert again.basis_certificate == new
     with pytest.raises(NotAllowed):
-        services.application_start_change(certificate=fresh(certificate), actor=applicant)
+        keeping.application_start_change(certificate=fresh(certificate), actor=applicant)
 
 
 # The dashboard's selector -------------------------------------------------------------------------
@@ -551,7 +559,7 @@ def test_the_dashboard_lists_certificates_with_their_possible_actions(
         "revoked", organization=applicant.organization, staff=staff_user, quick=True
     )
 
-    rows = selectors.applicant_certificates(user=applicant)
+    rows = certificate_selectors.applicant_certificates(user=applicant)
 
     assert [row.certificate for row in rows] == [certificate]
     row = rows[0]
@@ -564,7 +572,7 @@ def test_the_dashboard_lists_certificates_with_their_possible_actions(
 def test_the_dashboard_shows_the_open_follow_up_instead_of_the_buttons(
     certificate, applicant, change
 ):
-    rows = selectors.applicant_certificates(user=applicant)
+    rows = certificate_selectors.applicant_certificates(user=applicant)
 
     assert rows[0].open_follow_up.pk == change.pk
     assert not rows[0].can_change
@@ -590,7 +598,7 @@ def test_two_members_starting_a_change_at_once_open_exactly_one():
     def run(index, actor):
         try:
             with translation.override("en"):
-                results[index] = services.application_start_change(
+                results[index] = keeping.application_start_change(
                     certificate=Certificate.objects.get(pk=certificate.pk), actor=actor
                 )
         except Exception as exc:  # collected and asserted on below
@@ -623,7 +631,7 @@ def test_a_renewed_certificate_cannot_be_renewed_or_changed_again(
     certificate, applicant, staff_user
 ):
     with time_machine.travel(noon(certificate.expires_on - datetime.timedelta(days=100))):
-        renewal = services.application_start_renewal(certificate=certificate, actor=applicant)
+        renewal = keeping.application_start_renewal(certificate=certificate, actor=applicant)
         services.application_submit(application=renewal, actor=applicant)
         services.application_start_review(application=renewal, actor=staff_user)
         review_all_documents(renewal, staff_user)
@@ -636,14 +644,14 @@ def test_a_renewed_certificate_cannot_be_renewed_or_changed_again(
 
         # The basis stays valid until it ends; the renewed one starts the day after.
         assert fresh(certificate).state == CertificateState.ACTIVE
-        for start in (services.application_start_renewal, services.application_start_change):
+        for start in (keeping.application_start_renewal, keeping.application_start_change):
             with pytest.raises(NotAllowed) as refused:
                 start(certificate=fresh(certificate), actor=applicant)
             assert "already been renewed" in refused.value.message
-        rows = selectors.applicant_certificates(user=applicant)
+        rows = certificate_selectors.applicant_certificates(user=applicant)
         assert [row.certificate.pk for row in rows] == [renewed.pk]
         # Changes are reported on the renewed certificate.
-        assert selectors.can_start_change(renewed)
+        assert keeping.can_start_change(renewed)
 
 
 # More rules ---------------------------------------------------------------------------------------
@@ -655,7 +663,7 @@ def test_a_suspended_certificate_can_be_renewed_in_its_window(applicant, staff_u
     )
 
     with time_machine.travel(noon(renewal_window_opens(certificate))):
-        renewal = services.application_start_renewal(certificate=certificate, actor=applicant)
+        renewal = keeping.application_start_renewal(certificate=certificate, actor=applicant)
 
     assert renewal.basis_certificate == certificate
 
@@ -667,7 +675,7 @@ def test_a_renewal_still_needs_every_required_document(applicant, staff_user):
     )
 
     with time_machine.travel(noon(renewal_window_opens(certificate))):
-        renewal = services.application_start_renewal(certificate=certificate, actor=applicant)
+        renewal = keeping.application_start_renewal(certificate=certificate, actor=applicant)
 
     problems = services.submission_problems(renewal)
     assert any("Business registration" in p for p in problems)
@@ -687,7 +695,7 @@ def test_blank_declared_values_never_blank_the_organization_record(
     before = organization.address
 
     with transaction.atomic():
-        services.organization_apply_change(application=fresh(change), actor=staff_user)
+        keeping.organization_apply_change(application=fresh(change), actor=staff_user)
 
     organization.refresh_from_db()
     assert organization.address == before

@@ -10,8 +10,9 @@ from django.urls import reverse
 
 from applications import services
 from applications.constants import ApplicationKind, ApplicationState
-from applications.followups import renewal_window_opens
 from applications.models import Application
+from certificates import keeping
+from certificates.keeping import renewal_window_opens
 from tests.applications.factories import ApplicationFactory
 from tests.certificates.factories import make_certificate
 
@@ -38,11 +39,11 @@ def applicant_client(client, applicant):
 
 
 def change_url(certificate):
-    return reverse("applications:start_change", args=[certificate.pk])
+    return reverse("certificates:start_change", args=[certificate.pk])
 
 
 def renewal_url(certificate):
-    return reverse("applications:start_renewal", args=[certificate.pk])
+    return reverse("certificates:start_renewal", args=[certificate.pk])
 
 
 # Dashboard ----------------------------------------------------------------------------------------
@@ -69,7 +70,7 @@ def test_the_dashboard_offers_a_renewal_from_180_days_before_expiry(client, appl
 
 
 def test_the_dashboard_links_the_open_follow_up_instead(applicant_client, applicant, certificate):
-    change = services.application_start_change(certificate=certificate, actor=applicant)
+    change = keeping.application_start_change(certificate=certificate, actor=applicant)
 
     html = applicant_client.get(reverse("applications:dashboard")).content.decode()
 
@@ -182,7 +183,7 @@ def test_the_start_pages_need_a_login(client, certificate):
 def test_the_application_pages_show_the_kind_and_the_certificate(
     client, applicant, staff_user, certificate
 ):
-    change = services.application_start_change(certificate=certificate, actor=applicant)
+    change = keeping.application_start_change(certificate=certificate, actor=applicant)
     client.force_login(applicant)
 
     detail = client.get(reverse("applications:detail", args=[change.pk])).content.decode()
@@ -197,7 +198,7 @@ def test_the_application_pages_show_the_kind_and_the_certificate(
 def test_the_staff_page_shows_the_basis_certificate_and_the_changes(
     client, applicant, staff_user, certificate
 ):
-    change = services.application_start_change(certificate=certificate, actor=applicant)
+    change = keeping.application_start_change(certificate=certificate, actor=applicant)
     services.application_update_details(
         application=change, actor=applicant, data={"agent_seats": 99}
     )
@@ -215,7 +216,7 @@ def test_the_staff_page_shows_the_basis_certificate_and_the_changes(
 
 
 def test_the_queue_shows_and_filters_the_kind(client, applicant, staff_user, certificate):
-    change = services.application_start_change(certificate=certificate, actor=applicant)
+    change = keeping.application_start_change(certificate=certificate, actor=applicant)
     services.application_update_details(
         application=change, actor=applicant, data={"agent_seats": 99}
     )
@@ -246,7 +247,7 @@ def test_the_dashboard_query_count_stays_fixed_with_certificates(
     ]
     # Some with an open follow-up, so every branch of the panel renders.
     for certificate in certificates[::3]:
-        services.application_start_change(certificate=certificate, actor=applicant)
+        keeping.application_start_change(certificate=certificate, actor=applicant)
     client.force_login(applicant)
 
     with django_assert_num_queries(DASHBOARD_QUERIES):
@@ -276,7 +277,7 @@ def test_the_approved_applications_page_offers_to_keep_its_certificate(
 def test_a_change_report_offers_an_upload_for_each_document_type(
     applicant_client, applicant, certificate
 ):
-    change = services.application_start_change(certificate=certificate, actor=applicant)
+    change = keeping.application_start_change(certificate=certificate, actor=applicant)
 
     response = applicant_client.get(reverse("applications:step", args=[change.pk, "documents"]))
 
@@ -290,7 +291,7 @@ def test_a_change_report_uploaded_through_the_page_can_be_submitted(
 ):
     from tests.applications.factories import pdf_upload
 
-    change = services.application_start_change(certificate=certificate, actor=applicant)
+    change = keeping.application_start_change(certificate=certificate, actor=applicant)
     applicant_client.post(
         reverse("applications:upload", args=[change.pk]),
         {"document_type": "sop_manual", "file": pdf_upload("sop-new.pdf")},
@@ -310,7 +311,7 @@ def test_the_queue_query_count_stays_fixed_with_change_reports(
 
     for _index in range(count):
         certificate = make_certificate(organization=organization, staff=staff_user, quick=True)
-        change = services.application_start_change(certificate=certificate, actor=applicant)
+        change = keeping.application_start_change(certificate=certificate, actor=applicant)
         sites = [{"address": "Jl. Braga 1, Bandung", "province": "jawa_barat", "agent_seats": 5}]
         services.application_set_sites(application=change, actor=applicant, sites=sites)
         data = {"direction": "inbound", "sourcing": "in_house"}
