@@ -2,7 +2,8 @@
 
 `validate_upload` is shared: applications use it for documents, inspections for evidence
 photos (`allowed=IMAGE_CONTENT_TYPES`). It reads the file but stores nothing, so a refused
-file leaves no trace.
+file leaves no trace. What to store is `CheckedUpload.content`: the PDF as uploaded, or the
+image re-encoded without its metadata (registrasi.file_structure).
 """
 
 import hashlib
@@ -18,6 +19,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from applications.constants import DOCUMENT_CONTENT_TYPES, IMAGE_CONTENT_TYPES  # noqa: F401
+from registrasi.file_structure import check_pdf, reencode_image
 
 MAX_NAME_LENGTH = 150
 SIGNED_URL_SECONDS = 300
@@ -29,6 +31,7 @@ class CheckedUpload(NamedTuple):
     sha256: str
     size: int
     safe_name: str
+    content: object  # the File to store: the upload itself, or an image without metadata
 
 
 def _has_control_characters(name: str) -> bool:
@@ -75,8 +78,11 @@ def validate_upload(uploaded_file, *, allowed=None) -> CheckedUpload:
 
     Refuses (ValidationError with a message for the person uploading): a bad name, an
     extension outside `allowed` (extension -> content type; default PDF, JPEG, PNG), an
-    empty file, a file over settings.MAX_UPLOAD_SIZE, and content that libmagic does not
-    recognise as the type the extension promises (an HTML page or a program renamed .pdf).
+    empty file, a file over settings.MAX_UPLOAD_SIZE, content that libmagic does not
+    recognise as the type the extension promises (an HTML page or a program renamed .pdf),
+    and a structure that is not what it claims (registrasi.file_structure): a PDF that does
+    not parse, is encrypted or carries scripts or actions; an image that does not decode.
+    Size and SHA-256 are those of `content`, the bytes that will be stored.
     """
     allowed = DOCUMENT_CONTENT_TYPES if allowed is None else allowed
     if uploaded_file is None:
@@ -107,12 +113,20 @@ def validate_upload(uploaded_file, *, allowed=None) -> CheckedUpload:
             % {"name": safe_name, "ext": ext.upper()},
             code="content",
         )
-    uploaded_file.seek(0)
+    content = _checked_structure(uploaded_file, content_type=detected, name=safe_name)
+    content.seek(0)
     digest = hashlib.sha256()
-    for chunk in uploaded_file.chunks():
+    for chunk in content.chunks():
         digest.update(chunk)
-    uploaded_file.seek(0)
-    return CheckedUpload(ext, detected, digest.hexdigest(), size, safe_name)
+    content.seek(0)
+    return CheckedUpload(ext, detected, digest.hexdigest(), content.size, safe_name, content)
+
+
+def _checked_structure(uploaded_file, *, content_type, name):
+    if content_type == "application/pdf":
+        check_pdf(uploaded_file)
+        return uploaded_file
+    return reencode_image(uploaded_file, content_type=content_type, name=name)
 
 
 def _uses_signed_urls(storage) -> bool:

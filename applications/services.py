@@ -291,7 +291,7 @@ def document_upload(
             content_type=checked.content_type,
             uploaded_by=actor,
         )
-        version.file.save(f"upload.{checked.ext}", uploaded_file, save=False)
+        version.file.save(f"upload.{checked.ext}", checked.content, save=False)
         try:
             version.save()
             audit_record(

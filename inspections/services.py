@@ -560,7 +560,7 @@ def evidence_add(*, inspection, actor, uploaded_file, requirement="", caption=""
             caption=(caption or "").strip()[:255],
             uploaded_by=actor,
         )
-        _save_with_file(photo, f"photo.{checked.ext}", uploaded_file)
+        _save_with_file(photo, f"photo.{checked.ext}", checked.content)
         audit_record(
             actor=actor,
             action="evidence_add",

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from registrasi import outbox
 from registrasi.accounts.constants import MembershipRole
 from registrasi.accounts.models import Invitation, Membership, Organization, User, hash_token
 from registrasi.audit.services import audit_record
@@ -131,7 +132,7 @@ def invitation_create(*, actor: User, organization: Organization, email: str, ro
             obj=invitation,
             data={"email": invitation.email, "role": role, "organization": organization.pk},
         )
-        send_invitation_email.delay_on_commit(invitation.pk, token)
+        outbox.enqueue(send_invitation_email.name, invitation.pk, token)
     return invitation, token
 
 

@@ -5,15 +5,17 @@
     ApplicationFactory(awaiting_inspection=True, paid=True)
     make_application("under_review", organization=org, applicant=user)
 
-Small valid files: PDF_BYTES / PNG_BYTES / JPEG_BYTES (libmagic recognises them),
-pdf_upload(), png_upload(), upload_required_documents().
+Small valid files: PDF_BYTES / PNG_BYTES / JPEG_BYTES (libmagic recognises them, pypdf and
+Pillow parse them), pdf_upload(), png_upload(), upload_required_documents().
 """
 
 import datetime
+import io
 import struct
 import zlib
 
 import factory
+import pypdf
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from factory.django import DjangoModelFactory
@@ -30,11 +32,25 @@ from applications.models import Application, DocumentVersion
 from registrasi.accounts.constants import Province
 from tests.factories import OrganizationFactory, StaffFactory, make_applicant
 
-PDF_BYTES = (
-    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
-    b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
-    b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
-)
+
+def _pdf_bytes():
+    """A one-page blank A4 PDF with a cross-reference table: uploads must parse."""
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _jpeg_bytes():
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(out, "JPEG")
+    return out.getvalue()
+
+
+PDF_BYTES = _pdf_bytes()
 
 
 def _png_chunk(kind, data):
@@ -47,7 +63,7 @@ PNG_BYTES = (
     + _png_chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
     + _png_chunk(b"IEND", b"")
 )
-JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 32
+JPEG_BYTES = _jpeg_bytes()
 HTML_BYTES = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
 EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 120
 

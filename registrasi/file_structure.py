@@ -1,0 +1,162 @@
+"""Uploads checked by their structure, not only by their first bytes.
+
+libmagic reads the first bytes: a file that starts like a PDF but is not one, or a real PDF
+that runs JavaScript when opened, passes it. Here a PDF must parse (pypdf), not be encrypted,
+and carry no JavaScript, no automatic or launch actions and no embedded files. An image must
+decode (Pillow) and is re-encoded without its metadata (photos carry GPS positions and camera
+serial numbers); the re-encoded bytes are what is stored.
+"""
+
+import io
+import logging
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
+
+# Names in a PDF that make a viewer run or open something by itself.
+FORBIDDEN_PDF_NAMES = frozenset(
+    {
+        "/JavaScript",
+        "/JS",
+        "/AA",  # additional actions: on page open, on field focus, ...
+        "/Launch",
+        "/EmbeddedFile",
+        "/EmbeddedFiles",
+        "/RichMedia",
+        "/SubmitForm",
+        "/ImportData",
+        "/GoToR",
+        "/GoToE",
+    }
+)
+# Actions a viewer may run by itself. An /OpenAction that only opens a page (/GoTo, or a bare
+# destination, which Word and scanners write) is harmless; any other opening action is refused.
+HARMLESS_ACTIONS = frozenset({"/GoTo"})
+# Enough for any real document; a deeper or larger object graph is refused, not walked.
+MAX_PDF_OBJECTS = 200_000
+MAX_IMAGE_PIXELS = 50_000_000
+IMAGE_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG"}
+
+
+def _refuse(message, code):
+    raise ValidationError(message, code=code)
+
+
+def _read_all(uploaded_file) -> bytes:
+    uploaded_file.seek(0)
+    data = uploaded_file.read()
+    uploaded_file.seek(0)
+    return data
+
+
+def check_pdf(uploaded_file) -> None:
+    """Refuse a PDF that does not parse, is encrypted or carries active content."""
+    import pypdf
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(_read_all(uploaded_file)), strict=False)
+        if reader.is_encrypted:
+            _refuse(
+                _("The PDF is password-protected; upload it without a password."), "pdf_encrypted"
+            )
+        found = _active_content(reader)
+        len(reader.pages)  # every page must be reachable
+    except ValidationError:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+        logger.info("PDF refused, it does not parse: %r", exc)
+        _refuse(_("The file is not a readable PDF; save or scan it again."), "pdf_unreadable")
+    if found:
+        _refuse(
+            _(
+                "The PDF contains scripts, automatic actions or attached files (%(names)s); "
+                "print it to a new PDF and upload that."
+            )
+            % {"names": ", ".join(sorted(found))},
+            "pdf_active_content",
+        )
+
+
+def _active_content(reader) -> set:
+    """The forbidden names found anywhere in the document's objects (trailer, catalog,
+    pages, annotations, names tree), walked once each."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    found, seen = set(), set()
+    stack = [reader.trailer]
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, IndirectObject):
+            key = (obj.idnum, obj.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            if len(seen) > MAX_PDF_OBJECTS:
+                raise ValueError("too many objects")
+            obj = obj.get_object()
+        if isinstance(obj, DictionaryObject):
+            found.update(name for name in obj if name in FORBIDDEN_PDF_NAMES)
+            if "/OpenAction" in obj and not _opens_a_page(obj["/OpenAction"]):
+                found.add("/OpenAction")
+            if obj.get("/S") in ("/JavaScript", "/Launch", "/SubmitForm", "/ImportData"):
+                found.add(str(obj["/S"]))
+            stack.extend(obj.values())
+        elif isinstance(obj, ArrayObject):
+            stack.extend(obj)
+    return found
+
+
+def _opens_a_page(action) -> bool:
+    from pypdf.generic import ArrayObject, DictionaryObject
+
+    action = action.get_object()
+    if isinstance(action, ArrayObject):
+        return True  # a destination: [page /Fit]
+    return isinstance(action, DictionaryObject) and action.get("/S") in HARMLESS_ACTIONS
+
+
+def reencode_image(uploaded_file, *, content_type: str, name: str) -> ContentFile:
+    """The image decoded and written again without metadata (EXIF, GPS, comments, ICC text
+    chunks); refuse what does not decode. The orientation is applied to the pixels first, so
+    a photo taken upright stays upright without its EXIF tag."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    expected = IMAGE_FORMATS[content_type]
+    try:
+        with Image.open(io.BytesIO(_read_all(uploaded_file))) as image:
+            if image.format != expected:
+                _refuse(_("The image is not the type its name says."), "image_type")
+            if image.width * image.height > MAX_IMAGE_PIXELS:
+                _refuse(_("The image has too many pixels; resize it and try again."), "image_size")
+            image.load()
+            clean = ImageOps.exif_transpose(image)
+            clean = _without_metadata(clean, expected)
+    except ValidationError:
+        raise
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        _refuse(_("The image cannot be read; take or save it again."), "image_unreadable")
+    out = io.BytesIO()
+    if expected == "JPEG":
+        clean.save(out, "JPEG", quality=90, optimize=True)
+    else:
+        clean.save(out, "PNG", optimize=True)
+    return ContentFile(out.getvalue(), name=name)
+
+
+def _without_metadata(image, fmt):
+    """A fresh image holding only the pixels (and a palette, which is pixel data)."""
+    from PIL import Image
+
+    if fmt == "JPEG" and image.mode not in ("L", "RGB", "CMYK"):
+        image = image.convert("RGB")
+    fresh = Image.new(image.mode, image.size)
+    fresh.paste(image)
+    if image.mode == "P":
+        fresh.putpalette(image.getpalette())
+        if "transparency" in image.info:
+            fresh.info["transparency"] = image.info["transparency"]
+    return fresh
