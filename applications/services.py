@@ -43,6 +43,7 @@ from applications.models import (
     is_member,
 )
 from applications.tasks import send_application_event_email
+from registrasi import outbox
 from registrasi.accounts.constants import Province
 from registrasi.audit.models import AuditEvent
 from registrasi.audit.services import audit_record
@@ -136,7 +137,7 @@ def _notify(event):
     """Email the applicant's members once this transaction commits (never for a rolled-back
     change, never before the rows the task reads are visible)."""
     if event.action in NOTIFIED_ACTIONS:
-        send_application_event_email.delay_on_commit(event.pk)
+        outbox.enqueue(send_application_event_email.name, event.pk)
 
 
 def _last_event(obj):

@@ -10,7 +10,6 @@ reason, an unknown result).
 """
 
 import hashlib
-from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -40,6 +39,7 @@ from inspections.models import (
     ScheduleChange,
     is_assigned_inspector,
 )
+from registrasi import outbox
 from registrasi.accounts.models import User
 from registrasi.audit.models import AuditEvent
 from registrasi.audit.services import audit_record
@@ -125,7 +125,7 @@ def _notify(event):
     from inspections.tasks import send_inspection_event_email
 
     if event is not None and event.action in NOTIFIED_ACTIONS:
-        transaction.on_commit(partial(send_inspection_event_email.delay, event.pk))
+        outbox.enqueue(send_inspection_event_email.name, event.pk)
 
 
 def _last_event(obj):
@@ -637,18 +637,12 @@ def inspection_submit(*, inspection, actor, expected_state=None) -> Inspection:
             data={"inspection": locked.pk},
         )
         _notify(event)
-        transaction.on_commit(partial(_enqueue_report, locked.pk))
+        outbox.enqueue("inspections.tasks.render_inspection_report", locked.pk)
     return locked
 
 
 def _count(inspection, result):
     return inspection.findings.filter(result=result).count()
-
-
-def _enqueue_report(inspection_id):
-    from inspections.tasks import render_inspection_report
-
-    render_inspection_report.delay(inspection_id)
 
 
 # After a failure (the applicant) ---------------------------------------------------------

@@ -1,7 +1,6 @@
 """Emails the accounts app sends in the background."""
 
 import logging
-from smtplib import SMTPException
 
 from celery import shared_task
 from django.conf import settings
@@ -10,6 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from registrasi import notifications
 from registrasi.accounts.models import Invitation, User
 
 logger = logging.getLogger(__name__)
@@ -21,13 +21,7 @@ def invitation_language(invitation):
     return (existing or invitation.invited_by).language
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    autoretry_for=(SMTPException, OSError),
-    retry_backoff=True,
-    max_retries=5,
-)
+@shared_task(bind=True, **notifications.EMAIL_TASK_OPTIONS)
 def send_invitation_email(self, invitation_id, token):
     """Send the invitation link. The token is not stored, so it comes with the task."""
     invitation = (

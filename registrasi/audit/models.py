@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -65,16 +66,46 @@ class AuditEvent(models.Model):
         raise AuditLogIsAppendOnly("Audit events cannot be deleted.")
 
 
-class EmailDelivery(models.Model):
-    """One email sent for one audit event to one person: the receipt that makes an email task
-    idempotent (a retried or duplicated task sends nothing twice). A delivery receipt, not an
-    audit event, so it is not append-only."""
+class EmailStatus(models.TextChoices):
+    PENDING = "pending", _("pending")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("failed")
+
+
+class EmailReceipt(models.Model):
+    """One email to one person: pending until the mail server took it (sent), or failed after
+    settings.EMAIL_RETRY_HOURS of attempts (staff see it and may send it again). The unique
+    row makes an email task idempotent (registrasi.notifications.deliver)."""
+
+    status = models.CharField(
+        _("status"), max_length=16, choices=EmailStatus.choices, default=EmailStatus.PENDING
+    )
+    created_at = models.DateTimeField(_("first attempt"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("failed attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        abstract = True
+
+    def resend_task(self) -> tuple[str, list]:
+        """(task name, arguments) that send this email again."""
+        raise NotImplementedError
+
+    def subject_hint(self) -> str:
+        """What the email was about, for the staff list."""
+        return str(self)
+
+
+class EmailDelivery(EmailReceipt):
+    """The receipt of one email about one audit event to one person. A delivery receipt, not
+    an audit event, so it is not append-only."""
 
     event = models.ForeignKey(AuditEvent, on_delete=models.PROTECT, related_name="+")
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
-    sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("email delivery")
@@ -85,3 +116,9 @@ class EmailDelivery(models.Model):
 
     def __str__(self):
         return f"{self.event_id} → {self.recipient_id}"
+
+    def resend_task(self):
+        return "registrasi.audit.tasks.send_event_emails", [self.event_id]
+
+    def subject_hint(self):
+        return f"{self.event.object_repr}: {self.event.action}"

@@ -2,18 +2,22 @@
 registrasi.audit.tasks): one email per recipient and audit event, in the recipient's
 language, only after commit, and a failed send is retried rather than recorded."""
 
+import datetime
 from functools import partial
 from smtplib import SMTPException
 
 import pytest
+import time_machine
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 
 from applications import services
 from registrasi import notifications
-from registrasi.audit.models import EmailDelivery
+from registrasi.audit.models import EmailDelivery, EmailStatus
 from registrasi.audit.selectors import timeline_for
 from registrasi.audit.services import audit_record
 from registrasi.audit.tasks import send_event_emails
@@ -145,16 +149,47 @@ class FailingBackend(EmailBackend):
         raise SMTPException("mail server down")
 
 
-def test_a_failed_send_is_not_recorded_as_delivered(people, organization, settings):
+def test_a_failed_send_stays_pending_and_the_retry_sends_it(people, organization, settings):
     owner, _english = people
     event = record_event(organization)
     settings.EMAIL_BACKEND = f"{__name__}.FailingBackend"
     with pytest.raises(SMTPException):
         notifications.send_event_emails(event.pk, language_plan([owner]))
-    assert not EmailDelivery.objects.exists()
+    receipt = EmailDelivery.objects.get(event=event, recipient=owner)
+    assert (receipt.status, receipt.attempts, receipt.sent_at) == (EmailStatus.PENDING, 1, None)
+    assert "mail server down" in receipt.last_error
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert notifications.send_event_emails(event.pk, language_plan([owner])) == 1
-    assert EmailDelivery.objects.filter(event=event, recipient=owner).exists()
+    receipt.refresh_from_db()
+    assert receipt.status == EmailStatus.SENT and receipt.sent_at is not None
+    assert notifications.send_event_emails(event.pk, language_plan([owner])) == 0
+    assert len(mail.outbox) == 1
+
+
+def test_a_send_failing_for_longer_than_the_retry_window_fails_for_good(
+    people, organization, settings
+):
+    owner, english = people
+    event = record_event(organization)
+    settings.EMAIL_BACKEND = f"{__name__}.FailingBackend"
+    settings.EMAIL_RETRY_HOURS = 24
+    start = timezone.now()
+
+    def attempt(hours_later):
+        when = start + datetime.timedelta(hours=hours_later)
+        with time_machine.travel(when, tick=False), pytest.raises(SMTPException):
+            notifications.send_event_emails(event.pk, language_plan([owner, english]))
+
+    attempt(0)
+    attempt(23)
+    assert EmailDelivery.objects.get(recipient=owner).status == EmailStatus.PENDING
+    attempt(25)
+    owner_receipt = EmailDelivery.objects.get(recipient=owner)
+    assert (owner_receipt.status, owner_receipt.attempts) == (EmailStatus.FAILED, 3)
+    # The failed one is skipped from now on; the next recipient still gets its tries.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert notifications.send_event_emails(event.pk, language_plan([owner, english])) == 1
+    assert [m.to for m in mail.outbox] == [[english.email]]
 
 
 def test_the_task_retries_a_failed_send_and_then_delivers(
@@ -175,8 +210,15 @@ def test_the_task_retries_a_failed_send_and_then_delivers(
     assert EmailDelivery.objects.filter(event=event).count() == 2
 
 
-def test_the_task_is_acks_late_and_retries_with_backoff():
+def test_the_task_is_acks_late_and_retries_with_backoff_and_time_limits():
     assert send_event_emails.acks_late is True
-    assert SMTPException in send_event_emails.autoretry_for
+    for error in (SMTPException, TimeoutError, ConnectionError, SoftTimeLimitExceeded):
+        assert issubclass(error, send_event_emails.autoretry_for), error
     assert send_event_emails.retry_backoff
-    assert send_event_emails.max_retries >= 3
+    # No retry count: the receipts stop the retries after EMAIL_RETRY_HOURS.
+    assert send_event_emails.max_retries is None
+    assert send_event_emails.soft_time_limit < send_event_emails.time_limit
+    assert send_event_emails.soft_time_limit > settings.EMAIL_TIMEOUT
+    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    assert send_event_emails.time_limit < visibility
+    assert send_event_emails.retry_backoff_max < visibility
