@@ -2,10 +2,13 @@
 
 A certified organization continues its certificate with a follow-up application:
 
-- a change report (kind "change") when its registered information changes; possible while
-  the certificate is active or suspended;
-- a renewal (kind "renewal") from RENEWAL_WINDOW_DAYS days before the certificate expires,
-  and after it expired; possible while it is active, suspended or expired.
+- a change report when its registered information changes; possible while the certificate
+  is active or suspended and not expired;
+- a renewal from RENEWAL_WINDOW_DAYS days before the certificate expires, and after it
+  expired; possible while it is active, suspended or expired.
+
+What differs by kind (which documents, the fee, the dates, the wording) is declared in
+applications.kinds; this module asks the declaration.
 
 Neither is possible for a revoked certificate (final) or a superseded one (a newer certificate
 replaced it: the organization continues that one), nor for a certificate whose renewal was
@@ -24,13 +27,14 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from applications import kinds
 from applications.constants import (
     COMPANY_FIELDS,
     FINAL_STATES,
-    ApplicationKind,
     ApplicationState,
     ReviewStatus,
 )
+from applications.kinds import Kind
 from applications.models import (
     STAFF_DECIDE,
     Application,
@@ -45,7 +49,7 @@ from registrasi.accounts.models import Organization
 from registrasi.audit.services import audit_record
 from registrasi.services import NotAllowed, lock
 
-RENEWAL_WINDOW_DAYS = 180
+RENEWAL_WINDOW_DAYS = kinds.RENEWAL.opens_days_before_expiry
 S = CertificateState
 CHANGEABLE_STATES = (S.ACTIVE, S.SUSPENDED)
 RENEWABLE_STATES = (S.ACTIVE, S.SUSPENDED, S.EXPIRED)
@@ -67,9 +71,16 @@ class FollowUpCheck:
 ALLOWED = FollowUpCheck(True)
 
 
+def window_opens(certificate, kind: Kind) -> datetime.date | None:
+    """The first day an application of `kind` may be started (None: no window)."""
+    if kind.opens_days_before_expiry is None:
+        return None
+    return certificate.expires_on - datetime.timedelta(days=kind.opens_days_before_expiry)
+
+
 def renewal_window_opens(certificate) -> datetime.date:
     """The first day a renewal may be started: RENEWAL_WINDOW_DAYS before the expiry date."""
-    return certificate.expires_on - datetime.timedelta(days=RENEWAL_WINDOW_DAYS)
+    return window_opens(certificate, kinds.RENEWAL)
 
 
 def open_follow_up(certificate):
@@ -95,7 +106,7 @@ def was_renewed(certificate) -> bool:
         return certificate.renewal_approved or certificate.has_successor
     renewed = Application.objects.filter(
         basis_certificate_id=certificate.pk,
-        kind=ApplicationKind.RENEWAL,
+        kind__in=kinds.RENEWING,
         state=ApplicationState.APPROVED,
     ).exists()
     return renewed or Certificate.objects.filter(supersedes=certificate).exists()
@@ -113,7 +124,7 @@ def with_follow_up_facts(queryset):
     open_ones = _open_follow_ups(OuterRef("pk")).order_by("pk")
     renewed = Application.objects.filter(
         basis_certificate_id=OuterRef("pk"),
-        kind=ApplicationKind.RENEWAL,
+        kind__in=kinds.RENEWING,
         state=ApplicationState.APPROVED,
     )
     successors = queryset.model._default_manager.filter(supersedes=OuterRef("pk"))
@@ -175,7 +186,7 @@ def _renewed_or_open_refusal(certificate) -> FollowUpCheck | None:
                 "finish or withdraw it first."
             )
             % {
-                "kind": ApplicationKind(current.kind).label.lower(),
+                "kind": current.get_kind_display().lower(),
                 "number": certificate.number,
                 "application": current,
             },
@@ -189,44 +200,41 @@ def _other_refusal_or_allowed(certificate) -> FollowUpCheck:
     return ALLOWED if refusal is None else refusal
 
 
-def can_start_change(certificate, today=None) -> FollowUpCheck:
-    """May a change report be started for `certificate` now? (Membership is checked by the
-    service.)"""
+def can_start(certificate, kind: Kind, today=None) -> FollowUpCheck:
+    """May an application of `kind` (a follow-up kind) be started for `certificate` on `today`
+    (Jakarta date by default)? Membership is checked by the service."""
     today = today or jakarta_today()
-    refusal = _state_refusal(certificate, CHANGEABLE_STATES)
+    allowed = CHANGEABLE_STATES if kind.needs_valid_certificate else RENEWABLE_STATES
+    refusal = _state_refusal(certificate, allowed)
     if refusal is not None:
         return refusal
-    if certificate.expires_on < today:
+    if kind.needs_valid_certificate and certificate.expires_on < today:
         # The daily scan has not marked it expired yet; it is expired all the same.
         return FollowUpCheck(
             False,
             _(
-                "Certificate %(number)s expired on %(date)s: changes can only be reported on a "
-                "valid certificate. Start a renewal instead."
-            )
-            % {"number": certificate.number, "date": _date(certificate.expires_on)},
-        )
-    return _other_refusal_or_allowed(certificate)
-
-
-def can_start_renewal(certificate, today=None) -> FollowUpCheck:
-    """May a renewal be started for `certificate` on `today` (Jakarta date by default)?"""
-    today = today or jakarta_today()
-    refusal = _state_refusal(certificate, RENEWABLE_STATES)
-    if refusal is not None:
-        return refusal
-    opens = renewal_window_opens(certificate)
-    if today < opens:
-        return FollowUpCheck(
-            False,
-            _(
-                "Certificate %(number)s can be renewed from %(date)s (%(days)s days before it "
-                "expires on %(expiry)s)."
+                "Certificate %(number)s expired on %(date)s: a %(kind)s needs a valid "
+                "certificate. Start a renewal instead."
             )
             % {
                 "number": certificate.number,
+                "date": _date(certificate.expires_on),
+                "kind": kind.label.lower(),
+            },
+        )
+    opens = window_opens(certificate, kind)
+    if opens is not None and today < opens:
+        return FollowUpCheck(
+            False,
+            _(
+                "A %(kind)s of certificate %(number)s can be started from %(date)s (%(days)s "
+                "days before it expires on %(expiry)s)."
+            )
+            % {
+                "kind": kind.label.lower(),
+                "number": certificate.number,
                 "date": _date(opens),
-                "days": RENEWAL_WINDOW_DAYS,
+                "days": kind.opens_days_before_expiry,
                 "expiry": _date(certificate.expires_on),
             },
         )
@@ -234,23 +242,26 @@ def can_start_renewal(certificate, today=None) -> FollowUpCheck:
 
 
 # Starting a renewal or a change report -----------------------------------------------------
-def application_start_change(*, certificate, actor) -> Application:
-    """Start a change report (a draft) for `certificate`, prefilled from the application the
-    certificate was issued on. The certificate stays valid until the report is approved."""
-    return _start_follow_up(
-        certificate=certificate, actor=actor, kind=ApplicationKind.CHANGE, check=can_start_change
-    )
-
-
-def application_start_renewal(*, certificate, actor, today=None) -> Application:
-    """Start a renewal (a draft) for `certificate`: from 180 days before it expires, and after.
-    `today` is the Jakarta date (tests pass one; time-machine works too)."""
+def application_start(*, certificate, actor, kind: Kind, today=None) -> Application:
+    """Start an application of `kind` (a draft) for `certificate`, prefilled from the
+    application the certificate was issued on. `today` is the Jakarta date (tests pass one;
+    time-machine works too)."""
     return _start_follow_up(
         certificate=certificate,
         actor=actor,
-        kind=ApplicationKind.RENEWAL,
-        check=lambda locked: can_start_renewal(locked, today=today),
+        kind=kind,
+        check=lambda locked: can_start(locked, kind, today=today),
     )
+
+
+def application_start_change(*, certificate, actor) -> Application:
+    """Start a change report for `certificate`."""
+    return application_start(certificate=certificate, actor=actor, kind=kinds.CHANGE)
+
+
+def application_start_renewal(*, certificate, actor, today=None) -> Application:
+    """Start a renewal for `certificate`: from 180 days before it expires, and after."""
+    return application_start(certificate=certificate, actor=actor, kind=kinds.RENEWAL, today=today)
 
 
 def _start_follow_up(*, certificate, actor, kind, check) -> Application:
@@ -274,11 +285,11 @@ def _start_follow_up(*, certificate, actor, kind, check) -> Application:
     return application
 
 
-def _create_follow_up(certificate, actor, kind) -> Application:
+def _create_follow_up(certificate, actor, kind: Kind) -> Application:
     basis = Application.objects.get(pk=certificate.application_id)
     application = Application.objects.create(
         organization_id=certificate.organization_id,
-        kind=kind,
+        kind=kind.value,
         basis_certificate=certificate,
         created_by=actor,
         **{name: getattr(basis, name) for name in COMPANY_FIELDS},
@@ -294,14 +305,14 @@ def _create_follow_up(certificate, actor, kind) -> Application:
             for site in basis.sites.all()
         ]
     )
-    carried = _carry_documents(basis, application, keep_review=kind == ApplicationKind.CHANGE)
+    carried = _carry_documents(basis, application, keep_review=kind.keeps_carried_review)
     audit_record(
         actor=actor,
         action="create",
         obj=application,
         to_state=application.state,
         data={
-            "kind": kind,
+            "kind": kind.value,
             "basis_certificate": certificate.number,
             "basis_application": basis.pk,
             "carried_documents": carried,

@@ -5,14 +5,14 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
+from applications.kinds import FOLLOW_UP_KINDS
 from certificates.constants import CertificateState
 from certificates.keeping import (
     CHANGEABLE_STATES,
     RENEWABLE_STATES,
-    can_start_change,
-    can_start_renewal,
+    can_start,
     open_follow_up,
-    renewal_window_opens,
+    window_opens,
     with_follow_up_facts,
 )
 from certificates.models import Certificate, Sanction
@@ -119,6 +119,7 @@ def certificate_detail_queryset():
 
 __all__ = [
     "CertificateActions",
+    "FollowUpOption",
     "CertificateHistory",
     "HistoryEntry",
     "certificate_detail_queryset",
@@ -135,22 +136,29 @@ __all__ = [
 
 
 @dataclass
+class FollowUpOption:
+    """Starting an application of `kind` from a certificate: allowed or why not, and the
+    first day it may start when the kind has a window."""
+
+    kind: object  # applications.kinds.Kind
+    check: object  # keeping.FollowUpCheck
+    opens: datetime.date | None
+
+    @property
+    def allowed(self):
+        return bool(self.check)
+
+
+@dataclass
 class CertificateActions:
     """A certificate of the applicant's organization with what may be done with it now."""
 
     certificate: object
-    change: object  # keeping.FollowUpCheck
-    renewal: object  # keeping.FollowUpCheck
-    renewal_opens: datetime.date
+    options: list  # [FollowUpOption], one per kind started from a certificate
     open_follow_up: object = None  # the open renewal/change report (pk, kind, reference)
 
-    @property
-    def can_change(self):
-        return bool(self.change)
-
-    @property
-    def can_renew(self):
-        return bool(self.renewal)
+    def option(self, kind) -> FollowUpOption:
+        return next(option for option in self.options if option.kind == kind)
 
 
 def applicant_certificates(*, user, today=None) -> list[CertificateActions]:
@@ -171,9 +179,14 @@ def applicant_certificates(*, user, today=None) -> list[CertificateActions]:
         rows.append(
             CertificateActions(
                 certificate=certificate,
-                change=can_start_change(certificate, today=today),
-                renewal=can_start_renewal(certificate, today=today),
-                renewal_opens=renewal_window_opens(certificate),
+                options=[
+                    FollowUpOption(
+                        kind=kind,
+                        check=can_start(certificate, kind, today=today),
+                        opens=window_opens(certificate, kind),
+                    )
+                    for kind in FOLLOW_UP_KINDS
+                ],
                 open_follow_up=open_follow_up(certificate),
             )
         )

@@ -16,8 +16,7 @@ urlpatterns = [
     path("certificates/<int:pk>/pdf-status/", views.pdf_status, name="pdf_status"),
     path("certificates/<int:pk>/download/", views.download, name="download"),
     path("certificates/<int:pk>/render-again/", views.render_again, name="render_again"),
-    path("certificates/<int:pk>/report-change/", views.start_change, name="start_change"),
-    path("certificates/<int:pk>/renew/", views.start_renewal, name="start_renewal"),
+    path("certificates/<int:pk>/start/<slug:kind>/", views.start_follow_up, name="start_follow_up"),
     # Staff decisions.
     path("applications/<int:application_pk>/approve/", views.approve, name="approve"),
     path("certificates/<int:pk>/suspend/", views.suspend, name="suspend"),

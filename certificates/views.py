@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
+from applications import kinds
 from applications.constants import ApplicationState
 from applications.models import Application
 from certificates import keeping, selectors, services
@@ -518,60 +519,30 @@ def _member_certificate(request, pk):
     return certificate
 
 
-FOLLOW_UPS = {
-    "change": {
-        "check": keeping.can_start_change,
-        "start": lambda certificate, actor: keeping.application_start_change(
-            certificate=certificate, actor=actor
-        ),
-        "success": gettext_lazy(
-            "Your change report was started as a draft. Change what changed and upload the "
-            "documents concerned."
-        ),
-    },
-    "renewal": {
-        "check": keeping.can_start_renewal,
-        "start": lambda certificate, actor: keeping.application_start_renewal(
-            certificate=certificate, actor=actor
-        ),
-        "success": gettext_lazy(
-            "Your renewal was started as a draft, prefilled from your certificate. Check it "
-            "and submit."
-        ),
-    },
-}
-
-
-def _start_follow_up(request, certificate_pk, kind):
-    """GET: what will happen, and the button (POST). POST: start the draft."""
-    certificate = _member_certificate(request, certificate_pk)
-    follow_up = FOLLOW_UPS[kind]
+@login_required
+@require_http_methods(["GET", "POST"])
+def start_follow_up(request, pk, kind):
+    """GET: what will happen, and the button (POST). POST: start the draft of `kind` (a kind
+    started from a certificate: renewal, change report)."""
+    kind = kinds.KINDS.get(kind)
+    if kind is None or not kind.follows_certificate:
+        raise Http404
+    certificate = _member_certificate(request, pk)
     if request.method == "POST":
         try:
-            application = follow_up["start"](certificate, request.user)
+            application = keeping.application_start(
+                certificate=certificate, actor=request.user, kind=kind
+            )
         except ServiceError as exc:
             messages.error(request, exc.message)
             return redirect("applications:dashboard")
-        messages.success(request, follow_up["success"])
+        messages.success(request, kind.started)
         return redirect("applications:step", pk=application.pk, step="company")
-    check = follow_up["check"](certificate)
     context = {
         "certificate": certificate,
         "kind": kind,
-        "check": check,
-        "renewal_opens": keeping.renewal_window_opens(certificate),
-        "renewal_window_days": keeping.RENEWAL_WINDOW_DAYS,
+        "check": keeping.can_start(certificate, kind),
+        "window_opens": keeping.window_opens(certificate, kind),
+        "approval_effect": kind.approval_effect(issued_on=services.today(), basis=certificate),
     }
     return render(request, "certificates/start_follow_up.html", context)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def start_change(request, pk):
-    return _start_follow_up(request, pk, "change")
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def start_renewal(request, pk):
-    return _start_follow_up(request, pk, "renewal")

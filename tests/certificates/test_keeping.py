@@ -9,7 +9,7 @@ import time_machine
 from django.db import IntegrityError, connection, transaction
 from django.utils import translation
 
-from applications import selectors, services
+from applications import kinds, selectors, services
 from applications.constants import (
     COMPANY_FIELDS,
     ApplicationKind,
@@ -155,7 +155,7 @@ def test_a_renewal_opens_180_days_before_expiry(certificate, applicant, days_bef
             with pytest.raises(NotAllowed) as refused:
                 keeping.application_start_renewal(certificate=certificate, actor=applicant)
             opens = certificate.expires_on - datetime.timedelta(days=RENEWAL_WINDOW_DAYS)
-            assert "can be renewed from" in refused.value.message
+            assert "A renewal of certificate" in refused.value.message
             # The date from which it is possible, as the page formats dates.
             from django.utils import formats
 
@@ -166,7 +166,7 @@ def test_a_renewal_is_refused_today_with_the_date_it_opens(certificate, applican
     with pytest.raises(NotAllowed) as refused:
         keeping.application_start_renewal(certificate=certificate, actor=applicant)
 
-    assert "can be renewed from" in refused.value.message
+    assert "A renewal of certificate" in refused.value.message
     assert renewal_window_opens(certificate) == certificate.expires_on - datetime.timedelta(
         days=180
     )
@@ -212,9 +212,10 @@ def test_it_refuses_a_renewal_for_a_revoked_or_superseded_certificate(applicant,
 def test_the_renewal_check_passes_an_explicit_date(certificate):
     opens = renewal_window_opens(certificate)
 
-    assert not keeping.can_start_renewal(certificate, today=opens - datetime.timedelta(days=1))
-    assert keeping.can_start_renewal(certificate, today=opens)
-    assert keeping.can_start_change(certificate)
+    day_before = opens - datetime.timedelta(days=1)
+    assert not keeping.can_start(certificate, kinds.RENEWAL, today=day_before)
+    assert keeping.can_start(certificate, kinds.RENEWAL, today=opens)
+    assert keeping.can_start(certificate, kinds.CHANGE)
 
 
 # One open follow-up per certificate ---------------------------------------------------------------
@@ -563,9 +564,10 @@ def test_the_dashboard_lists_certificates_with_their_possible_actions(
 
     assert [row.certificate for row in rows] == [certificate]
     row = rows[0]
-    assert row.can_change
-    assert not row.can_renew
-    assert row.renewal_opens == renewal_window_opens(certificate)
+    assert row.option(kinds.CHANGE).allowed
+    assert not row.option(kinds.RENEWAL).allowed
+    assert row.option(kinds.RENEWAL).opens == renewal_window_opens(certificate)
+    assert row.option(kinds.CHANGE).opens is None
     assert revoked not in [r.certificate for r in rows]
 
 
@@ -575,7 +577,7 @@ def test_the_dashboard_shows_the_open_follow_up_instead_of_the_buttons(
     rows = certificate_selectors.applicant_certificates(user=applicant)
 
     assert rows[0].open_follow_up.pk == change.pk
-    assert not rows[0].can_change
+    assert not rows[0].option(kinds.CHANGE).allowed
 
 
 # Two members at once (PostgreSQL row locks) -------------------------------------------------------
@@ -651,7 +653,7 @@ def test_a_renewed_certificate_cannot_be_renewed_or_changed_again(
         rows = certificate_selectors.applicant_certificates(user=applicant)
         assert [row.certificate.pk for row in rows] == [renewed.pk]
         # Changes are reported on the renewed certificate.
-        assert keeping.can_start_change(renewed)
+        assert keeping.can_start(renewed, kinds.CHANGE)
 
 
 # More rules ---------------------------------------------------------------------------------------

@@ -39,11 +39,11 @@ def applicant_client(client, applicant):
 
 
 def change_url(certificate):
-    return reverse("certificates:start_change", args=[certificate.pk])
+    return reverse("certificates:start_follow_up", args=[certificate.pk, "change"])
 
 
 def renewal_url(certificate):
-    return reverse("certificates:start_renewal", args=[certificate.pk])
+    return reverse("certificates:start_follow_up", args=[certificate.pk, "renewal"])
 
 
 # Dashboard ----------------------------------------------------------------------------------------
@@ -127,7 +127,7 @@ def test_the_renewal_page_before_the_window_says_from_when(applicant_client, cer
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert "can be renewed from" in html
+    assert "A renewal of certificate" in html
     assert "Start the renewal" not in html
 
 
@@ -136,7 +136,7 @@ def test_posting_a_renewal_before_the_window_is_refused_with_the_reason(
 ):
     response = applicant_client.post(renewal_url(certificate), follow=True)
 
-    assert "can be renewed from" in messages_of(response)
+    assert "A renewal of certificate" in messages_of(response)
     assert not Application.objects.filter(basis_certificate=certificate).exists()
 
 

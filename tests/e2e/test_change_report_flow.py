@@ -10,6 +10,7 @@ here they go through the bare transitions; staff approve in the browser.
 import pytest
 from django.urls import reverse
 
+from applications import kinds
 from applications.models import Application
 from certificates.models import Certificate
 from certificates.signing import make_self_signed
@@ -45,7 +46,8 @@ def test_a_change_of_address_is_reissued_and_verifiable(browser_page, live_serve
 
     # The applicant reports the change from the applications UI.
     login(page, live_server, applicant.email)
-    page.goto(f"{live_server.url}{reverse('certificates:start_change', args=[old.pk])}")
+    start = reverse("certificates:start_follow_up", args=[old.pk, kinds.CHANGE.value])
+    page.goto(f"{live_server.url}{start}")
     submit(page, "form[method=post]:not([action])")
     change = Application.objects.get(basis_certificate=old)
     assert page.url.endswith(reverse("applications:step", args=[change.pk, "company"]))
