@@ -14,8 +14,12 @@ from applications.constants import (
     Sourcing,
 )
 from registrasi.accounts.constants import Province
+from registrasi.validators import AddressField, FreeTextField, NameField
 
 PROVINCE_CHOICES = [("", _("Choose a province"))] + list(Province.choices)
+MAX_SEATS = 100000
+# Above this a payment is certainly a typo (one trillion Rupiah); it also fits the column.
+MAX_AMOUNT = 1_000_000_000_000
 
 
 class RupiahField(forms.IntegerField):
@@ -31,10 +35,8 @@ class RupiahField(forms.IntegerField):
 
 
 class CompanyForm(forms.Form):
-    company_legal_name = forms.CharField(label=_("Legal name"), max_length=255)
-    company_address = forms.CharField(
-        label=_("Registered address"), widget=forms.Textarea(attrs={"rows": 3})
-    )
+    company_legal_name = NameField(label=_("Legal name"), max_length=255)
+    company_address = AddressField(label=_("Registered address"))
     company_province = forms.ChoiceField(label=_("Province"), choices=PROVINCE_CHOICES)
 
 
@@ -42,7 +44,7 @@ class OperationForm(forms.Form):
     agent_seats = forms.IntegerField(
         label=_("Agent seats"),
         min_value=1,
-        max_value=100000,
+        max_value=MAX_SEATS,
         help_text=_("The number of agent workstations across all sites."),
     )
     direction = forms.ChoiceField(
@@ -55,9 +57,11 @@ class OperationForm(forms.Form):
 
 
 class SiteForm(forms.Form):
-    address = forms.CharField(label=_("Site address"), widget=forms.Textarea(attrs={"rows": 2}))
+    address = AddressField(label=_("Site address"), widget=forms.Textarea(attrs={"rows": 2}))
     province = forms.ChoiceField(label=_("Province"), choices=PROVINCE_CHOICES)
-    agent_seats = forms.IntegerField(label=_("Agent seats at this site"), min_value=0)
+    agent_seats = forms.IntegerField(
+        label=_("Agent seats at this site"), min_value=0, max_value=MAX_SEATS
+    )
 
 
 class BaseSiteFormSet(forms.BaseFormSet):
@@ -102,18 +106,11 @@ class DocumentUploadForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
-    )
+    reason = FreeTextField(label=_("Reason"))
 
 
 class OptionalReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason (optional)"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=4000,
-        required=False,
-    )
+    reason = FreeTextField(label=_("Reason (optional)"), required=False)
 
 
 class DocumentReviewForm(forms.Form):
@@ -124,10 +121,9 @@ class DocumentReviewForm(forms.Form):
         choices=[(ACCEPT, _("Accept")), (REJECT, _("Reject"))],
         widget=forms.RadioSelect,
     )
-    reason = forms.CharField(
+    reason = FreeTextField(
         label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=4000,
         required=False,
         help_text=_("Required when rejecting: the applicant sees it."),
     )
@@ -145,8 +141,8 @@ class DocumentReviewForm(forms.Form):
 
 class PaymentForm(forms.Form):
     paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
-    reference = forms.CharField(label=_("Bank reference"), max_length=100)
-    amount = RupiahField(label=_("Amount (Rupiah)"), min_value=1)
+    reference = NameField(label=_("Bank reference"), max_length=100)
+    amount = RupiahField(label=_("Amount (Rupiah)"), min_value=1, max_value=MAX_AMOUNT)
 
 
 QUEUE_STATES = (ApplicationState.SUBMITTED, ApplicationState.UNDER_REVIEW)
@@ -169,10 +165,10 @@ class QueueFilterForm(forms.Form):
         choices=[("", _("All provinces"))] + list(Province.choices),
     )
     min_age_days = forms.IntegerField(
-        label=_("Waiting at least (days)"), required=False, min_value=0
+        label=_("Waiting at least (days)"), required=False, min_value=0, max_value=36500
     )
     max_age_days = forms.IntegerField(
-        label=_("Waiting at most (days)"), required=False, min_value=0
+        label=_("Waiting at most (days)"), required=False, min_value=0, max_value=36500
     )
 
     def filters(self):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from applications.forms import RupiahField
 from certificates.numbers import normalize
 from registrasi.accounts.constants import Province
+from registrasi.validators import FreeTextField
 
 MAX_PDF_SIZE = 10 * 1024 * 1024
 MAX_NUMBER_LENGTH = 64
@@ -29,10 +30,9 @@ class DateInput(forms.DateInput):
 
 
 def _reason_field(label=None):
-    return forms.CharField(
+    return FreeTextField(
         label=label or _("Reason"),
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The organization sees this reason and it is kept in the history."),
     )
 

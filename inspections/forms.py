@@ -5,10 +5,23 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from registrasi.accounts.constants import INSPECTOR_GROUP
+from registrasi.accounts.validators import validate_phone
+from registrasi.validators import (
+    LONG_TEXT_MAX_LENGTH,
+    FreeTextField,
+    NameField,
+    clean_free_text,
+    clean_name,
+)
+
+# Column limits of the checklist's free-form parts (inspections.models).
+INTERVIEW_ROLE_MAX_LENGTH = 120
+MAX_INTERVIEWED = 10000
 
 # Inspections happen in Indonesia; staff pick windows in Jakarta time whatever their browser says.
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -74,11 +87,12 @@ class WindowForm(forms.Form):
 
 class ScheduleForm(WindowForm):
     inspector = InspectorChoiceField(label=_("Inspector"), queryset=None, empty_label=None)
-    contact_name = forms.CharField(label=_("On-site contact"), max_length=200, required=False)
+    contact_name = NameField(label=_("On-site contact"), max_length=200, required=False)
     contact_phone = forms.CharField(
         label=_("Contact phone"),
         max_length=24,
         required=False,
+        validators=[validate_phone],
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
 
@@ -91,9 +105,8 @@ class ScheduleForm(WindowForm):
 
 class RescheduleForm(WindowForm):
     inspector = InspectorChoiceField(label=_("Inspector"), queryset=None, empty_label=None)
-    reason = forms.CharField(
+    reason = FreeTextField(
         label=_("Reason for the change"),
-        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The applicant and the inspector see it in their email."),
     )
 
@@ -105,7 +118,7 @@ class RescheduleForm(WindowForm):
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = FreeTextField(label=_("Reason"))
     confirm = forms.BooleanField(
         label=_("Yes, cancel this inspection"),
         error_messages={"required": _("Tick the box to confirm the cancellation.")},
@@ -113,11 +126,7 @@ class CancelForm(forms.Form):
 
 
 class ResubmitForm(forms.Form):
-    note = forms.CharField(
-        label=_("What did you fix? (optional)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    note = FreeTextField(label=_("What did you fix? (optional)"), required=False)
     confirm = forms.BooleanField(
         label=_("We have carried out the corrective actions and are ready for a new inspection"),
         error_messages={"required": _("Tick the box to confirm.")},
@@ -130,7 +139,7 @@ class EvidenceForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
     )
     requirement = forms.ChoiceField(label=_("Requirement"), required=False)
-    caption = forms.CharField(label=_("Caption"), max_length=200, required=False)
+    caption = NameField(label=_("Caption"), max_length=200, required=False)
 
     def __init__(self, *args, requirements=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -145,6 +154,10 @@ class ChecklistForm:
     Field names (the draft script stores them as they are): `result-<requirement>`,
     `note-<requirement>`, repeated `interview_role` / `interview_number` / `interview_notes`,
     `corrective_actions`.
+
+    The fields do not pass through Django form fields, so each value goes through the shared
+    rules here (registrasi.validators): a length limit, no NUL, invisible characters dropped
+    from free text and refused in the interview role.
     """
 
     def __init__(self, data, *, requirements, results):
@@ -166,15 +179,32 @@ class ChecklistForm:
                     continue
                 finding["result"] = result
             if f"note-{value}" in self.data:
-                finding["note"] = self.data[f"note-{value}"].strip()
+                note = self._checked(clean_free_text, self.data[f"note-{value}"], label=_label)
+                if note is None:
+                    continue
+                finding["note"] = note
             if finding:
                 self.findings[value] = finding
+        self.interview_errors = []
         self.interviews = self._interviews() if "interview_role" in self.data else None
-        if self.interviews is None:
-            self.interview_errors = []
         actions = self.data.get("corrective_actions")
-        self.corrective_actions = actions.strip() if actions is not None else None
+        self.corrective_actions = None
+        if actions is not None:
+            self.corrective_actions = self._checked(
+                clean_free_text,
+                actions,
+                max_length=LONG_TEXT_MAX_LENGTH,
+                label=_("Corrective actions"),
+            )
         return not self.errors
+
+    def _checked(self, rule, value, **kwargs):
+        """The cleaned value, or None with the refusal added to `errors`."""
+        try:
+            return rule(value, **kwargs)
+        except ValidationError as exc:
+            self.errors.extend(exc.messages)
+            return None
 
     def _interviews(self):
         """The complete rows. A row being typed (no role yet, no number) is not an error of
@@ -186,16 +216,25 @@ class ChecklistForm:
             self.data.getlist("interview_notes"),
             strict=False,
         )
-        self.interview_errors = []
         interviews = []
-        for role, number, notes in rows:
-            role, number, notes = role.strip(), number.strip(), notes.strip()
+        for raw_role, raw_number, raw_notes in rows:
+            role = self._checked(
+                clean_name,
+                raw_role,
+                max_length=INTERVIEW_ROLE_MAX_LENGTH,
+                label=_("Interview role"),
+            )
+            notes = self._checked(clean_free_text, raw_notes, label=_("Interview notes"))
+            if role is None or notes is None:
+                return None
+            number = raw_number.strip()
             if not (role or number or notes):
                 continue  # the empty row kept for adding one
-            try:
-                count = int(number)
-            except ValueError:
-                count = 0
+            # ASCII digits only: int() would also read other scripts' digits.
+            count = int(number) if number.isascii() and number.isdigit() else 0
+            if count > MAX_INTERVIEWED:
+                self.errors.append(_("The number of people interviewed is too large."))
+                return None
             if not role or count < 1:
                 self.interview_errors.append(
                     _(

@@ -14,6 +14,7 @@ from registrasi.accounts import selectors
 from registrasi.accounts.constants import LegalForm, MembershipRole, Province
 from registrasi.accounts.models import Organization, User
 from registrasi.accounts.validators import validate_nib, validate_phone
+from registrasi.validators import AddressField, NameField
 
 CHOOSE = _("Choose…")
 
@@ -42,13 +43,13 @@ class SignupForm(FieldGroupsMixin, SetPasswordMixin, forms.Form):
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    full_name = forms.CharField(
+    full_name = NameField(
         label=_("Full name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
     language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES)
     password1, password2 = SetPasswordMixin.create_password_fields()
 
-    legal_name = forms.CharField(
+    legal_name = NameField(
         label=_("Legal name of the company"),
         max_length=255,
         help_text=_("As written in the deed of establishment, for example PT Layanan Prima."),
@@ -62,9 +63,7 @@ class SignupForm(FieldGroupsMixin, SetPasswordMixin, forms.Form):
         help_text=_("13 digits, as issued by OSS."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]{13}"}),
     )
-    address = forms.CharField(
-        label=_("Registered address"), widget=forms.Textarea(attrs={"rows": 3})
-    )
+    address = AddressField(label=_("Registered address"))
     province = forms.ChoiceField(label=_("Province"), choices=[("", CHOOSE), *Province.choices])
     foreign_owned = forms.BooleanField(
         label=_("The company has foreign ownership (PMA)"), required=False
@@ -192,7 +191,7 @@ class InvitationForm(forms.Form):
 class AcceptInvitationForm(SetPasswordMixin, forms.Form):
     """A new person joining through an invitation: the email address is the invitation's."""
 
-    full_name = forms.CharField(
+    full_name = NameField(
         label=_("Full name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
     password1, password2 = SetPasswordMixin.create_password_fields()
@@ -211,6 +210,8 @@ class AcceptInvitationForm(SetPasswordMixin, forms.Form):
 
 
 class ProfileForm(forms.ModelForm):
+    full_name = NameField(label=_("Full name"), max_length=200)
+
     class Meta:
         model = User
         fields = ["full_name", "language"]
@@ -218,6 +219,8 @@ class ProfileForm(forms.ModelForm):
 
 class OrganizationContactForm(forms.ModelForm):
     """What an owner may change directly; registered details change through a change report."""
+
+    address = AddressField(label=_("Registered address"))
 
     class Meta:
         model = Organization

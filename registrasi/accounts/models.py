@@ -16,6 +16,8 @@ from registrasi.accounts.constants import (
 )
 from registrasi.accounts.validators import validate_nib, validate_phone
 
+EMAIL_MAX_LENGTH = 254  # models.EmailField's default, the column of User.email
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -38,6 +40,10 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra)
 
     def get_by_natural_key(self, email):
+        # A value longer than the column names nobody; asking the database would only let a
+        # megabyte of input reach a LIKE pattern (SQLite refuses it with an error, a 500).
+        if email is None or len(email) > EMAIL_MAX_LENGTH or "\x00" in email:
+            raise self.model.DoesNotExist
         return self.get(email__iexact=email)
 
 

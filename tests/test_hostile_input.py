@@ -1,0 +1,501 @@
+"""No input answers 500: hostile values posted to every form of the portal.
+
+Each form case names who posts, where, a valid base submission, the text fields that must
+refuse what is too long or carries a NUL byte, and the other fields that only must not crash.
+A refusal is a page (200/400, or a redirect to one) carrying an error message.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from certificates.constants import CertificateState
+from inspections.constants import requirements_for
+from registrasi.accounts import services as account_services
+from registrasi.accounts.models import Organization, User
+from tests.applications.factories import ApplicationFactory, current_versions
+from tests.certificates.factories import make_certificate
+from tests.factories import PASSWORD, StaffFactory, make_applicant
+from tests.inspections.factories import make_inspection
+
+NUL = "Jalan\x00Sudirman"
+TOO_LONG = "A" * 20_000
+MEGABYTE = "x" * 1_000_000
+HIDDEN = {
+    "control": "PT\x07 Layanan\x1b[31m",
+    "bidi_override": "PT Layanan\u202e amirP",
+    "zero_width": "PT\u200b Layanan\u200d Prima",
+    "line_separator": "PT Layanan\u2028Prima",
+}
+NIB_DIGITS = "9120001234567"
+# The same NIB in other scripts' digits: str.isdigit() and regex \d accept them all.
+OTHER_DIGITS = {
+    "arabic_indic": "".join(chr(0x0660 + int(d)) for d in NIB_DIGITS),
+    "devanagari": "".join(chr(0x0966 + int(d)) for d in NIB_DIGITS),
+    "fullwidth": "".join(chr(0xFF10 + int(d)) for d in NIB_DIGITS),
+}
+ERROR_MARKERS = ('class="msg error"', "errorlist", 'role="alert"')
+
+
+@dataclass
+class Case:
+    user: object  # None for an anonymous visitor
+    url: str
+    data: dict
+    text: tuple  # fields that must refuse too long, NUL and 1 MB values
+    names: tuple = ()  # names and identifiers: must also refuse hidden characters
+    digits: tuple = ()  # NIB and phone numbers: must refuse other scripts' digits
+    other: tuple = ()  # choices, dates, numbers, booleans: must only not crash
+    method: str = "post"
+    extra: dict = field(default_factory=dict)
+
+
+def _signup_data():
+    return {
+        "email": "new.person@example.co.id",
+        "full_name": "Dewi Lestari",
+        "language": "id",
+        "password1": "a-Long-enough-pass-2026",
+        "password2": "a-Long-enough-pass-2026",
+        "legal_name": "PT Suara Nusantara",
+        "legal_form": "pt",
+        "nib": "9120001234567",
+        "address": "Jl. Gatot Subroto 12, Jakarta",
+        "province": "dki_jakarta",
+        "contact_email": "halo@suara.co.id",
+        "contact_phone": "+62 21 555 1234",
+        "privacy_accepted": "on",
+    }
+
+
+def _cases():  # one list of every form, read top to bottom
+    org = Organization.objects.create(
+        legal_name="PT Uji Coba",
+        legal_form="pt",
+        nib="9120009999999",
+        address="Jl. Thamrin 1",
+        province="dki_jakarta",
+        contact_email="kontak@uji.co.id",
+        contact_phone="+62 21 555 0000",
+    )
+    owner = make_applicant(org, owner=True)
+    draft = ApplicationFactory(created_by=owner)
+    staff = StaffFactory()
+    under_review = ApplicationFactory(created_by=owner, under_review=True, staff=staff)
+    version = current_versions(under_review)[0]
+    inspection = make_inspection("in_progress", staff=staff)
+    failed = make_inspection("failed", staff=staff)
+    scheduled = make_inspection(staff=staff)
+    awaiting = ApplicationFactory(
+        created_by=owner, awaiting_inspection=True, paid=True, staff=staff
+    )
+    certificate = make_certificate(CertificateState.ACTIVE, staff=staff)
+    suspended = make_certificate(CertificateState.SUSPENDED, staff=staff)
+    _invitation, token = account_services.invitation_create(
+        actor=owner, organization=org, email="invited@example.co.id", role="member"
+    )
+    requirement = requirements_for(inspection.application.kind)[0]
+    failed_owner = failed.application.organization.memberships.first().user
+    window = {"date": "2030-01-15", "start_time": "09:00", "end_time": "12:00"}
+    reason = {"reason": "The deed of establishment is missing its last page."}
+    cases = {
+        "signup": Case(
+            None,
+            reverse("accounts:signup"),
+            _signup_data(),
+            text=("full_name", "legal_name", "address", "email", "contact_email"),
+            names=("full_name", "legal_name"),
+            digits=("nib", "contact_phone"),
+            other=("language", "legal_form", "province", "password1", "password2"),
+        ),
+        "login": Case(
+            None,
+            reverse("accounts:login"),
+            {"username": owner.email, "password": "wrong"},
+            text=("username",),
+            other=("password",),
+        ),
+        "password_reset": Case(
+            None, reverse("accounts:password_reset"), {"email": owner.email}, text=("email",)
+        ),
+        "profile": Case(
+            owner,
+            reverse("accounts:profile"),
+            {"full_name": "Budi Santoso", "language": "en"},
+            text=("full_name",),
+            names=("full_name",),
+            other=("language",),
+        ),
+        "organization": Case(
+            owner,
+            reverse("accounts:organization"),
+            {
+                "contact_email": "kontak@uji.co.id",
+                "contact_phone": "+62 21 555 0000",
+                "address": "Jl. Thamrin 2",
+            },
+            text=("contact_email", "address"),
+            digits=("contact_phone",),
+        ),
+        "invite": Case(
+            owner,
+            reverse("accounts:invite"),
+            {"email": "someone@example.co.id", "role": "member"},
+            text=("email",),
+            other=("role",),
+        ),
+        "password_change": Case(
+            owner,
+            reverse("accounts:password_change"),
+            {"old_password": PASSWORD, "new_password1": "x", "new_password2": "y"},
+            text=(),
+            other=("old_password", "new_password1", "new_password2"),
+        ),
+        "company_step": Case(
+            owner,
+            reverse("applications:step", args=[draft.pk, "company"]),
+            {
+                "company_legal_name": "PT Uji Coba",
+                "company_address": "Jl. Thamrin 1",
+                "company_province": "dki_jakarta",
+            },
+            text=("company_legal_name", "company_address"),
+            names=("company_legal_name",),
+            other=("company_province",),
+        ),
+        "operation_step": Case(
+            owner,
+            reverse("applications:step", args=[draft.pk, "operation"]),
+            {
+                "agent_seats": "30",
+                "direction": "inbound",
+                "sourcing": "in_house",
+                "sites-TOTAL_FORMS": "1",
+                "sites-INITIAL_FORMS": "0",
+                "sites-MIN_NUM_FORMS": "0",
+                "sites-MAX_NUM_FORMS": "50",
+                "sites-0-address": "Jl. Thamrin 1",
+                "sites-0-province": "dki_jakarta",
+                "sites-0-agent_seats": "30",
+            },
+            text=("sites-0-address",),
+            other=(
+                "agent_seats",
+                "direction",
+                "sourcing",
+                "sites-0-agent_seats",
+                "sites-0-province",
+                "sites-TOTAL_FORMS",
+            ),
+        ),
+        "withdraw": Case(
+            owner, reverse("applications:withdraw", args=[draft.pk]), {"reason": ""}, text=()
+        ),
+        "return": Case(
+            staff, reverse("applications:return", args=[under_review.pk]), reason, text=("reason",)
+        ),
+        "reject": Case(
+            staff, reverse("applications:reject", args=[under_review.pk]), reason, text=("reason",)
+        ),
+        "review_document": Case(
+            staff,
+            reverse("applications:review_document", args=[under_review.pk, version.pk]),
+            {"decision": "reject", "reason": "Unreadable scan."},
+            text=("reason",),
+            other=("decision",),
+        ),
+        "record_payment": Case(
+            staff,
+            reverse("applications:record_payment", args=[under_review.pk]),
+            {"paid_on": "2026-01-05", "reference": "TRF-1", "amount": "Rp 1.000"},
+            text=("reference",),
+            other=("paid_on", "amount"),
+        ),
+        "queue": Case(
+            staff,
+            reverse("applications:staff_queue"),
+            {"state": "", "kind": "", "province": "", "min_age_days": "", "max_age_days": ""},
+            text=(),
+            other=("state", "kind", "province", "min_age_days", "max_age_days"),
+            method="get",
+        ),
+        "schedule": Case(
+            staff,
+            reverse("inspections:create", args=[awaiting.pk]),
+            {
+                **window,
+                "inspector": str(inspection.inspector_id),
+                "contact_name": "Ibu Sari",
+                "contact_phone": "0812 3456 7890",
+            },
+            text=("contact_name", "contact_phone"),
+            names=("contact_name",),
+            digits=("contact_phone",),
+            other=("inspector", "date", "start_time", "end_time"),
+        ),
+        "reschedule": Case(
+            staff,
+            reverse("inspections:reschedule", args=[scheduled.pk]),
+            {**window, "inspector": str(scheduled.inspector_id), "reason": "Holiday"},
+            text=("reason",),
+            other=("inspector", "date", "start_time", "end_time"),
+        ),
+        "cancel": Case(
+            staff,
+            reverse("inspections:cancel", args=[scheduled.pk]),
+            {"reason": "The company closed.", "confirm": ""},
+            text=("reason",),
+            other=("confirm",),
+        ),
+        "findings": Case(
+            inspection.inspector,
+            reverse("inspections:findings", args=[inspection.pk]),
+            {
+                f"result-{requirement}": "compliant",
+                f"note-{requirement}": "Certificate shown at reception.",
+                "interview_role": "Team leader",
+                "interview_number": "2",
+                "interview_notes": "Knows the SOP.",
+                "corrective_actions": "None needed.",
+            },
+            text=(
+                f"note-{requirement}",
+                "interview_role",
+                "interview_notes",
+                "corrective_actions",
+            ),
+            names=("interview_role",),
+            other=(f"result-{requirement}", "interview_number"),
+        ),
+        "evidence_caption": Case(
+            inspection.inspector,
+            reverse("inspections:evidence", args=[inspection.pk]),
+            {"caption": "Reception desk", "requirement": ""},
+            text=("caption",),
+            other=("requirement",),
+        ),
+        "resubmit": Case(
+            failed_owner,
+            reverse("inspections:resubmit", args=[failed.application_id]),
+            {"note": "Deed registered.", "confirm": "on"},
+            text=("note",),
+            other=("confirm",),
+        ),
+        "calendar": Case(
+            staff,
+            reverse("inspections:calendar"),
+            {"week": "2030-01-14", "inspector": ""},
+            text=(),
+            other=("week", "inspector"),
+            method="get",
+        ),
+        "verify_number": Case(
+            None,
+            reverse("certificates:verify_form"),
+            {"number": "KOMINFO-CC-2026-000123-38"},
+            text=("number",),
+            method="get",
+        ),
+        "registry": Case(
+            None,
+            reverse("certificates:registry"),
+            {"q": "Layanan", "province": "", "state": ""},
+            text=(),
+            other=("q", "province", "state"),
+            method="get",
+        ),
+        "staff_list": Case(
+            staff,
+            reverse("certificates:staff_list"),
+            {"state": "", "expiring_within_days": "", "province": ""},
+            text=(),
+            other=("state", "expiring_within_days", "province", "pdf_failed"),
+            method="get",
+        ),
+        "suspend": Case(
+            staff,
+            reverse("certificates:suspend", args=[certificate.pk]),
+            {"starts_on": "2020-01-01", "until": "", **reason},
+            text=("reason",),
+            other=("starts_on", "until"),
+        ),
+        "reinstate": Case(
+            staff,
+            reverse("certificates:reinstate", args=[suspended.pk]),
+            reason,
+            text=("reason",),
+        ),
+        "revoke": Case(
+            staff,
+            reverse("certificates:revoke", args=[certificate.pk]),
+            {**reason, "understood": ""},
+            text=("reason",),
+            other=("understood",),
+        ),
+        "fine": Case(
+            staff,
+            reverse("certificates:fine", args=[certificate.pk]),
+            {"amount": "Rp 25.000.000", "due_date": "2030-01-01", **reason},
+            text=("reason",),
+            other=("amount", "due_date"),
+        ),
+    }
+    cases["accept_invitation"] = Case(
+        None,
+        reverse("accounts:accept_invitation", args=[token]),
+        {"full_name": "Rina", "password1": "x", "password2": "y"},
+        text=("full_name",),
+        names=("full_name",),
+        other=("password1", "password2"),
+    )
+    return cases
+
+
+@pytest.fixture
+def cases(db):
+    return _cases()
+
+
+def _send(client, case, data):
+    client.logout()
+    if case.user is not None:
+        client.force_login(case.user)
+    send = client.get if case.method == "get" else client.post
+    return send(case.url, data, follow=True)
+
+
+def _refused(response):
+    body = response.content.decode()
+    return response.status_code in (200, 400) and any(m in body for m in ERROR_MARKERS)
+
+
+CASE_NAMES = [
+    "signup",
+    "login",
+    "password_reset",
+    "profile",
+    "organization",
+    "invite",
+    "password_change",
+    "company_step",
+    "operation_step",
+    "withdraw",
+    "return",
+    "reject",
+    "review_document",
+    "record_payment",
+    "queue",
+    "schedule",
+    "reschedule",
+    "cancel",
+    "findings",
+    "evidence_caption",
+    "resubmit",
+    "calendar",
+    "verify_number",
+    "registry",
+    "staff_list",
+    "suspend",
+    "reinstate",
+    "revoke",
+    "fine",
+]
+
+
+@pytest.mark.parametrize("name", CASE_NAMES)
+def test_it_refuses_too_long_nul_and_megabyte_text_with_a_message(client, cases, name):
+    case = cases[name]
+    for field_name in case.text:
+        for label, value in (("too long", TOO_LONG), ("NUL", NUL), ("1 MB", MEGABYTE)):
+            response = _send(client, case, {**case.data, field_name: value})
+            assert response.status_code < 500, (name, field_name, label)
+            if case.method == "post":
+                assert _refused(response), (name, field_name, label)
+
+
+@pytest.mark.parametrize("name", CASE_NAMES)
+def test_it_refuses_hidden_characters_in_names_with_a_message(client, cases, name):
+    case = cases[name]
+    for field_name in case.names:
+        for label, value in HIDDEN.items():
+            response = _send(client, case, {**case.data, field_name: value})
+            assert _refused(response), (name, field_name, label)
+
+
+@pytest.mark.parametrize("name", CASE_NAMES)
+def test_it_refuses_other_scripts_digits_in_nib_and_phone(client, cases, name):
+    case = cases[name]
+    for field_name in case.digits:
+        for label, value in OTHER_DIGITS.items():
+            response = _send(client, case, {**case.data, field_name: value})
+            assert _refused(response), (name, field_name, label)
+
+
+@pytest.mark.parametrize("name", CASE_NAMES)
+def test_no_field_answers_500_to_hostile_values(client, cases, name):
+    case = cases[name]
+    values = [TOO_LONG, NUL, MEGABYTE, *HIDDEN.values(), *OTHER_DIGITS.values(), "9" * 40, "-1"]
+    for field_name in (*case.text, *case.names, *case.digits, *case.other):
+        for value in values:
+            response = _send(client, case, {**case.data, field_name: value})
+            assert response.status_code < 500, (name, field_name, value[:20])
+
+
+def test_accept_invitation_refuses_hostile_names(client, cases):
+    case = cases["accept_invitation"]
+    for value in (TOO_LONG, NUL, *HIDDEN.values()):
+        response = _send(client, case, {**case.data, "full_name": value})
+        assert response.status_code < 500
+        assert _refused(response)
+
+
+def test_nothing_is_written_when_a_refused_value_is_posted(client, cases):
+    before = (User.objects.count(), Organization.objects.count())
+    data = {**_signup_data(), "legal_name": "PT Layanan\u202e amirP"}
+    response = _send(client, cases["signup"], data)
+    assert _refused(response)
+    data = {**_signup_data(), "nib": OTHER_DIGITS["arabic_indic"]}
+    assert _refused(_send(client, cases["signup"], data))
+    assert (User.objects.count(), Organization.objects.count()) == before
+
+
+hostile_text = st.one_of(
+    st.text(min_size=0, max_size=300),
+    st.text(alphabet=st.characters(codec="utf-8"), min_size=0, max_size=50).map(
+        lambda s: s + "\x00"
+    ),
+    st.sampled_from([TOO_LONG, MEGABYTE, *HIDDEN.values(), *OTHER_DIGITS.values()]),
+    st.integers().map(str),
+)
+
+
+@pytest.mark.parametrize("name", CASE_NAMES)
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(value=hostile_text)
+def test_random_hostile_values_never_answer_500(client, cases, name, value):
+    case = cases[name]
+    fields = (*case.text, *case.names, *case.digits, *case.other)
+    for field_name in fields:
+        response = _send(client, case, {**case.data, field_name: value})
+        assert response.status_code < 500, (name, field_name, repr(value[:40]))
+
+
+def test_an_evidence_upload_with_a_hostile_caption_stores_nothing(client, cases):
+    from inspections.models import EvidencePhoto
+    from tests.applications.factories import png_upload
+
+    case = cases["evidence_caption"]
+    client.force_login(case.user)
+    for value in (TOO_LONG, NUL):
+        response = client.post(
+            case.url, {"photo": png_upload(), "caption": value, "requirement": ""}, follow=True
+        )
+        assert _refused(response)
+    assert not EvidencePhoto.objects.exists()
