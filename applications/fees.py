@@ -27,7 +27,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from applications.constants import ApplicationKind, Direction, Sourcing
+from applications.constants import Direction, Sourcing
+from applications.kinds import kind_of
 
 DEFAULT_TIERS = [(50, 5_000_000), (200, 10_000_000), (500, 20_000_000), (None, 35_000_000)]
 DEFAULT_PER_EXTRA_SITE = 2_500_000
@@ -171,7 +172,7 @@ def change_report_quote(rules: FeeRules) -> FeeQuote:
 def quote_for(application, *, rules: FeeRules | None = None) -> FeeQuote:
     """The fee for an application's declared facts, or an incomplete quote naming what is
     missing. A change report pays the flat fee."""
-    if application.kind == ApplicationKind.CHANGE:
+    if kind_of(application).flat_fee:
         return change_report_quote(rules or active_rules())
     missing = []
     if not application.agent_seats:

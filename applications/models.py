@@ -15,6 +15,7 @@ from applications.constants import (
     ReviewStatus,
     Sourcing,
 )
+from applications.kinds import kind_of
 from applications.querysets import (
     ApplicationQuerySet,
     DocumentVersionQuerySet,
@@ -145,13 +146,15 @@ class Application(ConcurrentTransitionMixin, models.Model):
         return self.reference or _("Draft application #%(pk)s") % {"pk": self.pk}
 
     @property
-    def is_follow_up(self):
-        """A renewal or a change report (it continues an existing certificate)."""
-        return self.kind in (ApplicationKind.RENEWAL, ApplicationKind.CHANGE)
+    def rules(self):
+        """What differs by kind (applications.kinds): documents, fee, inspection, dating and
+        wording. Templates ask `application.rules.<rule>`."""
+        return kind_of(self)
 
     @property
-    def is_change_report(self):
-        return self.kind == ApplicationKind.CHANGE
+    def is_follow_up(self):
+        """A renewal or a change report (it continues an existing certificate)."""
+        return self.rules.follows_certificate
 
     # Applicant transitions -------------------------------------------------------------
     @transition(state, source=[S.DRAFT, S.RETURNED], target=S.SUBMITTED, permission=is_member)

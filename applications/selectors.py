@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from applications.changes import differences
 from applications.constants import (
+    FINAL_STATES,
     REQUIRED_DOCUMENT_TYPES,
     STAFF_QUEUE_STATES,
     WAITING_ON_APPLICANT_STATES,
@@ -46,18 +47,8 @@ def next_step(application) -> str:
     state = application.state
     invoice = _invoice_of(application)
     unpaid = invoice is not None and not invoice.is_paid
-    if state == S.DRAFT and application.kind == ApplicationKind.CHANGE:
-        return _(
-            "Change the details that changed, upload new versions of the documents concerned "
-            "and submit."
-        )
-    if state == S.DRAFT and application.kind == ApplicationKind.RENEWAL:
-        return _(
-            "Check the details carried over from your certificate, replace outdated documents "
-            "and submit."
-        )
     if state == S.DRAFT:
-        return _("Complete the details, upload the required documents and submit.")
+        return str(application.rules.draft_next_step)
     if state == S.RETURNED:
         return _("Make the requested changes, replace rejected documents and submit again.")
     if state == S.SUBMITTED:
@@ -78,12 +69,8 @@ def next_step(application) -> str:
         return _("The inspection passed; the ministry will decide on your registration.")
     if state == S.INSPECTION_FAILED:
         return _("Fix the findings of the inspection and resubmit for a new inspection.")
-    if state == S.APPROVED and application.kind == ApplicationKind.CHANGE:
-        return _("Your change report has been approved; the certificate was reissued.")
-    if state == S.APPROVED and application.kind == ApplicationKind.RENEWAL:
-        return _("Your renewal has been approved.")
     if state == S.APPROVED:
-        return _("Your registration has been approved.")
+        return str(application.rules.approved_next_step)
     if state == S.REJECTED:
         return _("The application was rejected; see the reason below.")
     if state == S.WITHDRAWN:
@@ -208,6 +195,15 @@ class ApplicationDetail:
     missing: list = field(default_factory=list)  # what blocks submission (draft/returned)
     basis_certificate: object = None  # renewals and change reports: the certificate
     differences: list = field(default_factory=list)  # change reports: [changes.Difference]
+    approval_effect: str = ""  # before a decision: what approval would do (applications.kinds)
+
+
+def approval_effect(application, basis=None) -> str:
+    """What approving `application` today would do, in the words of its kind; "" once it is
+    decided (approved, rejected, withdrawn)."""
+    if application.state in FINAL_STATES:
+        return ""
+    return application.rules.approval_effect(issued_on=timezone.localdate(), basis=basis)
 
 
 def application_detail(*, application) -> ApplicationDetail:
@@ -222,8 +218,8 @@ def application_detail(*, application) -> ApplicationDetail:
     )
     slots = []
     by_type = {d.document_type: d for d in documents if d.document_type != DocumentType.OTHER}
-    # A change report needs only the documents concerned (the rest is carried over).
-    required = not (application.kind == ApplicationKind.CHANGE and application.basis_certificate_id)
+    # A kind that carries documents over needs only the documents concerned.
+    required = application.rules.needs_every_document or not application.basis_certificate_id
     for document_type in REQUIRED_DOCUMENT_TYPES:
         doc = by_type.get(document_type)
         slots.append(
@@ -269,5 +265,6 @@ def application_detail(*, application) -> ApplicationDetail:
         rejected_versions=rejected,
         missing=submission_problems(application) if editable else [],
         basis_certificate=basis,
-        differences=differences(application) if application.kind == ApplicationKind.CHANGE else [],
+        differences=differences(application) if application.rules.reports_changes else [],
+        approval_effect=approval_effect(application, basis),
     )

@@ -32,6 +32,7 @@ from applications.constants import (
 )
 from applications.documents import validate_upload
 from applications.fees import FeeQuote, format_rupiah, quote_for
+from applications.kinds import KINDS
 from applications.models import (
     STAFF_REVIEW,
     Application,
@@ -158,7 +159,7 @@ def application_create(*, organization, actor, kind=ApplicationKind.NEW) -> Appl
     membership = getattr(actor, "membership", None) if actor.is_authenticated else None
     if membership is None or membership.organization_id != organization.pk:
         raise NotAllowed(_("You are not allowed to do this."))
-    if kind not in ApplicationKind.values:
+    if kind not in KINDS:
         raise ValidationError({"kind": _("Choose a valid kind of application.")})
     with transaction.atomic():
         application = Application.objects.create(
@@ -369,9 +370,10 @@ def _current_versions(application):
     return current
 
 
-def _is_change_report(application):
-    """A change report started from a certificate (the rules below compare with it)."""
-    return application.kind == ApplicationKind.CHANGE and application.basis_certificate_id
+def _carries_documents(application):
+    """A follow-up whose kind needs only the documents concerned: the others were carried over
+    from its certificate's application (applications.kinds)."""
+    return not application.rules.needs_every_document and application.basis_certificate_id
 
 
 def submission_problems(application) -> list[str]:
@@ -391,8 +393,8 @@ def submission_problems(application) -> list[str]:
     if not application.sites.exists():
         problems.append(_("at least one site"))
     current = _current_versions(application)
-    change_report = _is_change_report(application)
-    if change_report and not (differences(application) or has_new_documents(application)):
+    reports_changes = application.rules.reports_changes and application.basis_certificate_id
+    if reports_changes and not (differences(application) or has_new_documents(application)):
         problems.append(
             _(
                 "the change itself: change at least one declared fact or site, or upload a new "
@@ -403,9 +405,7 @@ def submission_problems(application) -> list[str]:
         version = current.get(document_type)
         label = DocumentType(document_type).label
         if version is None:
-            # A change report needs only the documents concerned; the others were carried
-            # over from the certificate's application.
-            if not change_report:
+            if not _carries_documents(application):
                 problems.append(_("document “%(type)s”") % {"type": label})
         elif version.review_status == ReviewStatus.REJECTED:
             problems.append(
@@ -533,9 +533,9 @@ def application_return_for_changes(
 def unaccepted_documents(application) -> list[str]:
     """Required document types whose current version is not accepted (translated labels)."""
     current = _current_versions(application)
-    # A change report needs only the documents it has (carried over or new) accepted.
+    # A kind that carries documents needs only those it has (carried over or new) accepted.
     types = [
-        t for t in REQUIRED_DOCUMENT_TYPES if t in current or not _is_change_report(application)
+        t for t in REQUIRED_DOCUMENT_TYPES if t in current or not _carries_documents(application)
     ]
     return [
         str(DocumentType(t).label)

@@ -1,7 +1,9 @@
+from zoneinfo import ZoneInfo
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from applications.constants import ApplicationKind
+from applications.kinds import kind_of
 
 
 class InspectionState(models.TextChoices):
@@ -18,6 +20,9 @@ ACTIVE_STATES = (InspectionState.SCHEDULED, InspectionState.IN_PROGRESS)
 EDITABLE_STATES = ACTIVE_STATES
 SUBMITTED_STATES = (InspectionState.PASSED, InspectionState.FAILED)
 
+# Inspections happen in Indonesia: windows are picked, and findings open, in Jakarta time.
+JAKARTA = ZoneInfo("Asia/Jakarta")
+
 
 class Requirement(models.TextChoices):
     """One checklist item per requirement of the regulation, in the order of the form."""
@@ -28,19 +33,20 @@ class Requirement(models.TextChoices):
     DATA_PROTECTION = "data_protection", _("Data protection and privacy")
     SOPS = "sops", _("SOPs written and followed")
     DECLARED_FACTS = "declared_facts", _("Declared seats and sites match what is seen")
-
-
-# A new company has no certificate to display yet; renewals and changes do.
-CERTIFICATE_KINDS = (ApplicationKind.RENEWAL, ApplicationKind.CHANGE)
+    REPORTED_CHANGES = "reported_changes", _("The reported changes are in place as declared")
 
 
 def requirements_for(kind) -> list[str]:
-    """The checklist for an application of `kind`, in form order."""
-    return [
-        requirement
-        for requirement in Requirement
-        if requirement != Requirement.CERTIFICATE_DISPLAYED or kind in CERTIFICATE_KINDS
-    ]
+    """The checklist for an application of `kind`, in form order: what the kind's declaration
+    (applications.kinds) says is checked. A new company has no certificate to display yet; a
+    change report's inspection also confirms what changed."""
+    rules = kind_of(kind)
+    skipped = set()
+    if not rules.checks_displayed_certificate:
+        skipped.add(Requirement.CERTIFICATE_DISPLAYED)
+    if not rules.reports_changes:
+        skipped.add(Requirement.REPORTED_CHANGES)
+    return [requirement for requirement in Requirement if requirement not in skipped]
 
 
 class FindingResult(models.TextChoices):

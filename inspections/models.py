@@ -1,17 +1,19 @@
+import datetime
 import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from inspections.constants import (
     ACTIVE_STATES,
+    JAKARTA,
     SUBMITTED_STATES,
     FindingResult,
     InspectionState,
     Requirement,
-    requirements_for,
 )
 from inspections.querysets import InspectionQuerySet, ThroughInspectionQuerySet
 
@@ -115,11 +117,28 @@ class Inspection(ConcurrentTransitionMixin, models.Model):
 
     @property
     def requirements(self) -> list[str]:
-        return requirements_for(self.application.kind)
+        """This inspection's checklist: the finding rows made when it was scheduled, in form
+        order. A requirement added to the regulation later is not on it (see
+        inspections.services.inspection_schedule)."""
+        return [finding.requirement for finding in self.checklist]
+
+    @property
+    def checklist(self) -> list["Finding"]:
+        """The finding rows in form order (uses prefetched findings when there are some)."""
+        return sorted(self.findings.all(), key=lambda f: (f.position, f.pk))
 
     @property
     def is_editable(self) -> bool:
         return self.state in ACTIVE_STATES
+
+    @property
+    def opens_on(self) -> datetime.date:
+        """The planned day (Jakarta date of the window's start): findings open that day."""
+        return timezone.localtime(self.window_start, JAKARTA).date()
+
+    def is_open(self, today: datetime.date | None = None) -> bool:
+        """Whether findings may be recorded today (Jakarta): from the planned day on."""
+        return (today or timezone.localdate(timezone=JAKARTA)) >= self.opens_on
 
     @property
     def is_submitted(self) -> bool:

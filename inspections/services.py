@@ -24,6 +24,7 @@ from applications.models import Application, Invoice, is_member
 from inspections.constants import (
     ACTIVE_STATES,
     EVIDENCE_CONTENT_TYPES,
+    JAKARTA,
     SUBMITTED_STATES,
     FindingResult,
     InspectionState,
@@ -104,6 +105,19 @@ def _refuse_unless_editable(inspection):
         )
 
 
+def _refuse_until_open(inspection):
+    """Findings open on the planned day (Jakarta date): nothing before it."""
+    if not inspection.is_open():
+        raise NotAllowed(
+            _(
+                "Findings for this inspection open on %(date)s, the planned day; nothing can be "
+                "recorded or submitted before then. If the visit takes place today, ask the "
+                "ministry desk to reschedule the inspection to today."
+            )
+            % {"date": date_format(inspection.opens_on, "DATE_FORMAT")}
+        )
+
+
 def _refuse_if_stale(inspection, expected_state):
     if expected_state is not None and inspection.state != expected_state:
         raise StaleState(
@@ -154,9 +168,12 @@ def _check_window(*, inspector, window_start, window_end, exclude_pk=None):
         raise SchedulingRefused(_("The inspection window needs a time zone."))
     if window_end <= window_start:
         raise SchedulingRefused(_("The inspection must end after it starts."))
-    if window_start < timezone.now():
+    # A window may start earlier today (staff moving a visit under way to today, so that its
+    # findings open) but not on an earlier day, and it must not be over already.
+    today = timezone.localdate(timezone=JAKARTA)
+    if timezone.localtime(window_start, JAKARTA).date() < today or window_end <= timezone.now():
         raise SchedulingRefused(
-            _("The inspection cannot start in the past (%(start)s).")
+            _("The inspection cannot be in the past (%(start)s): choose today or a later day.")
             % {"start": _fmt(window_start)}
         )
     if inspector is None or not inspector.is_active or not inspector.is_inspector:
@@ -248,6 +265,8 @@ def inspection_schedule(
             scheduled_by=actor,
         )
         _save_guarded(inspection)
+        # The checklist snapshot: saving and submitting read these rows, never the current
+        # rules, so a requirement added later applies only to inspections scheduled after it.
         Finding.objects.bulk_create(
             Finding(inspection=inspection, requirement=requirement, position=position)
             for position, requirement in enumerate(requirements_for(application.kind))
@@ -380,6 +399,7 @@ def inspection_cancel(*, inspection, actor, reason, expected_state=None) -> Insp
 def inspection_start(*, inspection, actor, expected_state=None) -> Inspection:
     """The inspector arrives: scheduled -> in progress."""
     with transaction.atomic():
+        _refuse_until_open(lock(inspection))
         return run_transition(
             obj=inspection,
             name="start",
@@ -396,6 +416,7 @@ def _lock_for_recording(inspection, actor):
     locked = lock(inspection)
     _refuse_unless_assigned(locked, actor)
     _refuse_unless_editable(locked)
+    _refuse_until_open(locked)
     if locked.state == InspectionState.SCHEDULED:
         locked = inspection_start(inspection=locked, actor=actor)
     return locked
@@ -414,14 +435,13 @@ def _clean_result(requirement, value):
 def _merge_findings(inspection, findings) -> list[str]:
     """Change only the requirements and keys given; everything else stays as it was.
     Returns the requirements that changed."""
-    applicable = set(requirements_for(inspection.application.kind))
-    unknown = [key for key in findings if key not in applicable]
+    rows = {f.requirement: f for f in inspection.findings.select_for_update()}
+    unknown = [str(key) for key in findings if key not in rows]
     if unknown:
         raise ValidationError(
             _("Not on this inspection's checklist: %(items)s.") % {"items": ", ".join(unknown)},
             code="invalid",
         )
-    rows = {f.requirement: f for f in inspection.findings.select_for_update()}
     changed_requirements = []
     for requirement, values in findings.items():
         values = values or {}
@@ -545,7 +565,7 @@ def evidence_add(*, inspection, actor, uploaded_file, requirement="", caption=""
     requirement = (requirement or "").strip()
     with transaction.atomic():
         inspection = _lock_for_recording(inspection, actor)
-        if requirement and requirement not in requirements_for(inspection.application.kind):
+        if requirement and not inspection.findings.filter(requirement=requirement).exists():
             raise ValidationError(
                 {"requirement": _("Not on this inspection's checklist.")}, code="invalid"
             )
@@ -600,6 +620,7 @@ def inspection_submit(*, inspection, actor, expected_state=None) -> Inspection:
         _refuse_unless_assigned(locked, actor)
         _refuse_if_stale(locked, expected_state)
         _refuse_unless_editable(locked)
+        _refuse_until_open(locked)
         missing = missing_results(locked)
         if missing:
             raise ServiceError(

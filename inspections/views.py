@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from applications.changes import differences
 from applications.constants import ApplicationState
 from applications.models import Application, Document
 from inspections import selectors, services
@@ -24,7 +25,6 @@ from inspections.constants import (
     SUBMITTED_STATES,
     FindingResult,
     InspectionState,
-    requirements_for,
 )
 from inspections.forms import (
     JAKARTA,
@@ -83,7 +83,8 @@ def _is_htmx(request):
 
 
 def _requirements(inspection):
-    return [(r.value, r.label) for r in requirements_for(inspection.application.kind)]
+    """The inspection's own checklist (fixed when it was scheduled) as (value, label)."""
+    return [(f.requirement, f.get_requirement_display()) for f in inspection.checklist]
 
 
 # --- The inspector's workspace --------------------------------------------------------------
@@ -126,11 +127,13 @@ def _detail_context(request, inspection):
         for value, label in _requirements(inspection)
     ]
     is_assigned = inspection.inspector_id == request.user.pk
-    editable = is_assigned and inspection.state in EDITABLE_STATES
+    editable = is_assigned and inspection.state in EDITABLE_STATES and inspection.is_open()
     return {
         "inspection": inspection,
         "application": application,
         "sites": application.sites.all(),
+        # A change report: what the inspector confirms (applications.kinds.Kind.reports_changes).
+        "differences": differences(application) if application.rules.reports_changes else [],
         "documents": documents,
         "rows": rows,
         "results": FindingResult.choices,
@@ -153,6 +156,12 @@ def _read_only_reason(inspection, is_assigned):
         return _("This inspection was cancelled; findings cannot be recorded.")
     if not is_assigned:
         return _("Only the inspector assigned to this inspection can record findings.")
+    if not inspection.is_open():
+        return _(
+            "Findings open on %(date)s, the planned day of this inspection; until then this "
+            "page is read-only. If the visit takes place today, ask the ministry desk to "
+            "reschedule it to today."
+        ) % {"date": date_format(inspection.opens_on, "DATE_FORMAT")}
     return ""
 
 
@@ -253,13 +262,14 @@ def submit(request, pk):
             inspection.refresh_from_db()
             if inspection.state in EDITABLE_STATES:
                 messages.error(request, exc.message)
-                return redirect("inspections:submit", pk=inspection.pk)
+                page = "inspections:submit" if inspection.is_open() else "inspections:detail"
+                return redirect(page, pk=inspection.pk)
             # Submitted already (a second click, another tab): say why nothing changed.
             messages.error(request, _read_only_reason(inspection, True))
         else:
             messages.success(request, _("Findings submitted. The applicant has been informed."))
         return redirect("inspections:detail", pk=inspection.pk)
-    if inspection.state not in EDITABLE_STATES:
+    if inspection.state not in EDITABLE_STATES or not inspection.is_open():
         messages.error(request, _read_only_reason(inspection, True))
         return redirect("inspections:detail", pk=inspection.pk)
     return render(request, "inspections/submit.html", _submit_context(inspection))

@@ -32,6 +32,15 @@ class StaleState(ServiceError):
         self.current_state = current_state
 
 
+class AlreadyDone(StaleState):
+    """The person asked again for what they themselves already did (a retried request after
+    an error page, a second tab): it happened, at `done_at`."""
+
+    def __init__(self, message, current_state=None, done_at=None):
+        super().__init__(message, current_state)
+        self.done_at = done_at
+
+
 def lock(obj):
     """Re-read `obj` with a row lock for the rest of the transaction."""
     if not transaction.get_connection().in_atomic_block:
@@ -61,6 +70,7 @@ def run_transition(
     locked = lock(obj)
     current = getattr(locked, field)
     if expected_state is not None and current != expected_state:
+        _refuse_if_already_done(locked, name, actor, field)
         raise StaleState(
             _("This was changed by someone else in the meantime; it is now “%(state)s”.")
             % {"state": _display_state(locked, field)},
@@ -68,6 +78,7 @@ def run_transition(
         )
     method = getattr(locked, name)
     if not can_proceed(method, check_conditions=False):
+        _refuse_if_already_done(locked, name, actor, field)
         raise NotAllowed(
             _("This action is not possible while the state is “%(state)s”.")
             % {"state": _display_state(locked, field)}
@@ -93,6 +104,28 @@ def run_transition(
         data=data,
     )
     return locked
+
+
+def _refuse_if_already_done(locked, name, actor, field):
+    """When the object's last change is this very action by this very person, say so
+    (with the time) instead of blaming someone else."""
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    from registrasi.audit.models import AuditEvent
+
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return
+    last = AuditEvent.objects.for_object(locked).filter(from_state__gt="").order_by("-id").first()
+    if last is None or last.action != name or last.actor_id != actor.pk:
+        return
+    when = date_format(timezone.localtime(last.created_at), "DATETIME_FORMAT")
+    raise AlreadyDone(
+        _("You already did this, at %(time)s; it is now “%(state)s”. Nothing was changed now.")
+        % {"time": when, "state": _display_state(locked, field)},
+        current_state=getattr(locked, field),
+        done_at=last.created_at,
+    )
 
 
 def _display_state(obj, field):

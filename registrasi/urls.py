@@ -6,6 +6,12 @@ from registrasi import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("emails/failed/", views.failed_emails, name="failed_emails"),
+    path(
+        "emails/failed/<str:kind>/<int:pk>/send-again/",
+        views.email_send_again,
+        name="email_send_again",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("registrasi.accounts.urls")),
     path("applications/", include("applications.urls")),

@@ -1,13 +1,19 @@
 import logging
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
+from registrasi import emails
 from registrasi.celery import app as celery_app
+from registrasi.services import NotAllowed
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +46,8 @@ def _check_database(db=None):
 
 
 def _check_cache():
+    if hasattr(cache, "ping"):
+        cache.ping()  # Redis itself, not the fallback the pages use while it is down
     cache.set("healthz", "ok", 10)
     if cache.get("healthz") != "ok":
         raise RuntimeError("cache did not return the value just written")
@@ -81,3 +89,29 @@ def healthz(request):
     failing = sorted(name for name, value in results.items() if value.startswith("error"))
     body = {"status": "fail" if failing else "ok", "checks": results, "failing": failing}
     return JsonResponse(body, status=503 if failing else 200)
+
+
+# Emails that failed for good (staff) -----------------------------------------------------
+@login_required
+@require_GET
+def failed_emails(request):
+    try:
+        rows = emails.failed_emails(request.user)
+    except NotAllowed as exc:
+        raise PermissionDenied from exc
+    return render(request, "emails/failed.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def email_send_again(request, kind, pk):
+    try:
+        receipt = emails.failed_receipt(request.user, kind, pk)
+        emails.email_send_again(receipt=receipt, actor=request.user)
+    except NotAllowed as exc:
+        if not request.user.is_ministry_staff:
+            raise PermissionDenied from exc
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The email will be sent again."))
+    return redirect("failed_emails")

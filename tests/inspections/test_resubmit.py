@@ -5,7 +5,7 @@ from inspections import services
 from inspections.constants import InspectionState
 from inspections.selectors import inspections_for_application
 from inspections.services import NotAllowed, StaleState
-from tests.inspections.factories import make_inspection, record_all, window
+from tests.inspections.factories import make_inspection, on_planned_day, record_all, window
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -65,8 +65,9 @@ def test_after_resubmission_a_new_inspection_is_scheduled_and_history_kept(
         window_start=start,
         window_end=end,
     )
-    record_all(second)
-    services.inspection_submit(inspection=second, actor=other_inspector)
+    with on_planned_day(second):
+        record_all(second)
+        services.inspection_submit(inspection=second, actor=other_inspector)
 
     history = list(inspections_for_application(application=failed.application))
     assert [i.state for i in history] == [InspectionState.PASSED, InspectionState.FAILED]

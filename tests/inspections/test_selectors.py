@@ -15,7 +15,7 @@ from inspections.selectors import (
     staff_week,
 )
 from tests.factories import InspectorFactory
-from tests.inspections.factories import make_inspection, record_all
+from tests.inspections.factories import make_inspection, on_planned_day, record_all
 
 JAKARTA = zoneinfo.ZoneInfo("Asia/Jakarta")
 # Monday 7 December 2026, 07:00 in Jakarta.
@@ -163,9 +163,10 @@ def test_history_for_an_application_keeps_every_inspection(
     )
     services.inspection_cancel(inspection=first, actor=staff_user, reason="Closed")
     second = make_inspection(application=awaiting, staff=staff_user, inspector=inspector, days=3)
-    record_all(second, majors=["sops"])
-    services.findings_save_draft(inspection=second, actor=inspector, corrective_actions="Fix")
-    services.inspection_submit(inspection=second, actor=inspector)
+    with on_planned_day(second):
+        record_all(second, majors=["sops"])
+        services.findings_save_draft(inspection=second, actor=inspector, corrective_actions="Fix")
+        services.inspection_submit(inspection=second, actor=inspector)
 
     # inspections, findings, interviews, photos, schedule changes, their changed_by.
     with django_assert_num_queries(6):

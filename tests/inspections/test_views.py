@@ -214,7 +214,7 @@ def _past_window():
 @pytest.mark.parametrize(
     ("case", "expected"),
     [
-        ("past", "cannot start in the past"),
+        ("past", "cannot be in the past"),
         ("inverted", "must end after it starts"),
         ("overlap", "already has an inspection"),
         ("unpaid", "not paid yet"),
@@ -282,7 +282,7 @@ def test_it_refuses_a_reschedule_without_reason_or_into_the_past(client, staff_u
     assert response.context["form"].errors["reason"]
     past = _schedule_data(scheduled.inspector, **_past_window(), reason="Earlier")
     response = client.post(url, past)
-    assert "cannot start in the past" in response.content.decode()
+    assert "cannot be in the past" in response.content.decode()
     scheduled.refresh_from_db()
     assert scheduled.window_start == old
     assert not ScheduleChange.objects.exists()
