@@ -16,6 +16,7 @@ from applications.fees import format_rupiah
 from applications.models import Application, Invoice
 from registrasi import notifications
 from registrasi.accounts.models import User
+from registrasi.audit.notes import render_note
 
 SUBJECTS = {
     "submit": _("Application %(ref)s received"),
@@ -65,7 +66,7 @@ def render_email(event, application, recipient) -> tuple[str, str]:
                 "reference": reference,
                 "state": application.get_state_display(),
                 "event": event,
-                "note": event.note,
+                "note": render_note(event),
                 "invoice": invoice,
                 "invoice_amount": format_rupiah(invoice.amount) if invoice else "",
                 "payment_amount": format_rupiah(event.data.get("amount"))

@@ -43,6 +43,7 @@ from applications.forms import (
     SiteFormSet,
 )
 from applications.models import Application, DocumentVersion, Invoice
+from registrasi.audit.notes import render_note
 from registrasi.services import ServiceError, StaleState
 
 S = ApplicationState
@@ -282,7 +283,7 @@ def _timeline_entries(events):
                 "label": ACTION_LABELS.get(event.action, event.action.replace("_", " ")),
                 "to_state_label": _state_label(to_state) if to_state else "",
                 "detail": detail,
-                "note": event.note,
+                "note": render_note(event),
             }
         )
     return entries

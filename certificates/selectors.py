@@ -18,6 +18,7 @@ from certificates.keeping import (
 from certificates.models import Certificate, Sanction
 from certificates.services import RENDER_MAX_ATTEMPTS, today
 from certificates.verification import registry, status_of, with_public_status  # noqa: F401
+from registrasi.audit.notes import render_note
 from registrasi.audit.selectors import timeline_for
 
 S = CertificateState
@@ -103,7 +104,7 @@ def certificate_history(certificate) -> CertificateHistory:
                 actor=event.actor,
                 from_state=event.from_state,
                 to_state=event.to_state,
-                note=event.note,
+                note=render_note(event),
                 sanction=sanction,
                 event=event,
             )

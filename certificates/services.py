@@ -259,9 +259,12 @@ def _replace_now_if_due(basis, certificate, application, actor, on):
         obj=basis,
         name="supersede",
         actor=actor,
-        note=_("Replaced by certificate %(number)s after application %(reference)s was approved.")
-        % {"number": certificate.number, "reference": application.reference or application.pk},
-        data={"superseded_by": certificate.pk},
+        # The sentence is rendered when shown, in the reader's language (certificates.notes).
+        data={
+            "superseded_by": certificate.pk,
+            "number": certificate.number,
+            "reference": application.reference or str(application.pk),
+        },
         update_fields=["state_changed_at"],
         before_save=_mark_state_changed,
     )
@@ -533,7 +536,6 @@ def certificates_hand_over(*, on: datetime.date | None = None) -> int:
                     obj=Certificate.objects.get(pk=pk),
                     name="hand_over",
                     actor=None,
-                    note=_("The renewed certificate took effect."),
                     update_fields=["state_changed_at"],
                     before_save=_mark_state_changed,
                 )
@@ -575,7 +577,6 @@ def suspensions_lift_ended(*, on: datetime.date | None = None) -> int:
                     obj=Certificate.objects.get(pk=certificate_id),
                     name="lift_suspension",
                     actor=None,
-                    note=_("The suspension ended."),
                     update_fields=["state_changed_at"],
                     before_save=_mark_state_changed,
                 )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from inspections.models import Inspection, ScheduleChange
 from registrasi import notifications
 from registrasi.accounts.models import User
+from registrasi.audit.notes import render_note
 
 SUBJECTS = {
     "schedule": _("Inspection scheduled for application %(ref)s"),
@@ -71,7 +72,7 @@ def render_email(event, inspection, recipient) -> tuple[str, str]:
                 "reference": reference,
                 "company": application.company_legal_name or application.organization.legal_name,
                 "inspector_name": inspection.inspector.get_full_name(),
-                "note": event.note,
+                "note": render_note(event),
                 "findings": list(inspection.findings.all()),
                 "url": inspection_url(inspection),
             },
