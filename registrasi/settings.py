@@ -126,6 +126,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
+# A sign-up is pending (no account, no NIB claim) until its email address is confirmed.
+SIGNUP_CONFIRM_HOURS = env.int("SIGNUP_CONFIRM_HOURS", default=48)
 
 # Language: Indonesian by default, English second.
 LANGUAGE_CODE = "id"
@@ -304,6 +306,10 @@ CELERY_BEAT_SCHEDULE["certificates-reconcile"] = {
 # Outbox rows older than this are handed to Celery by the relay (younger ones are still being
 # handed over right after their commit). The relay runs every minute.
 OUTBOX_RELAY_AFTER_SECONDS = env.int("OUTBOX_RELAY_AFTER_SECONDS", default=30)
+CELERY_BEAT_SCHEDULE["accounts-expire-signups"] = {
+    "task": "registrasi.accounts.tasks.expire_signup_requests",
+    "schedule": crontab(hour=0, minute=30),
+}
 CELERY_BEAT_SCHEDULE["outbox-relay"] = {
     "task": "registrasi.outbox.tasks.relay_outbox",
     "schedule": 60.0,

@@ -99,10 +99,8 @@ class SignupForm(FieldGroupsMixin, SetPasswordMixin, forms.Form):
             self.initial.setdefault("language", translation.get_language() or "id")
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise _email_taken_error()
-        return email
+        # Whether the address has an account is not said here: the email tells its owner.
+        return self.cleaned_data["email"].strip().lower()
 
     def clean_nib(self):
         nib = self.cleaned_data["nib"].strip()

@@ -250,3 +250,42 @@ class Invitation(models.Model):
         if self.expires_at <= timezone.now():
             return _("expired")
         return _("pending")
+
+
+class SignupRequest(models.Model):
+    """A sign-up waiting for its email address to be confirmed.
+
+    Neither the account nor the organization exists yet: the NIB is not claimed until the
+    person proves the address is theirs by opening the link sent to it. An unconfirmed
+    request expires (`expires_at`) and claims nothing; the daily scan deletes it. The
+    password is kept only as Django's hash; the link's token only as its SHA-256.
+    """
+
+    email = models.EmailField(_("email address"))
+    full_name = models.CharField(_("full name"), max_length=200)
+    language = models.CharField(_("preferred language"), max_length=8, choices=settings.LANGUAGES)
+    password_hash = models.CharField(max_length=128, editable=False)
+    legal_name = models.CharField(_("legal name"), max_length=255)
+    legal_form = models.CharField(_("legal form"), max_length=16, choices=LegalForm.choices)
+    nib = models.CharField(_("NIB"), max_length=13, validators=[validate_nib])
+    address = models.TextField(_("registered address"))
+    province = models.CharField(_("province"), max_length=32, choices=Province.choices)
+    foreign_owned = models.BooleanField(_("foreign ownership"), default=False)
+    contact_email = models.EmailField(_("contact email"))
+    contact_phone = models.CharField(_("contact phone"), max_length=24, validators=[validate_phone])
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-up request")
+        verbose_name_plural = _("sign-up requests")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.email} ({self.nib})"
+
+    @property
+    def is_usable(self):
+        return self.confirmed_at is None and self.expires_at > timezone.now()

@@ -13,7 +13,14 @@ from django.utils.translation import gettext as _
 
 from registrasi import outbox
 from registrasi.accounts.constants import MembershipRole
-from registrasi.accounts.models import Invitation, Membership, Organization, User, hash_token
+from registrasi.accounts.models import (
+    Invitation,
+    Membership,
+    Organization,
+    SignupRequest,
+    User,
+    hash_token,
+)
 from registrasi.audit.services import audit_record
 from registrasi.services import NotAllowed, ServiceError
 
@@ -103,6 +110,77 @@ def organization_register(
             ) from exc
         raise
     return user
+
+
+# --- verified sign-up ------------------------------------------------------------------------
+
+
+class SignupLinkInvalid(ServiceError):
+    """The confirmation link was used, has expired or was never issued."""
+
+
+def signup_request(*, email: str, password: str, **details) -> None:
+    """Start a sign-up. Nothing is created and no NIB is claimed until the address is
+    confirmed through the emailed link (signup_confirm).
+
+    The answer is the same whether or not the address has an account: an existing account
+    holder is told by email instead, so the form reveals nothing about who is registered.
+    """
+    from django.contrib.auth.hashers import make_password
+
+    from registrasi.accounts.tasks import send_signup_confirmation, send_signup_existing_account
+
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        outbox.enqueue(send_signup_existing_account.name, email, details["language"])
+        return
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        pending = SignupRequest.objects.create(
+            email=email,
+            password_hash=make_password(password),
+            token_hash=hash_token(token),
+            expires_at=timezone.now() + timedelta(hours=settings.SIGNUP_CONFIRM_HOURS),
+            **details,
+        )
+        outbox.enqueue(send_signup_confirmation.name, pending.pk, token)
+
+
+def signup_pending(token: str) -> SignupRequest:
+    """The usable sign-up request a link names, or SignupLinkInvalid."""
+    pending = SignupRequest.objects.filter(token_hash=hash_token(token or "")).first()
+    if pending is None or not pending.is_usable:
+        raise SignupLinkInvalid(
+            _("This confirmation link has expired or was already used. Sign up again.")
+        )
+    return pending
+
+
+def signup_confirm(*, token: str) -> User:
+    """Confirm the address: the account, the organization (its NIB claim) and the owner
+    membership are created now, audited in the same transaction."""
+    with transaction.atomic():
+        pending = signup_pending(token)
+        pending = SignupRequest.objects.select_for_update().get(pk=pending.pk)
+        if not pending.is_usable:
+            raise SignupLinkInvalid(_("This confirmation link was already used."))
+        fields = [f.name for f in SignupRequest._meta.fields]
+        skipped = {"id", "password_hash", "token_hash", "created_at", "expires_at", "confirmed_at"}
+        data = {name: getattr(pending, name) for name in fields if name not in skipped}
+        user = organization_register(password=None, **data)
+        user.password = pending.password_hash
+        user.save(update_fields=["password"])
+        pending.confirmed_at = timezone.now()
+        pending.save(update_fields=["confirmed_at"])
+        audit_record(actor=user, action="email_confirmed", obj=user, data={"email": user.email})
+    return user
+
+
+def signup_requests_expire(*, now=None) -> int:
+    """Delete unconfirmed sign-ups past their expiry (the daily scan); returns how many."""
+    now = now or timezone.now()
+    expired = SignupRequest.objects.filter(confirmed_at__isnull=True, expires_at__lte=now)
+    return expired.delete()[0]
 
 
 # --- invitations -----------------------------------------------------------------------------

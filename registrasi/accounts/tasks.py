@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from registrasi import notifications
-from registrasi.accounts.models import Invitation, User
+from registrasi.accounts.models import Invitation, SignupRequest, User
 
 logger = logging.getLogger(__name__)
 
@@ -46,3 +46,48 @@ def send_invitation_email(self, invitation_id, token):
         body = render_to_string("accounts/emails/invitation.txt", context)
     send_mail(" ".join(subject.split()), body, None, [invitation.email])
     return True
+
+
+def _send(template, context, to):
+    subject = render_to_string(f"accounts/emails/{template}_subject.txt", context)
+    body = render_to_string(f"accounts/emails/{template}.txt", context)
+    send_mail(" ".join(subject.split()), body, None, [to])
+
+
+@shared_task(bind=True, **notifications.EMAIL_TASK_OPTIONS)
+def send_signup_confirmation(self, signup_request_id, token):
+    """The link that confirms a sign-up. The token is not stored, so it comes with the task."""
+    pending = SignupRequest.objects.filter(pk=signup_request_id).first()
+    if pending is None or not pending.is_usable:
+        return False
+    context = {
+        "pending": pending,
+        "link": settings.SITE_URL + reverse("accounts:signup_confirm", args=[token]),
+        "valid_hours": settings.SIGNUP_CONFIRM_HOURS,
+    }
+    with translation.override(pending.language):
+        _send("signup_confirm", context, pending.email)
+    return True
+
+
+@shared_task(bind=True, **notifications.EMAIL_TASK_OPTIONS)
+def send_signup_existing_account(self, email, language):
+    """Someone signed up with an address that has an account: tell its owner, not the form."""
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        return False
+    context = {
+        "user": user,
+        "login": settings.SITE_URL + reverse("accounts:login"),
+        "reset": settings.SITE_URL + reverse("accounts:password_reset"),
+    }
+    with translation.override(user.language or language):
+        _send("signup_existing", context, user.email)
+    return True
+
+
+@shared_task
+def expire_signup_requests():
+    from registrasi.accounts.services import signup_requests_expire
+
+    return signup_requests_expire()

@@ -82,21 +82,31 @@ def signup(request):
         return redirect("home")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            user = services.organization_register(**form.registration_data())
-        except services.RegistrationConflict as exc:
-            form.add_error(exc.field, exc.message)
-        else:
-            login(request, user, backend=BACKEND)
-            translation.activate(user.language)
-            messages.success(
-                request, _("Welcome! Your organization is registered and you are its owner.")
-            )
-            return _use_language(redirect("home"), user.language)
+        services.signup_request(**form.registration_data())
+        # The same page whether or not the address has an account: the email says which.
+        return render(request, "accounts/signup_sent.html", {"email": form.cleaned_data["email"]})
     return render(request, "accounts/signup.html", {"form": form})
 
 
-@method_decorator(ratelimit(key=_login_email, rate="10/m", method="POST", block=True), name="post")
+def signup_confirm(request, token):
+    """The emailed link. Opening it shows a button (mail scanners follow links, they do not
+    press buttons); pressing it creates the account and the organization and logs in."""
+    try:
+        pending = services.signup_pending(token)
+    except services.SignupLinkInvalid as exc:
+        return render(request, "accounts/signup_invalid.html", {"message": exc.message}, status=404)
+    if request.method != "POST":
+        return render(request, "accounts/signup_confirm.html", {"pending": pending})
+    try:
+        user = services.signup_confirm(token=token)
+    except (services.SignupLinkInvalid, services.RegistrationConflict) as exc:
+        return render(request, "accounts/signup_invalid.html", {"message": exc.message}, status=409)
+    login(request, user, backend=BACKEND)
+    translation.activate(user.language)
+    messages.success(request, _("Welcome! Your organization is registered and you are its owner."))
+    return _use_language(redirect("accounts:organization"), user.language)
+
+
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = EmailAuthenticationForm
