@@ -65,17 +65,42 @@ def test_the_web_service_runs_gunicorn_on_the_wsgi_app(services, dockerfile):
     command = command_of(web)
     assert command == [] or command[0] == "gunicorn"  # [] means the image's CMD
     assert 'CMD ["gunicorn", "registrasi.wsgi:application"' in dockerfile
-    assert any(str(port).endswith(":8000") for port in web["ports"])
+    # Only the proxy is published; web answers it on the compose network.
+    assert "ports" not in web and "8000" in [str(port) for port in web["expose"]]
 
 
-def test_the_worker_consumes_the_default_and_pdf_queues(services):
-    command = command_of(services["worker"])
+def test_nginx_proxies_to_web_with_the_deploy_config_and_the_static_files(services):
+    proxy = services["proxy"]
+    assert proxy["image"].startswith("nginx:")
+    assert "./deploy/nginx.conf:/etc/nginx/nginx.conf:ro" in proxy["volumes"]
+    assert "static:/app/static_root:ro" in proxy["volumes"]
+    assert any(str(port).endswith(":8080") for port in proxy["ports"])
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    assert "server web:8000;" in conf and "listen 8080;" in conf
+    assert "collectstatic" in command_of(services["migrate"])[-1]
+
+
+def queues_of(service) -> set[str]:
+    command = command_of(service)
     assert command[:4] == ["celery", "-A", "registrasi", "worker"]
-    queues = command[command.index("-Q") + 1].split(",")
-    assert {"default", "pdf"} <= set(queues)
+    return set(command[command.index("-Q") + 1].split(","))
+
+
+def test_pdfs_and_everything_else_have_separate_workers(services):
+    assert queues_of(services["worker"]) == {"default"}
+    assert queues_of(services["worker-pdf"]) == {"pdf"}
     # The queues the settings route tasks to are all consumed.
     routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
-    assert routed | {settings.CELERY_TASK_DEFAULT_QUEUE} <= set(queues)
+    assert routed | {settings.CELERY_TASK_DEFAULT_QUEUE} == {"default", "pdf"}
+    # One render at a time, in a process renewed now and then (WeasyPrint holds memory).
+    pdf = command_of(services["worker-pdf"])
+    assert pdf[pdf.index("--concurrency") + 1] == "1" and "--max-tasks-per-child" in pdf
+
+
+def test_a_lost_workers_messages_come_back_after_the_longest_task_and_retry_wait():
+    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    assert settings.CELERY_TASK_TIME_LIMIT < visibility <= 30 * 60
+    assert visibility > settings.EMAIL_RETRY_BACKOFF_MAX
 
 
 def test_there_is_exactly_one_beat(services):
@@ -92,7 +117,7 @@ def test_migrations_run_once_before_the_app_starts(services):
         assert depends_on["migrate"]["condition"] == "service_completed_successfully", name
 
 
-@pytest.mark.parametrize("name", ["web", "worker", "beat", "migrate"])
+@pytest.mark.parametrize("name", ["web", "worker", "worker-pdf", "beat", "migrate"])
 def test_the_app_services_get_every_variable_the_app_needs(services, name):
     environment = services[name]["environment"]
     missing = [variable for variable in REQUIRED_VARIABLES if variable not in environment]
@@ -112,7 +137,7 @@ def test_the_app_reads_the_variables_compose_passes(services):
 
 
 def test_web_and_worker_share_the_signing_key(services):
-    for name in ["web", "worker", "migrate"]:
+    for name in ["web", "worker", "worker-pdf", "migrate"]:
         assert "signing:/app/var/signing" in services[name]["volumes"], name
     assert "make_signing_key" in command_of(services["migrate"])[-1]
 
