@@ -130,7 +130,16 @@ class PaymentInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.register(Invoice)
 class InvoiceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["number", "application", "amount_display", "issued_at", "due_date", "paid_at"]
+    list_display = [
+        "number",
+        "application",
+        "kind",
+        "amount_display",
+        "issued_at",
+        "due_date",
+        "paid_at",
+        "cancelled_at",
+    ]
     search_fields = ["number", "application__reference"]
     list_select_related = ["application"]
     inlines = [PaymentInline]

@@ -55,10 +55,22 @@ WITHDRAWABLE_STATES = (
     ApplicationState.INSPECTION_FAILED,
 )
 
-# States in which the applicant may change declared facts and sites.
+# States in which the applicant may upload a document (a new version after a failed
+# inspection or while waiting for one goes back to the ministry to review, and blocks
+# scheduling until it is accepted: applications.services.readiness_blockers).
 DOCUMENT_UPLOAD_STATES = (
     ApplicationState.DRAFT,
     ApplicationState.RETURNED,
+    ApplicationState.AWAITING_INSPECTION,
+    ApplicationState.INSPECTION_FAILED,
+)
+# States in which staff review documents: the desk review, and every later state in which a
+# new version may be waiting (scheduling and approval wait for it).
+DOCUMENT_REVIEW_STATES = (
+    ApplicationState.UNDER_REVIEW,
+    ApplicationState.AWAITING_INSPECTION,
+    ApplicationState.INSPECTION_SCHEDULED,
+    ApplicationState.INSPECTION_PASSED,
     ApplicationState.INSPECTION_FAILED,
 )
 # States that mean the applicant must act next.
@@ -69,6 +81,9 @@ WAITING_ON_APPLICANT_STATES = (
 )
 # The ministry desk's default queue.
 STAFF_QUEUE_STATES = (ApplicationState.SUBMITTED, ApplicationState.UNDER_REVIEW)
+# The staff queue's filter for applications with a new document version to review (they are
+# in the default queue too).
+QUEUE_TO_REVIEW = "to_review"
 FINAL_STATES = (ApplicationState.APPROVED, ApplicationState.REJECTED, ApplicationState.WITHDRAWN)
 
 
@@ -109,3 +124,8 @@ DOCUMENT_CONTENT_TYPES = {
 IMAGE_CONTENT_TYPES = {k: v for k, v in DOCUMENT_CONTENT_TYPES.items() if v.startswith("image/")}
 
 INVOICE_DUE_DAYS = 14
+
+
+class InvoiceKind(models.TextChoices):
+    FEE = "fee", _("Registration fee")
+    SUPPLEMENTARY = "supplementary", _("Supplementary invoice (fee difference)")

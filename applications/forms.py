@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from applications.constants import (
+    QUEUE_TO_REVIEW,
     ApplicationKind,
     ApplicationState,
     Direction,
@@ -152,8 +153,9 @@ class QueueFilterForm(forms.Form):
     state = forms.ChoiceField(
         label=_("State"),
         required=False,
-        choices=[("", _("Submitted or under review"))]
+        choices=[("", _("Submitted, under review or with documents to review"))]
         + [(s.value, s.label) for s in QUEUE_STATES]
+        + [(QUEUE_TO_REVIEW, _("Documents to review"))]
         + [("all", _("Every submitted application"))],
     )
     kind = forms.ChoiceField(

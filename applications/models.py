@@ -12,6 +12,7 @@ from applications.constants import (
     ApplicationState,
     Direction,
     DocumentType,
+    InvoiceKind,
     ReviewStatus,
     Sourcing,
 )
@@ -155,6 +156,18 @@ class Application(ConcurrentTransitionMixin, models.Model):
     def is_follow_up(self):
         """A renewal or a change report (it continues an existing certificate)."""
         return self.rules.follows_certificate
+
+    @property
+    def invoice(self):
+        """The invoice that matters now: the open one (to pay), else the newest not cancelled
+        (paid); None before the first submission. Uses prefetched `invoices` when present."""
+        if self.pk is None:
+            return None
+        invoices = [i for i in self.invoices.all() if not i.is_cancelled]
+        open_ = [i for i in invoices if i.is_open]
+        if open_:
+            return open_[0]
+        return max(invoices, key=lambda i: (i.issued_at, i.pk), default=None)
 
     # Applicant transitions -------------------------------------------------------------
     @transition(state, source=[S.DRAFT, S.RETURNED], target=S.SUBMITTED, permission=is_member)
@@ -453,23 +466,40 @@ class FeeTier(models.Model):
 
 
 class Invoice(models.Model):
-    """The registration fee, issued once on the first submission."""
+    """A fee invoice. The first submission issues the registration fee; a resubmission whose
+    fee changed cancels an unpaid invoice and issues a new one (the old one stays, cancelled,
+    in the history), or, when the fee was already paid, adds a supplementary invoice for the
+    difference (see applications.services.fee_change). The fee is paid when every invoice
+    not cancelled is paid; at most one invoice is open (neither paid nor cancelled) at a time.
+    """
 
-    application = models.OneToOneField(
-        Application, on_delete=models.PROTECT, related_name="invoice"
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="invoices"
+    )
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=InvoiceKind.choices, default=InvoiceKind.FEE
     )
     number = models.CharField(_("invoice number"), max_length=32, unique=True)
     amount = models.PositiveBigIntegerField(_("amount (Rp)"))
     issued_at = models.DateTimeField(_("issued"))
     due_date = models.DateField(_("due date"))
     paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    replaces = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("replaces invoice"),
+    )
 
     objects = ThroughApplicationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
-        ordering = ["-issued_at"]
+        ordering = ["-issued_at", "-pk"]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(amount__gt=0), name="applications_invoice_amount_positive"
@@ -477,6 +507,16 @@ class Invoice(models.Model):
             models.CheckConstraint(
                 condition=models.Q(number__startswith="INV-"),
                 name="applications_invoice_number_format",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(paid_at__isnull=True) | models.Q(cancelled_at__isnull=True),
+                name="applications_invoice_paid_or_cancelled",
+            ),
+            # Two submissions at once cannot leave two invoices to pay.
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=models.Q(paid_at__isnull=True, cancelled_at__isnull=True),
+                name="applications_invoice_one_open",
             ),
         ]
 
@@ -486,6 +526,14 @@ class Invoice(models.Model):
     @property
     def is_paid(self):
         return self.paid_at is not None
+
+    @property
+    def is_cancelled(self):
+        return self.cancelled_at is not None
+
+    @property
+    def is_open(self):
+        return not self.is_paid and not self.is_cancelled
 
 
 class Payment(models.Model):

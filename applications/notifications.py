@@ -13,7 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from applications.fees import format_rupiah
-from applications.models import Application, Invoice
+from applications.models import Application
 from registrasi import notifications
 from registrasi.accounts.models import User
 from registrasi.audit.notes import render_note
@@ -54,7 +54,7 @@ def rejected_documents(application):
 
 def render_email(event, application, recipient) -> tuple[str, str]:
     """(subject, body) in the recipient's language."""
-    invoice = Invoice.objects.filter(application=application).first()
+    invoice = application.invoice  # the one to pay now, else the newest paid one
     with notifications.in_language_of(recipient):
         reference = application.reference or str(application)
         return notifications.render_email(

@@ -4,13 +4,15 @@ queries, whatever the number of rows."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.changes import differences
 from applications.constants import (
+    DOCUMENT_REVIEW_STATES,
     FINAL_STATES,
+    QUEUE_TO_REVIEW,
     REQUIRED_DOCUMENT_TYPES,
     STAFF_QUEUE_STATES,
     WAITING_ON_APPLICANT_STATES,
@@ -20,11 +22,18 @@ from applications.constants import (
     ReviewStatus,
 )
 from applications.fees import quote_for
-from applications.models import Application, Document, DocumentVersion, Invoice
-from applications.services import submission_problems
+from applications.models import Application, Document, DocumentVersion, Invoice, Payment
+from applications.services import fee_change, readiness_blockers, submission_problems
 from registrasi.audit.selectors import timeline_for
 
 S = ApplicationState
+# States in which the application page says what blocks scheduling or approval.
+BLOCKABLE_STATES = (
+    S.AWAITING_INSPECTION,
+    S.INSPECTION_SCHEDULED,
+    S.INSPECTION_PASSED,
+    S.INSPECTION_FAILED,
+)
 
 __all__ = [
     "applicant_dashboard",
@@ -36,17 +45,21 @@ __all__ = [
 
 
 def _invoice_of(application):
-    try:
-        return application.invoice
-    except Invoice.DoesNotExist:
-        return None
+    """The open invoice, else the newest paid one (Application.invoice; prefetch invoices)."""
+    return application.invoice
 
 
-def next_step(application) -> str:
-    """What happens next, told to the applicant."""
+def next_step(application, blockers=None) -> str:
+    """What happens next, told to the applicant. `blockers` (services.readiness_blockers),
+    when given, lets it say that the inspection waits for the ministry's document review."""
     state = application.state
     invoice = _invoice_of(application)
     unpaid = invoice is not None and not invoice.is_paid
+    if state == S.AWAITING_INSPECTION and blockers and not unpaid:
+        return _(
+            "The inspection can be scheduled once the ministry has accepted your documents; "
+            "see what is still open below."
+        )
     if state == S.DRAFT:
         return str(application.rules.draft_next_step)
     if state == S.RETURNED:
@@ -111,28 +124,45 @@ def applicant_dashboard(*, user) -> list[DashboardRow]:
         return []
     applications = (
         Application.objects.filter(organization_id=membership.organization_id)
-        .select_related("invoice")
+        .prefetch_related("invoices")
         .order_by("-created_at", "-pk")
     )
     return [DashboardRow(a, next_step(a), waits_on_applicant(a)) for a in applications]
 
 
+def _documents_to_review():
+    """True for an application with a document whose current (newest) version the ministry
+    has not reviewed yet, in a state where staff review documents."""
+    newer = DocumentVersion.objects.filter(
+        document=OuterRef("document"), number__gt=OuterRef("number")
+    )
+    pending = DocumentVersion.objects.filter(
+        document__application=OuterRef("pk"), review_status=ReviewStatus.PENDING
+    ).exclude(Exists(newer))
+    return Q(Exists(pending)) & Q(state__in=DOCUMENT_REVIEW_STATES)
+
+
 def staff_queue(*, filters: dict | None = None):
     """Applications for the ministry desk, oldest submission first.
 
-    filters: state ("" -> submitted and under review; "all" -> everything submitted at least
-    once), kind, province (company province), min_age_days / max_age_days (days since
-    submission).
+    filters: state ("" -> submitted and under review, and every application with a document
+    to review; "all" -> everything submitted at least once; "to_review" -> documents to
+    review), kind, province (company province), min_age_days / max_age_days (days since
+    submission). Each row carries `documents_to_review`.
     """
     filters = filters or {}
-    qs = Application.objects.filter(submitted_at__isnull=False)
+    qs = Application.objects.filter(submitted_at__isnull=False).annotate(
+        documents_to_review=ExpressionWrapper(_documents_to_review(), BooleanField())
+    )
     state = filters.get("state") or ""
     if state == "all":
         pass
+    elif state == QUEUE_TO_REVIEW:
+        qs = qs.filter(documents_to_review=True)
     elif state in S.values:
         qs = qs.filter(state=state)
     else:
-        qs = qs.filter(state__in=STAFF_QUEUE_STATES)
+        qs = qs.filter(Q(state__in=STAFF_QUEUE_STATES) | Q(documents_to_review=True))
     if filters.get("kind") in ApplicationKind.values:
         qs = qs.filter(kind=filters["kind"])
     if filters.get("province"):
@@ -144,8 +174,10 @@ def staff_queue(*, filters: dict | None = None):
         qs = qs.filter(submitted_at__lte=now - datetime.timedelta(days=min_age))
     if max_age is not None:
         qs = qs.filter(submitted_at__gte=now - datetime.timedelta(days=max_age))
-    return qs.select_related("organization", "invoice", "basis_certificate").order_by(
-        "submitted_at", "pk"
+    return (
+        qs.select_related("organization", "basis_certificate")
+        .prefetch_related("invoices")
+        .order_by("submitted_at", "pk")
     )
 
 
@@ -183,7 +215,7 @@ class DocumentSlot:
 class ApplicationDetail:
     application: Application
     documents: list  # [DocumentSlot], required types first in their fixed order
-    invoice: Invoice | None
+    invoice: Invoice | None  # the open invoice, else the newest paid one
     payments: list
     sites: list
     timeline: list
@@ -196,6 +228,9 @@ class ApplicationDetail:
     basis_certificate: object = None  # renewals and change reports: the certificate
     differences: list = field(default_factory=list)  # change reports: [changes.Difference]
     approval_effect: str = ""  # before a decision: what approval would do (applications.kinds)
+    invoices: list = field(default_factory=list)  # every invoice, cancelled too, newest first
+    fee_change: object = None  # draft/returned: services.FeeChange (what submitting does)
+    blockers: list = field(default_factory=list)  # what blocks scheduling or approval
 
 
 def approval_effect(application, basis=None) -> str:
@@ -242,24 +277,37 @@ def application_detail(*, application) -> ApplicationDetail:
                     versions=list(doc.versions.all()),
                 )
             )
-    invoice = Invoice.objects.filter(application=application).first()
-    payments = list(invoice.payments.select_related("recorded_by")) if invoice else []
-    if invoice is not None:
-        application._state.fields_cache["invoice"] = invoice
+    invoices = list(
+        Invoice.objects.filter(application=application).prefetch_related(
+            Prefetch("payments", queryset=Payment.objects.select_related("recorded_by"))
+        )
+    )
+    application._prefetched_objects_cache = {
+        **getattr(application, "_prefetched_objects_cache", {}),
+        "invoices": invoices,
+    }
+    payments = [p for i in invoices for p in i.payments.all()]
     rejected = [
         s.current for s in slots if s.current and s.current.review_status == ReviewStatus.REJECTED
     ]
     editable = application.state in (S.DRAFT, S.RETURNED)
     basis = application.basis_certificate if application.basis_certificate_id else None
+    blockers = readiness_blockers(application) if application.state in BLOCKABLE_STATES else []
+    quote = quote_for(application)
     return ApplicationDetail(
         application=application,
         documents=slots,
-        invoice=invoice,
+        invoice=application.invoice,
+        invoices=invoices,
+        fee_change=fee_change(application, quote=quote, invoices=invoices)
+        if editable and invoices
+        else None,
+        blockers=blockers,
         payments=payments,
         sites=list(application.sites.all()),
         timeline=list(timeline_for(application)),
-        fee=quote_for(application),
-        next_step=next_step(application),
+        fee=quote,
+        next_step=next_step(application, blockers),
         waits_on_applicant=waits_on_applicant(application),
         return_reason=application.return_reason if application.state == S.RETURNED else "",
         rejected_versions=rejected,

@@ -8,17 +8,19 @@ django ValidationError (bad input: a file, a missing reason, a wrong amount).
 """
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.changes import differences, has_new_documents
 from applications.constants import (
     COMPANY_FIELDS,
+    DOCUMENT_REVIEW_STATES,
     DOCUMENT_UPLOAD_STATES,
     EDITABLE_STATES,
     INVOICE_DUE_DAYS,
@@ -27,6 +29,7 @@ from applications.constants import (
     ApplicationState,
     Direction,
     DocumentType,
+    InvoiceKind,
     ReviewStatus,
     Sourcing,
 )
@@ -52,6 +55,7 @@ from registrasi.services import NotAllowed, ServiceError, StaleState, lock, run_
 
 __all__ = [
     "NotAllowed",
+    "NotReady",
     "ServiceError",
     "StaleState",
     "SubmissionIncomplete",
@@ -66,9 +70,12 @@ __all__ = [
     "application_withdraw",
     "document_review",
     "document_upload",
+    "fee_change",
     "fee_quote",
     "invoice_is_paid",
     "invoice_record_payment",
+    "readiness_blockers",
+    "refuse_unless_ready",
     "submission_problems",
 ]
 
@@ -328,13 +335,14 @@ def _document_for(application, document_type, document):
 
 
 def document_review(*, version, actor, accepted: bool, reason: str = "") -> DocumentVersion:
-    """Staff accept or reject the current version of a document while reviewing."""
+    """Staff accept or reject the current version of a document: during the desk review, and
+    later whenever a new version is waiting (it blocks scheduling and approval until then)."""
     _refuse_unless_perm(actor, STAFF_REVIEW)
     if not accepted:
         reason = _require_reason(reason)
     with transaction.atomic():
         application = lock(version.document.application)
-        _refuse_unless_state(application, [ApplicationState.UNDER_REVIEW])
+        _refuse_unless_state(application, DOCUMENT_REVIEW_STATES)
         locked = DocumentVersion.objects.select_for_update().get(pk=version.pk)
         newest = locked.document.versions.aggregate(n=Max("number"))["n"]
         if locked.number != newest:
@@ -415,18 +423,23 @@ def submission_problems(application) -> list[str]:
 
 
 # Applicant transitions --------------------------------------------------------------------
-def application_submit(*, application, actor, expected_state=None) -> Application:
+def application_submit(
+    *, application, actor, expected_state=None, expected_fee: int | None = None
+) -> Application:
     """Submit (or resubmit after a return). Refused, naming what is missing, until the facts,
     a site and every required document are there. The first submission assigns the
-    reference and issues the invoice; a resubmission updates the amount of an unpaid invoice
-    if the declared facts changed (a paid invoice is never changed: the fee was settled for
-    what was declared when it was paid). `submitted_at` is set on every (re)submission: the
-    desk queue's age counts from when the application last reached the ministry."""
+    reference and issues the invoice; a resubmission whose fee changed cancels an unpaid
+    invoice and issues a new one, or adds a supplementary invoice when the fee was paid (a
+    paid invoice is never changed, nothing is refunded): see FeeChange. `expected_fee` is the
+    fee the page showed; a different fee now is refused as stale, so the applicant always
+    sees the amount before it is invoiced. `submitted_at` is set on every (re)submission:
+    the desk queue's age counts from when the application last reached the ministry."""
 
     def before_save(locked):
         missing = submission_problems(locked)
         if missing:
             raise SubmissionIncomplete(missing)
+        _refuse_unseen_fee(locked, expected_fee)
         locked.submitted_at = timezone.now()
         if not locked.reference:
             year = timezone.localdate(locked.submitted_at).year
@@ -442,40 +455,179 @@ def application_submit(*, application, actor, expected_state=None) -> Applicatio
             before_save=before_save,
         )
         event = _last_event(locked)
-        invoice = _issue_or_update_invoice(locked, actor)
+        _issue_or_update_invoice(locked, actor)
         _notify(event)
-    locked._state.fields_cache["invoice"] = invoice
     return locked
 
 
-def _issue_or_update_invoice(application, actor) -> Invoice:
-    quote = quote_for(application)
-    invoice = Invoice.objects.select_for_update().filter(application=application).first()
+def _refuse_unseen_fee(application, expected_fee):
+    if expected_fee is None:
+        return
+    total = quote_for(application).total
+    if total != expected_fee:
+        raise StaleState(
+            _(
+                "The fee is now %(fee)s, not the %(shown)s the page showed. Check the fee "
+                "and submit again."
+            )
+            % {"fee": format_rupiah(total), "shown": format_rupiah(expected_fee)}
+        )
+
+
+class FeeAction:
+    """What submitting does to the invoices (FeeChange.action)."""
+
+    UNKNOWN = "unknown"  # the facts the fee depends on are not all declared yet
+    ISSUE = "issue"  # first submission: the fee invoice is issued
+    UNCHANGED = "unchanged"  # the invoices already issued still match the fee
+    REPLACE = "replace"  # nothing paid yet: the open invoice is cancelled, a new one issued
+    SUPPLEMENTARY = "supplementary"  # paid less than the new fee: an invoice for the rest
+    SETTLED = "settled"  # paid exactly the new fee: the open supplementary is cancelled
+    NO_REFUND = "no_refund"  # paid more than the new fee: nothing is refunded
+
+
+@dataclass(frozen=True)
+class FeeChange:
+    """The fee for what is declared now against what was invoiced and paid so far: what the
+    fee and review steps show before submitting, and what submitting then does."""
+
+    quote: FeeQuote
+    invoiced: int  # the invoices not cancelled, paid or not
+    paid: int
+    open_invoice: Invoice | None
+    has_invoices: bool
+
+    @property
+    def new_total(self):
+        return self.quote.total
+
+    @property
+    def difference(self):
+        """New fee minus the invoices already issued (negative: the fee went down)."""
+        return self.quote.total - self.invoiced
+
+    @property
+    def due(self):
+        """What remains to pay under the new fee (zero or less: nothing)."""
+        return self.quote.total - self.paid
+
+    @property
+    def action(self):
+        if not self.quote.is_complete:
+            return FeeAction.UNKNOWN
+        if not self.has_invoices:
+            return FeeAction.ISSUE
+        if self.due < 0:
+            return FeeAction.NO_REFUND
+        if self.due == 0:
+            return FeeAction.SETTLED if self.open_invoice else FeeAction.UNCHANGED
+        if self.open_invoice is not None and self.open_invoice.amount == self.due:
+            return FeeAction.UNCHANGED
+        return FeeAction.SUPPLEMENTARY if self.paid else FeeAction.REPLACE
+
+    @property
+    def explanation(self) -> str:
+        """What submitting will do, in a sentence for the applicant (translated)."""
+        values = {
+            "new": format_rupiah(self.new_total),
+            "old": format_rupiah(self.invoiced),
+            "paid": format_rupiah(self.paid),
+            "due": format_rupiah(self.due),
+            "number": self.open_invoice.number if self.open_invoice else "",
+        }
+        texts = {
+            FeeAction.ISSUE: _("The invoice for %(new)s is issued when you submit."),
+            FeeAction.UNCHANGED: _("The fee has not changed: the invoice already issued stays."),
+            FeeAction.REPLACE: _(
+                "The fee changed from %(old)s to %(new)s. When you submit, the unpaid invoice "
+                "%(number)s is cancelled (it stays in the history) and a new invoice for "
+                "%(new)s is issued."
+            ),
+            FeeAction.SUPPLEMENTARY: _(
+                "You have already paid %(paid)s; the new fee is %(new)s. When you submit, a "
+                "supplementary invoice for the difference, %(due)s, is issued."
+            ),
+            FeeAction.SETTLED: _(
+                "You have already paid the new fee of %(new)s: when you submit, the unpaid "
+                "invoice %(number)s is cancelled."
+            ),
+            FeeAction.NO_REFUND: _(
+                "The new fee (%(new)s) is lower than what you have already paid (%(paid)s). "
+                "Fees already paid are not refunded, and no new invoice is issued."
+            ),
+        }
+        text = texts.get(self.action)
+        return text % values if text else ""
+
+
+def fee_change(application, *, quote=None, invoices=None) -> FeeChange:
+    """The fee for the declared facts now, against the application's invoices. A page that
+    has the quote and the invoices already passes them (no second read)."""
+    if invoices is None:
+        invoices = Invoice.objects.filter(application=application)
+    invoices = [i for i in invoices if not i.is_cancelled]
+    return FeeChange(
+        quote=quote or quote_for(application),
+        invoiced=sum(i.amount for i in invoices),
+        paid=sum(i.amount for i in invoices if i.is_paid),
+        open_invoice=next((i for i in invoices if i.is_open), None),
+        has_invoices=bool(invoices),
+    )
+
+
+def _issue_or_update_invoice(application, actor) -> Invoice | None:
+    """Bring the invoices in line with the fee on (re)submission (see FeeChange.action).
+    A paid invoice is never changed; an unpaid one is cancelled, never edited, so the
+    history shows every amount the applicant was asked for."""
+    change = fee_change(application)
+    if change.action == FeeAction.UNCHANGED:
+        return application.invoice
+    if change.open_invoice is not None:
+        _cancel_invoice(change.open_invoice, application, actor)
+    if change.action in (FeeAction.ISSUE, FeeAction.REPLACE, FeeAction.SUPPLEMENTARY):
+        _issue_invoice(application, actor, amount=change.due, replaces=change.open_invoice)
+    return Application.objects.get(pk=application.pk).invoice
+
+
+def _cancel_invoice(invoice, application, actor):
+    invoice.cancelled_at = timezone.now()
+    invoice.save(update_fields=["cancelled_at"])
+    audit_record(
+        actor=actor,
+        action="invoice_cancelled",
+        obj=application,
+        data={"number": invoice.number, "amount": invoice.amount},
+    )
+
+
+def _issue_invoice(application, actor, *, amount, replaces) -> Invoice:
     now = timezone.now()
-    if invoice is None:
-        invoice = Invoice.objects.create(
-            application=application,
-            number=f"INV-{timezone.localdate(now).year}-{application.pk:06d}",
-            amount=quote.total,
-            issued_at=now,
-            due_date=timezone.localdate(now) + datetime.timedelta(days=INVOICE_DUE_DAYS),
-        )
-        audit_record(
-            actor=actor,
-            action="invoice_issued",
-            obj=application,
-            data={"number": invoice.number, "amount": invoice.amount},
-        )
-    elif not invoice.is_paid and invoice.amount != quote.total:
-        old = invoice.amount
-        invoice.amount = quote.total
-        invoice.save(update_fields=["amount"])
-        audit_record(
-            actor=actor,
-            action="invoice_amended",
-            obj=application,
-            data={"number": invoice.number, "old_amount": old, "amount": invoice.amount},
-        )
+    earlier = Invoice.objects.filter(application=application)
+    paid_before = earlier.filter(paid_at__isnull=False).exists()
+    number = f"INV-{timezone.localdate(now).year}-{application.pk:06d}"
+    count = earlier.count()
+    if count:
+        number = f"{number}-{count + 1}"
+    invoice = Invoice.objects.create(
+        application=application,
+        kind=InvoiceKind.SUPPLEMENTARY if paid_before else InvoiceKind.FEE,
+        number=number,
+        amount=amount,
+        issued_at=now,
+        due_date=timezone.localdate(now) + datetime.timedelta(days=INVOICE_DUE_DAYS),
+        replaces=replaces,
+    )
+    audit_record(
+        actor=actor,
+        action="invoice_issued",
+        obj=application,
+        data={
+            "number": invoice.number,
+            "amount": invoice.amount,
+            "kind": invoice.kind,
+            "replaces": replaces.number if replaces else None,
+        },
+    )
     return invoice
 
 
@@ -530,18 +682,85 @@ def application_return_for_changes(
     )
 
 
-def unaccepted_documents(application) -> list[str]:
-    """Required document types whose current version is not accepted (translated labels)."""
+def _documents_not_accepted(application) -> list[tuple[str, DocumentVersion | None]]:
+    """[(required type, its current version or None)] for each required document whose
+    current version is not accepted: the one rule behind accepting for inspection,
+    scheduling and approval."""
     current = _current_versions(application)
     # A kind that carries documents needs only those it has (carried over or new) accepted.
     types = [
         t for t in REQUIRED_DOCUMENT_TYPES if t in current or not _carries_documents(application)
     ]
     return [
-        str(DocumentType(t).label)
+        (t, current.get(t))
         for t in types
         if t not in current or current[t].review_status != ReviewStatus.ACCEPTED
     ]
+
+
+def unaccepted_documents(application) -> list[str]:
+    """Required document types whose current version is not accepted (translated labels)."""
+    return [str(DocumentType(t).label) for t, _version in _documents_not_accepted(application)]
+
+
+def _document_blocker(document_type, version) -> str:
+    label = DocumentType(document_type).label
+    if version is None:
+        return _("“%(type)s” has not been uploaded") % {"type": label}
+    if version.review_status == ReviewStatus.REJECTED:
+        return _(
+            "“%(type)s” version %(number)s was rejected: the applicant must upload a new version"
+        ) % {"type": label, "number": version.number}
+    return _("“%(type)s” version %(number)s has not been reviewed by the ministry yet") % {
+        "type": label,
+        "number": version.number,
+    }
+
+
+def readiness_blockers(application) -> list[str]:
+    """What stops the ministry from scheduling the inspection or approving (translated, one
+    line each; empty when nothing does): an invoice not paid, a required document whose
+    current version is not accepted (missing, not reviewed yet, or rejected). Pages show
+    these lines; refuse_unless_ready refuses with them."""
+    blockers = []
+    invoices = list(Invoice.objects.filter(application=application, cancelled_at__isnull=True))
+    if not invoices:
+        blockers.append(_("no fee invoice has been issued"))
+    for invoice in invoices:
+        if not invoice.is_paid:
+            blockers.append(
+                _("invoice %(number)s (%(amount)s) is not paid yet")
+                % {"number": invoice.number, "amount": format_rupiah(invoice.amount)}
+            )
+    for document_type, version in _documents_not_accepted(application):
+        blockers.append(_document_blocker(document_type, version))
+    return [str(b) for b in blockers]
+
+
+class NotReady(ServiceError):
+    """Scheduling or approval refused; `blockers` names what must happen first."""
+
+    def __init__(self, message, blockers):
+        super().__init__(message)
+        self.blockers = blockers
+
+
+SCHEDULE_STEP = "schedule"
+APPROVE_STEP = "approve"
+
+
+def refuse_unless_ready(application, *, step) -> None:
+    """Refuse (NotReady) to schedule the inspection (`step=SCHEDULE_STEP`) or to approve
+    (`APPROVE_STEP`) while readiness_blockers names anything. Inspections and certificates
+    call this one check; call it with the application row locked."""
+    blockers = readiness_blockers(application)
+    if not blockers:
+        return
+    if step == APPROVE_STEP:
+        message = _("The application cannot be approved yet: %(blockers)s.")
+    else:
+        message = _("The inspection cannot be scheduled yet: %(blockers)s.")
+    raise NotReady(message % {"blockers": "; ".join(blockers)}, blockers)
 
 
 def application_accept(*, application, actor, expected_state=None) -> Application:
@@ -574,8 +793,12 @@ def application_reject(*, application, actor, reason, expected_state=None) -> Ap
 
 # Fee -------------------------------------------------------------------------------------
 def invoice_is_paid(application) -> bool:
-    """Whether the application's fee is paid (inspections refuse to schedule until it is)."""
-    return Invoice.objects.filter(application=application, paid_at__isnull=False).exists()
+    """Whether the application's fee is paid: an invoice was issued and every invoice not
+    cancelled (the fee, a supplementary one) is paid. Asks the database."""
+    counts = Invoice.objects.filter(application=application, cancelled_at__isnull=True).aggregate(
+        issued=Count("pk"), unpaid=Count("pk", filter=Q(paid_at__isnull=True))
+    )
+    return counts["issued"] > 0 and counts["unpaid"] == 0
 
 
 def _whole_rupiah(amount):
@@ -599,6 +822,11 @@ def invoice_record_payment(*, invoice, actor, paid_on, reference, amount) -> Pay
         locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if locked.is_paid:
             raise NotAllowed(_("This invoice has already been paid."))
+        if locked.is_cancelled:
+            raise NotAllowed(
+                _("Invoice %(number)s was cancelled; record the payment against the open one.")
+                % {"number": locked.number}
+            )
         if application.state in (ApplicationState.WITHDRAWN, ApplicationState.REJECTED):
             raise NotAllowed(
                 _("This is not possible while the application is “%(state)s”.")

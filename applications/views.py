@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from applications import selectors, services
 from applications.constants import (
+    DOCUMENT_REVIEW_STATES,
     DOCUMENT_UPLOAD_STATES,
     EDITABLE_STATES,
     REQUIRED_DOCUMENT_TYPES,
@@ -31,6 +32,7 @@ from applications.constants import (
     ReviewStatus,
 )
 from applications.documents import document_download_response
+from applications.fees import format_rupiah
 from applications.forms import (
     CompanyForm,
     DocumentReviewForm,
@@ -226,6 +228,9 @@ def _detail_context(request, application):
         "missing": detail.missing,
         "quote": detail.fee,
         "invoice": detail.invoice,
+        "invoices": detail.invoices,
+        "fee_change": detail.fee_change,
+        "blockers": detail.blockers,
         "payments": detail.payments,
         "timeline": _timeline_entries(detail.timeline),
         "is_member": is_member,
@@ -247,6 +252,7 @@ ACTION_LABELS = {
     "submit": gettext_lazy("Submitted"),
     "invoice_issued": gettext_lazy("Invoice issued"),
     "invoice_amended": gettext_lazy("Invoice amount updated"),
+    "invoice_cancelled": gettext_lazy("Invoice cancelled"),
     "payment_recorded": gettext_lazy("Payment recorded"),
     "start_review": gettext_lazy("Review started"),
     "return_for_changes": gettext_lazy("Returned for changes"),
@@ -276,6 +282,8 @@ def _timeline_entries(events):
             }
             if data.get("status"):
                 detail += " — " + str(_review_label(data["status"]))
+        elif event.action.startswith("invoice_") and data.get("number"):
+            detail = f"{data['number']} · {format_rupiah(data.get('amount'))}"
         entries.append(
             {
                 "created_at": event.created_at,
@@ -555,7 +563,21 @@ def submit(request, pk):
         success = _("Your corrected application was sent to the ministry again.")
     else:
         success = _("Your application was submitted. The invoice for the fee is below.")
-    return _transition(request, application, services.application_submit, success)
+    return _transition(
+        request,
+        application,
+        services.application_submit,
+        success,
+        expected_fee=_expected_fee(request),
+    )
+
+
+def _expected_fee(request):
+    """The fee the review page showed (absent from older pages: then not checked)."""
+    try:
+        return int(request.POST["expected_fee"])
+    except (KeyError, ValueError):
+        return None
 
 
 @login_required
@@ -619,7 +641,7 @@ def _staff_actions(application):
         "return": state == S.UNDER_REVIEW,
         "accept": state == S.UNDER_REVIEW,
         "reject": state in (S.UNDER_REVIEW, S.INSPECTION_PASSED),
-        "review_documents": state == S.UNDER_REVIEW,
+        "review_documents": state in DOCUMENT_REVIEW_STATES,
     }
 
 
@@ -757,7 +779,13 @@ def review_document(request, pk, version_pk):
 @require_POST
 def record_payment(request, pk):
     application = _staff_application(request, pk)
-    invoice = get_object_or_404(Invoice.objects.visible_to(request.user), application=application)
+    # The one open invoice (the fee, or a supplementary one); none open: nothing to pay.
+    invoice = get_object_or_404(
+        Invoice.objects.visible_to(request.user),
+        application=application,
+        paid_at__isnull=True,
+        cancelled_at__isnull=True,
+    )
     refused = _refuse_stale(request, application)
     if refused:
         return refused

@@ -18,9 +18,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from applications import services as applications_services
 from applications.constants import ApplicationState
 from applications.documents import download_response, validate_upload
-from applications.models import Application, Invoice, is_member
+from applications.models import Application, is_member
 from inspections.constants import (
     ACTIVE_STATES,
     EVIDENCE_CONTENT_TYPES,
@@ -146,10 +147,8 @@ def _last_event(obj):
     return AuditEvent.objects.for_object(obj).order_by("-id").first()
 
 
-def invoice_is_paid(application) -> bool:
-    """Whether the application's fee invoice is paid (no invoice: not paid). Asks the
-    database, not a cached invoice on `application`."""
-    return Invoice.objects.filter(application=application, paid_at__isnull=False).exists()
+# Whether every invoice of the application not cancelled is paid: one rule, in applications.
+invoice_is_paid = applications_services.invoice_is_paid
 
 
 def _fmt(value):
@@ -253,6 +252,11 @@ def inspection_schedule(
                 _("The fee invoice of %(application)s is not paid yet.")
                 % {"application": application}
             )
+        # Every required document's current version accepted (a new version uploaded after
+        # a failed inspection waits for the desk): the same check as approval.
+        applications_services.refuse_unless_ready(
+            application, step=applications_services.SCHEDULE_STEP
+        )
         _check_window(inspector=inspector, window_start=window_start, window_end=window_end)
         default_name, default_phone = _default_contact(application)
         inspection = Inspection(

@@ -3,6 +3,7 @@
 from django import template
 
 from applications.constants import ApplicationState
+from applications.services import invoice_is_paid
 from inspections import selectors
 from inspections.constants import ACTIVE_STATES, InspectionState
 
@@ -38,7 +39,5 @@ def application_inspections(application, user):
 
 
 def _invoice_paid(application):
-    try:
-        return application.invoice.is_paid
-    except application.__class__.invoice.RelatedObjectDoesNotExist:
-        return False
+    # Every invoice not cancelled (the fee, a supplementary one) paid: the applications rule.
+    return invoice_is_paid(application)

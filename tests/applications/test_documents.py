@@ -231,8 +231,10 @@ def test_only_members_may_upload(draft, request, who):
     assert stored_files() == []
 
 
-@pytest.mark.parametrize("state", ["submitted", "under_review", "awaiting_inspection", "rejected"])
-def test_uploads_are_refused_outside_draft_returned_and_failed_inspection(applicant, state):
+@pytest.mark.parametrize("state", ["submitted", "under_review", "rejected", "withdrawn"])
+def test_uploads_are_refused_outside_draft_returned_awaiting_and_failed_inspection(
+    applicant, state
+):
     application = ApplicationFactory(created_by=applicant, to_state=state)
     before = DocumentVersion.objects.count()
     with pytest.raises(NotAllowed):
@@ -242,6 +244,12 @@ def test_uploads_are_refused_outside_draft_returned_and_failed_inspection(applic
 
 def test_uploads_are_allowed_when_returned(applicant):
     application = ApplicationFactory(created_by=applicant, returned=True)
+    assert upload(application, applicant, pdf_upload()).number == 2
+
+
+def test_uploads_are_allowed_while_awaiting_inspection(applicant):
+    # The new version then waits for the desk and blocks scheduling (test_document_review_rule).
+    application = ApplicationFactory(created_by=applicant, awaiting_inspection=True)
     assert upload(application, applicant, pdf_upload()).number == 2
 
 

@@ -30,7 +30,7 @@ def test_the_dashboard_takes_a_fixed_number_of_queries(
     for n in range(rows):
         ApplicationFactory(created_by=applicant, to_state=S.SUBMITTED if n < 3 else S.DRAFT)
     user = fresh_user(applicant)
-    with django_assert_num_queries(2):  # membership, applications with their invoices
+    with django_assert_num_queries(3):  # membership, applications, their invoices
         dashboard = selectors.applicant_dashboard(user=user)
         texts = [(row.state_display, row.next_step, row.waits_on_applicant) for row in dashboard]
     assert len(texts) == rows
@@ -94,7 +94,7 @@ def test_the_staff_queue_takes_a_fixed_number_of_queries(
 ):
     for _n in range(rows):
         ApplicationFactory(created_by=applicant, submitted=True)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # applications, their invoices
         shown = [
             (a.reference, a.organization.legal_name, a.invoice.amount, a.get_state_display())
             for a in selectors.staff_queue(filters={})
@@ -210,8 +210,9 @@ def test_the_detail_takes_a_fixed_number_of_queries(
                 uploaded_file=pdf_upload(),
             )
     application = Application.objects.get(pk=application.pk)
-    # documents, versions (+ users), invoice, payments (+ user), sites, timeline (+ actors),
-    # fee schedule, tiers, site count, submission check (sites, current versions).
+    # documents, versions (+ users), invoices, payments (+ user), sites, timeline (+ actors),
+    # fee schedule, tiers, site count, submission check (sites, current versions); the fee
+    # change reuses the quote and the invoices.
     with django_assert_num_queries(11):
         detail = selectors.application_detail(application=application)
         for slot in detail.documents:

@@ -15,7 +15,6 @@ from applications.constants import (
     Direction,
     DocumentType,
     ReviewStatus,
-    Sourcing,
 )
 from applications.models import Application, ApplicationSite, Invoice, Payment
 from registrasi.audit.selectors import timeline_for
@@ -245,35 +244,19 @@ def test_a_rejected_document_must_be_replaced_before_resubmitting(applicant, sta
     )
 
 
-def test_a_resubmission_updates_the_unpaid_invoice_when_the_facts_changed(applicant, staff_user):
-    application = ApplicationFactory(created_by=applicant, returned=True, staff=staff_user)
-    assert Invoice.objects.get(application=application).amount == 5_000_000
-    services.application_update_details(
-        application=application,
-        actor=applicant,
-        data={"agent_seats": 300, "sourcing": Sourcing.OUTSOURCED},
-    )
-    _replace_rejected(application, applicant)
-    services.application_submit(application=application, actor=applicant)
-    assert Invoice.objects.get(application=application).amount == 22_000_000
-    event = timeline_for(application).filter(action="invoice_amended").get()
-    assert event.data == {
-        "number": Invoice.objects.get().number,
-        "old_amount": 5_000_000,
-        "amount": 22_000_000,
-    }
-
-
+# Re-pricing on resubmission (replace, supplementary, no refund): test_fee_repricing.py.
 def test_a_paid_invoice_is_never_changed(applicant, staff_user):
     application = ApplicationFactory(
         created_by=applicant, returned=True, staff=staff_user, paid=True
     )
+    paid = Invoice.objects.get(application=application)
     services.application_update_details(
         application=application, actor=applicant, data={"agent_seats": 300}
     )
     _replace_rejected(application, applicant)
     services.application_submit(application=application, actor=applicant)
-    assert Invoice.objects.get(application=application).amount == 5_000_000
+    paid.refresh_from_db()
+    assert (paid.amount, paid.is_paid, paid.is_cancelled) == (5_000_000, True, False)
 
 
 def _replace_rejected(application, applicant):
@@ -323,8 +306,11 @@ def test_only_staff_review_documents(request, applicant, who):
         services.document_review(version=version, actor=request.getfixturevalue(who), accepted=True)
 
 
-@pytest.mark.parametrize("state", [S.SUBMITTED, S.RETURNED, S.AWAITING_INSPECTION])
-def test_documents_are_reviewed_only_under_review(applicant, staff_user, state):
+# Later states (awaiting inspection and after): see test_document_review_rule.py.
+@pytest.mark.parametrize("state", [S.SUBMITTED, S.RETURNED, S.REJECTED])
+def test_documents_are_not_reviewed_before_the_desk_review_or_once_final(
+    applicant, staff_user, state
+):
     application = ApplicationFactory(created_by=applicant, to_state=state, staff=staff_user)
     version = current_versions(application)[-1]
     with pytest.raises(NotAllowed):

@@ -5,10 +5,10 @@ from django.urls import reverse
 
 from tests.applications.factories import ApplicationFactory
 
-# Session, user, groups, membership, then the page's own reads (applications; certificates with
-# their open follow-up): pinned so that a query per row (an N+1) fails here.
-DASHBOARD_QUERIES = 6
-QUEUE_QUERIES = 5
+# Session, user, groups, membership, then the page's own reads (applications, their invoices;
+# certificates with their open follow-up): pinned so that a query per row (an N+1) fails here.
+DASHBOARD_QUERIES = 7
+QUEUE_QUERIES = 6
 
 
 @pytest.fixture(autouse=True)
