@@ -8,8 +8,18 @@ from registrasi.admin import ReadOnlyAdminMixin
 
 class SanctionInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Sanction
+    fk_name = "certificate"
     extra = 0
-    fields = ["kind", "reason", "amount", "due_date", "paid_at", "starts_on", "ends_on"]
+    fields = [
+        "kind",
+        "reason",
+        "amount",
+        "due_date",
+        "paid_at",
+        "starts_on",
+        "ends_on",
+        "carried_from",
+    ]
     readonly_fields = fields
 
 

@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
@@ -35,6 +36,12 @@ class NumberSequence(models.Model):
 
     def __str__(self):
         return f"{self.year}: {self.last_serial}"
+
+
+def _issuer_or_daily_scan(instance, user) -> bool:
+    """The staff member approving the successor, or the daily scan (no person) handing over
+    to a renewal."""
+    return user is None or user.has_perm(ISSUE_CERTIFICATE)
 
 
 class Certificate(ConcurrentTransitionMixin, models.Model):
@@ -153,6 +160,20 @@ class Certificate(ConcurrentTransitionMixin, models.Model):
     def in_effect_on(self, day) -> bool:
         return self.effective_from <= day <= self.expires_on
 
+    @cached_property
+    def decision(self):
+        """The suspension or revocation behind the state (its reason and dates), or None."""
+        from certificates.sanctions import latest_decision
+
+        return latest_decision(self)
+
+    @cached_property
+    def sanctions_in_force(self):
+        """The open suspension and the unpaid fines (certificates.sanctions)."""
+        from certificates.sanctions import sanctions_in_force
+
+        return sanctions_in_force(self)
+
     @property
     def starts_later(self) -> bool:
         """A renewal approved ahead of time: issued, not in effect yet."""
@@ -180,6 +201,11 @@ class Certificate(ConcurrentTransitionMixin, models.Model):
     @transition(state, source=S.SUSPENDED, target=S.ACTIVE)
     def lift_suspension(self):
         """Run by the daily scan (no person) when a suspension's planned end has passed."""
+
+    @transition(state, source=S.ACTIVE, target=S.SUSPENDED, permission=_issuer_or_daily_scan)
+    def carry_suspension(self):
+        """Issued to succeed a suspended certificate (change report, renewal): suspended as
+        its predecessor was, until staff reinstate it or the suspension's end date."""
 
     @transition(
         state, source=[S.ACTIVE, S.SUSPENDED], target=S.SUPERSEDED, permission=ISSUE_CERTIFICATE
@@ -219,6 +245,16 @@ class Sanction(models.Model):
         null=True,
         blank=True,
         verbose_name=_("decided by"),
+    )
+    # Set when a successor inherited it (a fine moved, a suspension copied): the certificate
+    # it was decided on.
+    carried_from = models.ForeignKey(
+        Certificate,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("carried over from"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from applications.kinds import FOLLOW_UP_KINDS
 from certificates.constants import CertificateState
@@ -88,12 +88,16 @@ def certificate_history(certificate) -> CertificateHistory:
     """The certificate's audit timeline (issue, sanctions, state changes) and its sanctions,
     oldest first, in two queries. Each entry links its sanction when there is one."""
     events = list(timeline_for(certificate))
-    sanctions = list(
-        Sanction.objects.filter(certificate=certificate)
+    # A fine carried over to a successor is no longer this certificate's, but its events
+    # still name it.
+    named = {(event.data or {}).get("sanction") for event in events} - {None}
+    found = list(
+        Sanction.objects.filter(Q(certificate=certificate) | Q(pk__in=named))
         .select_related("created_by")
         .order_by("created_at", "pk")
     )
-    by_id = {s.pk: s for s in sanctions}
+    sanctions = [s for s in found if s.certificate_id == certificate.pk]
+    by_id = {s.pk: s for s in found}
     entries = []
     for event in events:
         sanction = by_id.get((event.data or {}).get("sanction"))
@@ -114,7 +118,9 @@ def certificate_history(certificate) -> CertificateHistory:
 
 def certificate_detail_queryset():
     return Certificate.objects.select_related("organization", "application").prefetch_related(
-        Prefetch("sanctions", queryset=Sanction.objects.select_related("created_by"))
+        Prefetch(
+            "sanctions", queryset=Sanction.objects.select_related("created_by", "carried_from")
+        )
     )
 
 
@@ -164,10 +170,11 @@ class CertificateActions:
 
 def applicant_certificates(*, user, today=None) -> list[CertificateActions]:
     """The certificates the organization can still keep (active, suspended, expired but not
-    renewed), newest first, with the renewal and change-report checks: one query."""
+    renewed) and those revoked (kept in view with the reason and what to do next), newest
+    first, with the renewal and change-report checks: one query."""
     if not user.is_authenticated or user.membership is None:
         return []
-    states = set(CHANGEABLE_STATES) | set(RENEWABLE_STATES)
+    states = set(CHANGEABLE_STATES) | set(RENEWABLE_STATES) | {S.REVOKED}
     certificates = with_follow_up_facts(
         Certificate.objects.visible_to(user).filter(
             organization_id=user.membership.organization_id, state__in=states

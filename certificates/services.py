@@ -23,7 +23,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.constants import ApplicationKind
-from applications.services import APPROVE_STEP, refuse_unless_ready
 from certificates.constants import (
     ISSUE_CERTIFICATE,
     SANCTION_CERTIFICATE,
@@ -33,11 +32,13 @@ from certificates.constants import (
 )
 from certificates.models import Certificate, NumberSequence, Sanction
 from certificates.numbers import make_number
+from certificates.sanctions import open_suspension, sanctions_in_force
 from registrasi.audit.services import audit_record
 from registrasi.services import NotAllowed, ServiceError, StaleState, lock, run_transition
 
 __all__ = [
     "NotAllowed",
+    "SanctionsNotConfirmed",
     "ServiceError",
     "StaleState",
     "application_approve",
@@ -131,7 +132,9 @@ def _snapshot(application) -> dict:
 
 
 # Approval and issue ----------------------------------------------------------------------
-def application_approve(*, application, actor, expected_state=None) -> Certificate:
+def application_approve(
+    *, application, actor, expected_state=None, sanctions_confirmed: str = ""
+) -> Certificate:
     """Approve an application whose inspection passed and issue its certificate.
 
     The application row is locked by run_transition, so a second approval (a double click,
@@ -145,18 +148,21 @@ def application_approve(*, application, actor, expected_state=None) -> Certifica
       valid until then and the daily scan hands over), or today if the basis has expired;
       it is valid five years from that day.
     Refused when the basis was revoked or already replaced.
+
+    The successor inherits the basis's sanctions (see _carry_sanctions): suspended as the
+    basis is, its unpaid fines moved to it. Staff must have seen them: `sanctions_confirmed`
+    is the token of the sanctions shown on the confirmation page (SanctionsInForce.token);
+    without it, or when the sanctions changed since, the approval is refused.
     """
     _refuse_unless_perm(actor, ISSUE_CERTIFICATE)
     with transaction.atomic():
         basis = _locked_basis(application)
+        _refuse_unconfirmed_sanctions(basis, sanctions_confirmed)
         application = run_transition(
             obj=application,
             name="approve",
             actor=actor,
             expected_state=expected_state,
-            # Fee paid, every required document's current version accepted: the same
-            # check as scheduling (applications.services.refuse_unless_ready).
-            before_save=lambda locked: refuse_unless_ready(locked, step=APPROVE_STEP),
         )
         issued_on = today()
         valid_from, expires_on = _follow_up_dates(application, basis, issued_on)
@@ -175,8 +181,6 @@ def application_approve(*, application, actor, expected_state=None) -> Certifica
             supersedes=basis,
             **_snapshot(application),
         )
-        if basis is not None:
-            _replace_now_if_due(basis, certificate, application, actor, issued_on)
         audit_record(
             actor=actor,
             action="issue",
@@ -189,6 +193,14 @@ def application_approve(*, application, actor, expected_state=None) -> Certifica
                 "supersedes": basis.pk if basis else None,
             },
         )
+        if basis is not None:
+            # Fines move to the certificate in force: a renewal that starts later gets
+            # them when the daily scan hands over.
+            replaces_now = certificate.effective_from <= issued_on
+            certificate = _carry_sanctions(
+                sanctions_in_force(basis), certificate, actor, fines=replaces_now
+            )
+            _replace_now_if_due(basis, certificate, application, actor, issued_on)
         from certificates.tasks import render_certificate_pdf
 
         transaction.on_commit(partial(render_certificate_pdf.delay, certificate.pk))
@@ -233,6 +245,78 @@ def _locked_basis(application):
             % {"number": basis.number}
         )
     return basis
+
+
+class SanctionsNotConfirmed(NotAllowed):
+    """Staff did not confirm (exactly) the sanctions a successor inherits."""
+
+
+def _refuse_unconfirmed_sanctions(basis, confirmed: str):
+    """Refuse (nothing changed yet) unless staff confirmed exactly the sanctions in force on
+    the basis: the successor will inherit them."""
+    in_force = sanctions_in_force(basis) if basis is not None else None
+    if not in_force or confirmed == in_force.token:
+        return
+    if confirmed:
+        raise SanctionsNotConfirmed(
+            _(
+                "The sanctions on certificate %(number)s changed since you opened the "
+                "confirmation. Check them again and confirm."
+            )
+            % {"number": basis.number}
+        )
+    raise SanctionsNotConfirmed(
+        _(
+            "Certificate %(number)s is under sanction: the new certificate inherits it "
+            "(issued suspended if it is suspended, with its unpaid fines). Tick the box to "
+            "confirm you have seen the sanction, then approve again."
+        )
+        % {"number": basis.number}
+    )
+
+
+def _carry_sanctions(in_force, certificate, actor, *, fines=True):
+    """The successor `certificate` inherits the sanctions in force on its basis
+    (`in_force.certificate`): suspended with the same reason and end date, and (`fines`)
+    the unpaid fines moved to it (paid once, on the certificate in force). Returns the
+    successor."""
+    basis = in_force.certificate
+    suspension = in_force.suspension
+    if suspension is not None and certificate.state == S.ACTIVE:
+        certificate = run_transition(
+            obj=certificate,
+            name="carry_suspension",
+            actor=actor,
+            note=suspension.reason,
+            data={"carried_from": basis.pk, "until": _iso(suspension.ends_on)},
+            update_fields=["state_changed_at"],
+            before_save=_mark_state_changed,
+        )
+        carried = Sanction.objects.create(
+            certificate=certificate,
+            kind=SanctionKind.SUSPENSION,
+            reason=suspension.reason,
+            starts_on=suspension.starts_on,
+            ends_on=suspension.ends_on,
+            created_by=actor,
+            carried_from=basis,
+        )
+        _notify(certificate.pk, NotificationEvent.SUSPENDED, carried.pk)
+    for fine in in_force.fines if fines else ():
+        fine.certificate = certificate
+        fine.carried_from = basis
+        fine.save(update_fields=["certificate", "carried_from"])
+        audit_record(
+            actor=actor,
+            action="fine_carry",
+            obj=certificate,
+            data={"sanction": fine.pk, "amount": fine.amount, "carried_from": basis.pk},
+        )
+    return certificate
+
+
+def _iso(day):
+    return day.isoformat() if day else None
 
 
 def _follow_up_dates(application, basis, issued_on):
@@ -422,7 +506,22 @@ def certificate_reinstate(*, certificate, actor, reason, expected_state=None) ->
             reason,
             starts_on=on,
         )
+        _reinstate_pending_renewal(certificate, actor, reason, on)
     return certificate
+
+
+def _reinstate_pending_renewal(certificate, actor, reason, on):
+    """A renewal approved while `certificate` was suspended was issued suspended and starts
+    later: lifting the suspension of the certificate in force lifts the one it passed on."""
+    pending = Certificate.objects.select_for_update().filter(
+        supersedes=certificate, state=S.SUSPENDED, valid_from__gt=on
+    )
+    for successor in pending:
+        suspension = open_suspension(successor)
+        if suspension is not None and suspension.carried_from_id == certificate.pk:
+            certificate_reinstate(
+                certificate=successor, actor=actor, reason=reason, expected_state=S.SUSPENDED
+            )
 
 
 def certificate_revoke(*, certificate, actor, reason, expected_state=None) -> Certificate:
@@ -524,10 +623,12 @@ def certificates_expire(*, on: datetime.date | None = None) -> int:
 
 def certificates_hand_over(*, on: datetime.date | None = None) -> int:
     """Supersede certificates whose renewal took effect (run daily, before expiring): the old
-    one ended yesterday or earlier and its successor is valid from `on` or earlier."""
+    one ended yesterday or earlier and its successor is valid from `on` or earlier. The
+    successor (active, or suspended as it was issued) inherits what the old one was
+    sanctioned with since the renewal was approved."""
     on = on or today()
     successors = Certificate.objects.filter(
-        supersedes=OuterRef("pk"), state=S.ACTIVE, valid_from__lte=on
+        supersedes=OuterRef("pk"), state__in=(S.ACTIVE, S.SUSPENDED), valid_from__lte=on
     )
     due = Certificate.objects.filter(state__in=(S.ACTIVE, S.SUSPENDED), expires_on__lt=on).filter(
         Exists(successors)
@@ -535,9 +636,11 @@ def certificates_hand_over(*, on: datetime.date | None = None) -> int:
     count = 0
     for pk in due.values_list("pk", flat=True).iterator(chunk_size=BATCH_SIZE):
         with transaction.atomic():
+            basis = Certificate.objects.select_for_update().get(pk=pk)
+            in_force = sanctions_in_force(basis)  # read before the state changes
             try:
-                run_transition(
-                    obj=Certificate.objects.get(pk=pk),
+                basis = run_transition(
+                    obj=basis,
                     name="hand_over",
                     actor=None,
                     update_fields=["state_changed_at"],
@@ -545,6 +648,8 @@ def certificates_hand_over(*, on: datetime.date | None = None) -> int:
                 )
             except NotAllowed:
                 continue
+            successor = basis.superseded_by.order_by("-pk").first()
+            _carry_sanctions(in_force, successor, None)
         count += 1
     return count
 

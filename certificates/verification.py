@@ -24,6 +24,23 @@ S = CertificateState
 V = VerificationStatus
 
 
+# However long a chain of change reports and renewals grows, verification stops here.
+MAX_CHAIN = 100
+
+
+@dataclass(frozen=True)
+class ChainStep:
+    """One certificate on the way from the number checked to the certificate in force now."""
+
+    certificate: Certificate
+    status: str
+    since: datetime.date | None = None
+
+    @property
+    def status_label(self) -> str:
+        return str(V(self.status).label)
+
+
 @dataclass(frozen=True)
 class VerificationResult:
     status: str
@@ -31,6 +48,30 @@ class VerificationResult:
     certificate: Certificate | None = None
     since: datetime.date | None = None  # for suspended, revoked, expired, superseded
     replacement: Certificate | None = None  # the newer certificate, when superseded
+    # From the certificate checked to the latest that replaced it, in order (one step when
+    # it was never replaced; empty when no certificate was found).
+    chain: tuple = ()
+
+    @property
+    def current(self) -> Certificate | None:
+        """The latest certificate of the chain: the one in force now, if any is."""
+        return self.chain[-1].certificate if self.chain else None
+
+    @property
+    def current_status(self) -> str | None:
+        return self.chain[-1].status if self.chain else None
+
+    @property
+    def current_since(self) -> datetime.date | None:
+        return self.chain[-1].since if self.chain else None
+
+    @property
+    def current_status_label(self) -> str:
+        return self.chain[-1].status_label if self.chain else ""
+
+    @property
+    def was_replaced(self) -> bool:
+        return len(self.chain) > 1
 
     @property
     def is_valid(self) -> bool:
@@ -93,28 +134,50 @@ def verify_number(raw: str) -> VerificationResult:
     certificate = Certificate.objects.filter(number=number).first()
     if certificate is None:
         return VerificationResult(status=V.UNKNOWN, number=number)
-    status, since = status_of(certificate)
-    replacement = None
+    chain = chain_from(certificate)
+    first = chain[0]
+    return VerificationResult(
+        status=first.status,
+        number=number,
+        certificate=certificate,
+        since=first.since,
+        replacement=chain[1].certificate if len(chain) > 1 else None,
+        chain=tuple(chain),
+    )
+
+
+def chain_from(certificate: Certificate, on: datetime.date | None = None) -> list[ChainStep]:
+    """`certificate` and every certificate that replaced it since, in order, each with its
+    status on `on`: the last one is the certificate in force now (or the latest, when it is
+    no longer in force). One query per step."""
+    on = on or today()
+    steps, seen = [], set()
+    while certificate is not None and certificate.pk not in seen and len(steps) < MAX_CHAIN:
+        seen.add(certificate.pk)
+        status, since = status_of(certificate, on)
+        successor = _successor(certificate, status, on)
+        if successor is not None and status != V.SUPERSEDED:
+            # Past its last day, before the daily scan handed over: the renewal in effect
+            # replaces it (the scan will record that in the state shortly).
+            status, since = V.SUPERSEDED, successor.effective_from
+        steps.append(ChainStep(certificate=certificate, status=status, since=since))
+        certificate = successor
+    return steps
+
+
+def _successor(certificate, status, on):
+    """The certificate that replaced `certificate` by `on`, or None."""
     if certificate.state == S.SUPERSEDED:
-        replacement = certificate.superseded_by.order_by("-pk").first()
-    elif status == V.EXPIRED and certificate.state != S.EXPIRED:
-        # Past its last day, before the daily scan handed over: a renewal already in effect
-        # replaces it (the scan will record that in the state shortly).
-        on = today()
+        return certificate.superseded_by.order_by("-pk").first()
+    if status == V.EXPIRED and certificate.state != S.EXPIRED:
         successor = (
-            certificate.superseded_by.filter(state=S.ACTIVE, expires_on__gte=on)
+            certificate.superseded_by.filter(state__in=(S.ACTIVE, S.SUSPENDED), expires_on__gte=on)
             .order_by("-pk")
             .first()
         )
         if successor is not None and successor.effective_from <= on:
-            status, since, replacement = V.SUPERSEDED, successor.effective_from, successor
-    return VerificationResult(
-        status=status,
-        number=number,
-        certificate=certificate,
-        since=since,
-        replacement=replacement,
-    )
+            return successor
+    return None
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from certificates.forms import (
     VerifyPdfForm,
 )
 from certificates.models import Certificate, Sanction
+from certificates.sanctions import sanctions_in_force
 from certificates.verification import verify_number, verify_pdf
 from registrasi.services import ServiceError
 
@@ -199,6 +200,11 @@ HISTORY_ACTIONS = {
     "expire": gettext_lazy("Expired"),
     "fine_impose": gettext_lazy("Fine imposed"),
     "fine_paid": gettext_lazy("Fine recorded as paid"),
+    "carry_suspension": gettext_lazy(
+        "Issued suspended: the suspension of the certificate it replaces carries over"
+    ),
+    "fine_carry": gettext_lazy("Unpaid fine carried over from the certificate it replaces"),
+    "hand_over": gettext_lazy("Replaced by the renewed certificate"),
 }
 
 
@@ -315,21 +321,29 @@ def approve(request, application_pk):
     _require_staff(request)
     application = get_object_or_404(Application.objects.visible_to(request.user), pk=application_pk)
     expected_state = request.POST.get("expected_state") or application.state
+    basis = application.basis_certificate
+    context = {
+        "application": application,
+        "expected_state": expected_state,
+        "can_approve": application.state == ApplicationState.INSPECTION_PASSED,
+        "application_url": _application_url(application),
+        # A change report or renewal of a sanctioned certificate: staff see what the new
+        # certificate inherits and must tick that they saw it.
+        "sanctions": sanctions_in_force(basis) if basis is not None else None,
+    }
     if request.method == "GET" or request.POST.get("confirm") != "1":
-        return render(
-            request,
-            "certificates/approve_confirm.html",
-            {
-                "application": application,
-                "expected_state": expected_state,
-                "can_approve": application.state == ApplicationState.INSPECTION_PASSED,
-                "application_url": _application_url(application),
-            },
-        )
+        return render(request, "certificates/approve_confirm.html", context)
     try:
         certificate = services.application_approve(
-            application=application, actor=request.user, expected_state=expected_state
+            application=application,
+            actor=request.user,
+            expected_state=expected_state,
+            sanctions_confirmed=request.POST.get("sanctions_confirmed", ""),
         )
+    except services.SanctionsNotConfirmed as error:
+        # Nothing changed: the same page again, with what is missing.
+        context["sanction_error"] = error.message
+        return render(request, "certificates/approve_confirm.html", context)
     except ServiceError as error:
         messages.error(request, error.message)
         return redirect(_application_url(application))

@@ -15,7 +15,13 @@ import datetime
 
 import factory
 
-from applications.constants import ApplicationKind, ApplicationState
+from applications.constants import (
+    REQUIRED_DOCUMENT_TYPES,
+    ApplicationKind,
+    ApplicationState,
+    Direction,
+    Sourcing,
+)
 from applications.models import Application
 from certificates import services
 from certificates.constants import CertificateState
@@ -82,6 +88,8 @@ def quick_passed_application(
         company_address=organization.address,
         company_province=organization.province,
         agent_seats=12,
+        direction=Direction.INBOUND,
+        sourcing=Sourcing.IN_HOUSE,
     )
     return pass_through_transitions(application, staff=staff, inspector=inspector)
 
@@ -100,6 +108,7 @@ def pass_through_transitions(application, *, staff=None, inspector=None):
         application.reference = f"REG-T{application.pk:08d}"
         application.submitted_at = timezone.now()
 
+    _upload_missing_documents(application, applicant)
     with transaction.atomic():
         application = run_transition(
             obj=application,
@@ -108,10 +117,41 @@ def pass_through_transitions(application, *, staff=None, inspector=None):
             before_save=submitted,
             update_fields=["reference", "submitted_at"],
         )
-        for name in ("start_review", "accept", "schedule"):
+        application = run_transition(obj=application, name="start_review", actor=staff)
+        _accept_documents_and_pay(application, staff)
+        for name in ("accept", "schedule"):
             application = run_transition(obj=application, name=name, actor=staff)
         application = run_transition(obj=application, name="record_pass", actor=inspector)
     return application
+
+
+def _upload_missing_documents(application, applicant):
+    """One small PDF for each required document the draft has none of (a follow-up carries
+    its certificate's documents over)."""
+    from applications.models import DocumentVersion
+    from tests.applications.factories import upload_required_documents
+
+    present = set(
+        DocumentVersion.objects.filter(document__application=application).values_list(
+            "document__document_type", flat=True
+        )
+    )
+    missing = [t for t in REQUIRED_DOCUMENT_TYPES if t not in present]
+    upload_required_documents(application, applicant, types=missing)
+
+
+def _accept_documents_and_pay(application, staff):
+    """What scheduling and approval check: every current document version accepted and the
+    fee invoice paid (issued as on submission)."""
+    from applications import services as application_services
+    from applications.constants import ReviewStatus
+    from tests.applications.factories import current_versions, pay_invoice
+
+    for version in current_versions(application):
+        if version.review_status != ReviewStatus.ACCEPTED:
+            application_services.document_review(version=version, actor=staff, accepted=True)
+    application_services._issue_or_update_invoice(application, staff)
+    pay_invoice(application, staff)
 
 
 def render_pdf_now(certificate):

@@ -149,3 +149,56 @@ def test_a_render_started_while_another_runs_leaves_without_rendering():
     certificate.refresh_from_db()
     assert certificate.pdf and certificate.render_attempts == 1
     assert services.certificate_render_pdf(certificate_id=certificate.pk) == "exists"
+
+
+def test_two_staff_approving_the_change_of_a_sanctioned_certificate_issue_one_suspended():
+    """Issue 9: whichever approval wins, exactly one successor exists, suspended, with the
+    fine moved to it once."""
+    import datetime
+
+    from certificates.constants import CertificateState, SanctionKind
+    from certificates.keeping import application_start_change
+    from certificates.sanctions import sanctions_in_force
+    from tests.certificates.factories import pass_through_transitions
+
+    with mock.patch("certificates.tasks.render_certificate_pdf.delay"):
+        basis = make_certificate(quick=True)
+    staff = StaffFactory()
+    services.certificate_suspend(certificate=basis, actor=staff, reason="No consent records.")
+    services.fine_impose(
+        certificate=basis,
+        actor=staff,
+        amount=25_000_000,
+        due_date=services.today() + datetime.timedelta(days=30),
+        reason="Calls at night.",
+    )
+    applicant = basis.organization.memberships.order_by("pk").first().user
+    change = application_start_change(certificate=basis, actor=applicant)
+    change = pass_through_transitions(change, staff=staff)
+    token = sanctions_in_force(basis).token
+    first, second = StaffFactory(), StaffFactory()
+    inside = threading.Barrier(2, timeout=30)
+
+    def approve(actor):
+        def go():
+            inside.wait()
+            return services.application_approve(
+                application=Application.objects.get(pk=change.pk),
+                actor=actor,
+                expected_state=ApplicationState.INSPECTION_PASSED,
+                sanctions_confirmed=token,
+            )
+
+        return go
+
+    results = run_in_threads(approve(first), approve(second))
+    issued = [r for r in results if isinstance(r, Certificate)]
+    refused = [r for r in results if isinstance(r, ServiceError)]
+    assert len(issued) == 1 and len(refused) == 1, results
+    successors = Certificate.objects.filter(supersedes=basis)
+    assert successors.count() == 1
+    successor = successors.get()
+    assert successor.state == CertificateState.SUSPENDED
+    assert successor.sanctions.filter(kind=SanctionKind.SUSPENSION).count() == 1
+    assert successor.sanctions.filter(kind=SanctionKind.FINE, paid_at__isnull=True).count() == 1
+    assert Certificate.objects.get(pk=basis.pk).state == CertificateState.SUPERSEDED

@@ -12,6 +12,7 @@ from applications.models import Application
 from certificates import keeping, services
 from certificates.constants import CertificateState, VerificationStatus
 from certificates.models import Certificate
+from certificates.sanctions import sanctions_in_force
 from certificates.verification import verify_number
 from registrasi.audit.models import AuditEvent
 from registrasi.services import NotAllowed
@@ -111,9 +112,15 @@ def test_a_change_report_of_a_revoked_certificate_is_refused_at_approval(
 def test_a_change_report_of_a_suspended_certificate_replaces_it(certificate, applicant, staff_user):
     change = change_report(certificate, applicant)
     services.certificate_suspend(certificate=certificate, actor=staff_user, reason="No SOPs.")
-    new = approve(change, staff_user)
+    application = pass_through_transitions(Application.objects.get(pk=change.pk), staff=staff_user)
+    new = services.application_approve(
+        application=application,
+        actor=staff_user,
+        sanctions_confirmed=sanctions_in_force(Certificate.objects.get(pk=certificate.pk)).token,
+    )
     certificate.refresh_from_db()
     assert certificate.state == S.SUPERSEDED and new.expires_on == LAST_DAY
+    assert new.state == S.SUSPENDED  # the suspension follows (test_sanction_chain.py)
 
 
 def test_a_change_approved_on_the_last_day_keeps_that_day(certificate, applicant, staff_user):

@@ -42,7 +42,9 @@ def test_an_active_certificate_is_valid_and_shows_the_company_only(certificate, 
         "certificate",
         "since",
         "replacement",
+        "chain",  # the certificates checked on the way: the same public fields each
     }
+    assert [step.certificate for step in result.chain] == [certificate]
     flat = repr(result) + result.legal_name + result.province
     assert applicant.email not in flat and applicant.full_name not in flat
 
