@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.constants import ApplicationKind
+from applications.services import APPROVE_STEP, refuse_unless_ready
 from certificates.constants import (
     ISSUE_CERTIFICATE,
     SANCTION_CERTIFICATE,
@@ -163,6 +164,9 @@ def application_approve(
             name="approve",
             actor=actor,
             expected_state=expected_state,
+            # Fee paid, every required document's current version accepted: the same
+            # check as scheduling (applications.services.refuse_unless_ready).
+            before_save=lambda locked: refuse_unless_ready(locked, step=APPROVE_STEP),
         )
         issued_on = today()
         valid_from, expires_on = _follow_up_dates(application, basis, issued_on)
