@@ -59,3 +59,15 @@ class Province(models.TextChoices):
 
 STAFF_GROUP = "staff"
 INSPECTOR_GROUP = "inspector"
+
+
+class DisputeState(models.TextChoices):
+    UNCONFIRMED = "unconfirmed", _("email not yet confirmed")
+    OPEN = "open", _("waiting for the ministry")
+    UPHELD = "upheld", _("upheld: the organization moved")
+    REJECTED = "rejected", _("rejected")
+
+
+class DisputeDocumentKind(models.TextChoices):
+    DEED = "deed", _("Deed of establishment")
+    NIB = "nib", _("NIB document (OSS)")

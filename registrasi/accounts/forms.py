@@ -14,7 +14,7 @@ from registrasi.accounts import selectors
 from registrasi.accounts.constants import LegalForm, MembershipRole, Province
 from registrasi.accounts.models import Organization, User
 from registrasi.accounts.validators import validate_nib, validate_phone
-from registrasi.validators import AddressField, NameField
+from registrasi.validators import AddressField, FreeTextField, NameField
 
 CHOOSE = _("Choose…")
 
@@ -258,3 +258,62 @@ class UserAdminChangeForm(UserChangeForm):
         if taken.exists():
             raise _email_taken_error()
         return email
+
+
+# --- NIB disputes ---------------------------------------------------------------------------
+
+
+class DisputeForm(forms.Form):
+    """A company whose NIB is claimed by someone else: who they are and their proof."""
+
+    nib = forms.CharField(
+        label=_("NIB (business identification number)"),
+        max_length=13,
+        help_text=_("The NIB registered in the portal by someone else."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]{13}"}),
+    )
+    email = forms.EmailField(label=_("Your email address"), max_length=254)
+    full_name = NameField(label=_("Your full name"), max_length=200)
+    language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES)
+    statement = FreeTextField(
+        label=_("What happened"),
+        help_text=_("Who you are in the company, and why the registration is not yours."),
+    )
+    deed = forms.FileField(
+        label=_("Deed of establishment"),
+        help_text=_("PDF, JPEG or PNG."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+    nib_document = forms.FileField(
+        label=_("NIB document (OSS)"),
+        help_text=_("PDF, JPEG or PNG."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+
+    def clean_nib(self):
+        nib = self.cleaned_data["nib"].strip()
+        validate_nib(nib)
+        return nib
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+
+class DisputeDecisionForm(forms.Form):
+    UPHOLD = "uphold"
+    REJECT = "reject"
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            (UPHOLD, _("Uphold: move the organization to the claimant")),
+            (REJECT, _("Reject: the organization stays as it is")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = FreeTextField(
+        label=_("Reason"), help_text=_("Both sides read it in their email and it is audited.")
+    )
+
+    @property
+    def upheld(self):
+        return self.cleaned_data["decision"] == self.UPHOLD

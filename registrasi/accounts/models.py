@@ -1,4 +1,5 @@
 import hashlib
+import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -10,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from registrasi.accounts.constants import (
     INSPECTOR_GROUP,
     STAFF_GROUP,
+    DisputeDocumentKind,
+    DisputeState,
     LegalForm,
     MembershipRole,
     Province,
@@ -289,3 +292,72 @@ class SignupRequest(models.Model):
     @property
     def is_usable(self):
         return self.confirmed_at is None and self.expires_at > timezone.now()
+
+
+class NibDispute(models.Model):
+    """A company saying an organization registered under its NIB is not the one claiming it.
+
+    Filed without an account: the claimant's email address is confirmed through a link first
+    (until then the dispute is `unconfirmed` and staff do not see it). Staff read the deed and
+    the NIB document and decide; an upheld dispute moves the organization to the claimant
+    (accounts.services.dispute_decide).
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="disputes"
+    )
+    email = models.EmailField(_("email address"))
+    full_name = models.CharField(_("full name"), max_length=200)
+    language = models.CharField(_("preferred language"), max_length=8, choices=settings.LANGUAGES)
+    statement = models.TextField(_("statement"))
+    state = models.CharField(
+        _("state"), max_length=16, choices=DisputeState.choices, default=DisputeState.UNCONFIRMED
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("filed"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("confirm before"))
+    confirmed_at = models.DateTimeField(_("email confirmed"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+
+    class Meta:
+        verbose_name = _("NIB dispute")
+        verbose_name_plural = _("NIB disputes")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.organization.nib}: {self.email}"
+
+    @property
+    def is_confirmable(self):
+        return self.state == DisputeState.UNCONFIRMED and self.expires_at > timezone.now()
+
+
+def dispute_upload_to(instance, filename):
+    """A random name: the original name never reaches the storage path."""
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"disputes/{uuid.uuid4().hex}.{ext}"
+
+
+class DisputeDocument(models.Model):
+    dispute = models.ForeignKey(NibDispute, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=8, choices=DisputeDocumentKind.choices)
+    file = models.FileField(_("file"), upload_to=dispute_upload_to, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    content_type = models.CharField(_("content type"), max_length=64)
+
+    class Meta:
+        verbose_name = _("dispute document")
+        verbose_name_plural = _("dispute documents")
+        ordering = ["kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["dispute", "kind"], name="accounts_dispute_doc_once")
+        ]
+
+    def __str__(self):
+        return self.original_name

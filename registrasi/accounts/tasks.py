@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from registrasi import notifications
-from registrasi.accounts.models import Invitation, SignupRequest, User
+from registrasi.accounts.models import Invitation, NibDispute, SignupRequest, User
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +88,49 @@ def send_signup_existing_account(self, email, language):
 
 @shared_task
 def expire_signup_requests():
+    """Daily: unconfirmed sign-ups and disputes past their expiry are deleted."""
+    from registrasi.accounts.disputes import disputes_expire
     from registrasi.accounts.services import signup_requests_expire
 
-    return signup_requests_expire()
+    return {"signups": signup_requests_expire(), "disputes": disputes_expire()}
+
+
+def _dispute(dispute_id):
+    return NibDispute.objects.select_related("organization").filter(pk=dispute_id).first()
+
+
+@shared_task(bind=True, **notifications.EMAIL_TASK_OPTIONS)
+def send_dispute_confirmation(self, dispute_id, token):
+    dispute = _dispute(dispute_id)
+    if dispute is None or not dispute.is_confirmable:
+        return False
+    context = {
+        "dispute": dispute,
+        "link": settings.SITE_URL + reverse("accounts:dispute_confirm", args=[token]),
+        "valid_hours": settings.SIGNUP_CONFIRM_HOURS,
+    }
+    with translation.override(dispute.language):
+        _send("dispute_confirm", context, dispute.email)
+    return True
+
+
+@shared_task(bind=True, **notifications.EMAIL_TASK_OPTIONS)
+def send_organization_moved(self, dispute_id, emails):
+    """Tell the old members that the organization moved to the company that owns the NIB."""
+    dispute = _dispute(dispute_id)
+    if dispute is None:
+        return 0
+    for user in User.objects.filter(email__in=emails):
+        with translation.override(user.language):
+            _send("organization_moved", {"dispute": dispute, "user": user}, user.email)
+    return len(emails)
+
+
+@shared_task(bind=True, **notifications.EMAIL_TASK_OPTIONS)
+def send_dispute_rejected(self, dispute_id):
+    dispute = _dispute(dispute_id)
+    if dispute is None:
+        return False
+    with translation.override(dispute.language):
+        _send("dispute_rejected", {"dispute": dispute}, dispute.email)
+    return True

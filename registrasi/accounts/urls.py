@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from registrasi.accounts import views
+from registrasi.accounts import dispute_views, views
 
 app_name = "accounts"
 
@@ -10,6 +10,15 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signup/", views.signup, name="signup"),
     path("signup/confirm/<str:token>/", views.signup_confirm, name="signup_confirm"),
+    path("dispute/", dispute_views.dispute_start, name="dispute"),
+    path("dispute/confirm/<str:token>/", dispute_views.dispute_confirm, name="dispute_confirm"),
+    path("disputes/", dispute_views.dispute_list, name="dispute_list"),
+    path("disputes/<int:pk>/", dispute_views.dispute_detail, name="dispute_detail"),
+    path(
+        "disputes/<int:pk>/documents/<int:document_pk>/",
+        dispute_views.dispute_document,
+        name="dispute_document",
+    ),
     path("profile/", views.profile, name="profile"),
     path("organization/", views.organization, name="organization"),
     path("members/", views.members, name="members"),
