@@ -6,17 +6,20 @@ A refusal is a page (200/400, or a redirect to one) carrying an error message.
 """
 
 from dataclasses import dataclass, field
+from unittest import mock
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from certificates.constants import CertificateState
 from inspections.constants import requirements_for
+from registrasi.accounts import disputes
 from registrasi.accounts import services as account_services
 from registrasi.accounts.models import Organization, User
-from tests.applications.factories import ApplicationFactory, current_versions
+from tests.applications.factories import PDF_BYTES, ApplicationFactory, current_versions
 from tests.certificates.factories import make_certificate
 from tests.factories import PASSWORD, StaffFactory, make_applicant
 from tests.inspections.factories import make_inspection
@@ -343,6 +346,31 @@ def _cases():  # one list of every form, read top to bottom
             other=("amount", "due_date"),
         ),
     }
+    dispute = _open_dispute(org)
+    cases["dispute"] = Case(
+        None,
+        reverse("accounts:dispute"),
+        {
+            "nib": org.nib,
+            "email": "direksi@pemilik.co.id",
+            "full_name": "Rina Wijaya",
+            "language": "en",
+            "statement": "We own this NIB.",
+            "deed": lambda: SimpleUploadedFile("akta.pdf", PDF_BYTES),
+            "nib_document": lambda: SimpleUploadedFile("nib.pdf", PDF_BYTES),
+        },
+        text=("full_name", "statement", "email"),
+        names=("full_name",),
+        digits=("nib",),
+        other=("language",),
+    )
+    cases["dispute_decision"] = Case(
+        staff,
+        reverse("accounts:dispute_detail", args=[dispute.pk]),
+        {"decision": "reject", "reason": "The deed names another company."},
+        text=("reason",),
+        other=("decision",),
+    )
     cases["accept_invitation"] = Case(
         None,
         reverse("accounts:accept_invitation", args=[token]),
@@ -352,6 +380,20 @@ def _cases():  # one list of every form, read top to bottom
         other=("password1", "password2"),
     )
     return cases
+
+
+def _open_dispute(organization):
+    with mock.patch.object(disputes.secrets, "token_urlsafe", return_value="hostile-test"):
+        disputes.dispute_file(
+            nib=organization.nib,
+            email="claimant@example.co.id",
+            full_name="Claimant",
+            language="en",
+            statement="Ours.",
+            deed=SimpleUploadedFile("akta.pdf", PDF_BYTES),
+            nib_document=SimpleUploadedFile("nib.pdf", PDF_BYTES),
+        )
+    return disputes.dispute_confirm(token="hostile-test")
 
 
 @pytest.fixture
@@ -364,6 +406,8 @@ def _send(client, case, data):
     if case.user is not None:
         client.force_login(case.user)
     send = client.get if case.method == "get" else client.post
+    # Files are made afresh for each request (a file object is read once).
+    data = {key: value() if callable(value) else value for key, value in data.items()}
     return send(case.url, data, follow=True)
 
 
@@ -402,6 +446,8 @@ CASE_NAMES = [
     "reinstate",
     "revoke",
     "fine",
+    "dispute",
+    "dispute_decision",
 ]
 
 
