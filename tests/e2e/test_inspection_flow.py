@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from applications.constants import ApplicationState, DocumentType
 from applications.models import Application, DocumentVersion
+from applications.services import document_review
 from inspections.constants import InspectionState, Requirement, requirements_for
 from inspections.models import Finding, Inspection
 from tests.applications.factories import PDF_BYTES
@@ -137,7 +138,12 @@ def test_a_failed_inspection_is_fixed_resubmitted_and_passed(
     application.refresh_from_db()
     assert application.state == ApplicationState.AWAITING_INSPECTION
 
-    # The desk schedules again; the second inspection passes.
+    # The desk accepts the new version (scheduling waits for it), schedules again; the second
+    # inspection passes.
+    new_version = DocumentVersion.objects.get(
+        document__application=application, original_name="data-protection-v2.pdf"
+    )
+    document_review(version=new_version, actor=staff, accepted=True)
     switch_to(browser_page, live_server, staff)
     schedule(browser_page, live_server, application, inspector, tomorrow + datetime.timedelta(1))
     second = Inspection.objects.get(application=application, state=InspectionState.SCHEDULED)

@@ -1,0 +1,138 @@
+"""A document re-uploaded after a failed inspection blocks scheduling until staff accept it
+(issue 9, item 3), in a real browser.
+
+The inspection fails; the applicant uploads version 2 of the privacy policy and resubmits; the
+desk sees the application back in its queue under "Documents to review", the page says what
+blocks the next step, and scheduling is refused; staff accept version 2 and the inspection is
+scheduled.
+"""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from applications.constants import ApplicationState, DocumentType, ReviewStatus
+from applications.models import Application, DocumentVersion
+from inspections.constants import InspectionState
+from inspections.models import Inspection
+from tests.applications.factories import PDF_BYTES
+from tests.e2e.conftest import login
+from tests.factories import InspectorFactory, OrganizationFactory, StaffFactory, make_applicant
+from tests.inspections.factories import make_inspection
+from tests.second_factor import authenticator_for, code_for
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PRIVACY = DocumentType.DATA_PROTECTION_POLICY
+NOT_REVIEWED = "version 2 has not been reviewed by the ministry yet"
+
+
+@pytest.fixture
+def people(transactional_db):
+    organization = OrganizationFactory(legal_name="PT Suara Pelanggan Nusantara")
+    applicant = make_applicant(organization, owner=True, language="en")
+    staff = StaffFactory(language="en", full_name="Sari Wulandari")
+    authenticator_for(staff)  # ministry accounts log in with a second factor
+    inspector = InspectorFactory(language="en", full_name="Agus Pratama")
+    return organization, applicant, staff, inspector
+
+
+def switch_to(page, live_server, user):
+    """Log in through the form; ministry staff then type their authenticator's code."""
+    page.context.clear_cookies()
+    login(page, live_server, user.email)
+    if "second-factor/verify" in page.url:
+        page.fill("input[name=code]", code_for(authenticator_for(user)))
+        click_and_wait(page, "form button[type=submit]:has-text('Verify')")
+
+
+def click_and_wait(page, selector):
+    with page.expect_navigation():
+        page.click(selector)
+
+
+def open_application(page, live_server, application):
+    page.goto(live_server.url + reverse("applications:detail", args=[application.pk]))
+
+
+def try_to_schedule(page, live_server, application, inspector, day):
+    open_application(page, live_server, application)
+    click_and_wait(page, "#inspections a:has-text('Schedule inspection')")
+    page.select_option("select[name=inspector]", str(inspector.pk))
+    page.fill("input[name=date]", day.isoformat())
+    page.fill("input[name=start_time]", "09:00")
+    page.fill("input[name=end_time]", "12:00")
+    click_and_wait(page, "form button[type=submit]:has-text('Schedule inspection')")
+
+
+def test_a_document_reuploaded_after_a_failed_inspection_blocks_scheduling_until_accepted(
+    browser_page, live_server, people, tmp_path
+):
+    organization, applicant, staff, inspector = people
+    page = browser_page
+    failed = make_inspection(
+        InspectionState.FAILED, organization=organization, staff=staff, inspector=inspector
+    )
+    application = Application.objects.get(pk=failed.application_id)
+    assert application.state == ApplicationState.INSPECTION_FAILED
+
+    # The applicant uploads version 2 of the privacy policy and resubmits.
+    switch_to(page, live_server, applicant)
+    open_application(page, live_server, application)
+    corrected = tmp_path / "privacy-policy-v2.pdf"
+    corrected.write_bytes(PDF_BYTES)
+    row = page.locator(f"tr[data-type='{PRIVACY}']")
+    row.locator("input[type=file]").set_input_files(str(corrected))
+    with page.expect_navigation():
+        row.locator("button[type=submit]").click()
+    version = DocumentVersion.objects.get(
+        document__application=application, original_name="privacy-policy-v2.pdf"
+    )
+    assert (version.number, version.review_status) == (2, ReviewStatus.PENDING)
+    open_application(page, live_server, application)
+    page.check("#inspections input[name=confirm]")
+    page.fill("#inspections textarea[name=note]", "Privacy policy rewritten and signed.")
+    click_and_wait(page, "#inspections button:has-text('Resubmit for inspection')")
+    application.refresh_from_db()
+    assert application.state == ApplicationState.AWAITING_INSPECTION
+    # The applicant's page says what the inspection waits for.
+    assert NOT_REVIEWED in page.locator("#blockers").inner_text()
+
+    # The desk: back in the queue as "documents to review"; the page names the blocker.
+    switch_to(page, live_server, staff)
+    page.goto(live_server.url + reverse("applications:staff_queue") + "?state=to_review")
+    queue_row = page.locator(f"tr:has(a:has-text('{application.reference}'))")
+    assert queue_row.locator("[data-to-review]").count() == 1
+    open_application(page, live_server, application)
+    assert NOT_REVIEWED in page.locator("#blockers").inner_text()
+
+    # Scheduling now is refused, and nothing is booked.
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    try_to_schedule(page, live_server, application, inspector, tomorrow)
+    assert NOT_REVIEWED in page.locator("main").inner_text()
+    assert not Inspection.objects.filter(
+        application=application, state=InspectionState.SCHEDULED
+    ).exists()
+    application.refresh_from_db()
+    assert application.state == ApplicationState.AWAITING_INSPECTION
+
+    # Staff accept version 2 on the application page; the blocker is gone.
+    open_application(page, live_server, application)
+    review_row = page.locator(f"tr[data-type='{PRIVACY}']")
+    review_row.locator("input[value=accept]").check()
+    with page.expect_navigation():
+        review_row.locator("button:has-text('Save review')").click()
+    version.refresh_from_db()
+    assert version.review_status == ReviewStatus.ACCEPTED
+    assert page.locator("#blockers").count() == 0
+
+    # Now the inspection is scheduled.
+    try_to_schedule(page, live_server, application, inspector, tomorrow)
+    assert page.locator(".msg.success").count() >= 1, page.locator("main").inner_text()
+    application.refresh_from_db()
+    assert application.state == ApplicationState.INSPECTION_SCHEDULED
+    assert Inspection.objects.filter(
+        application=application, state=InspectionState.SCHEDULED
+    ).exists()
