@@ -4,13 +4,17 @@ inspections there are."""
 import datetime
 from dataclasses import dataclass, field
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from inspections.constants import ACTIVE_STATES, InspectionState
+from applications.models import Application, DocumentVersion
+from inspections.constants import ACTIVE_STATES, SUBMITTED_STATES, InspectionState
 from inspections.models import Finding, Inspection
 from registrasi.accounts.constants import INSPECTOR_GROUP
 from registrasi.accounts.models import User
+from registrasi.audit.models import AuditEvent
+from registrasi.audit.notes import render_note
 
 
 def _with_application(queryset):
@@ -58,6 +62,79 @@ def inspector_schedule(*, inspector, today: datetime.date | None = None) -> Insp
             inspection
         )
     return schedule
+
+
+def inspector_done(*, inspector):
+    """The inspector's submitted (passed or failed) inspections, the latest first: one query
+    per page of it (the view paginates)."""
+    return _with_application(
+        Inspection.objects.filter(inspector=inspector, state__in=SUBMITTED_STATES)
+    ).order_by("-submitted_at", "-id")
+
+
+@dataclass
+class EarlierInspection:
+    """An inspection submitted before the current one, and what the applicant did after it."""
+
+    inspection: Inspection
+    response: AuditEvent | None = None  # the resubmission (its note says what was fixed)
+    new_versions: list = field(default_factory=list)  # documents uploaded after it
+
+    @property
+    def response_note(self) -> str:
+        return render_note(self.response) if self.response is not None else ""
+
+
+def earlier_inspections(*, inspection) -> list[EarlierInspection]:
+    """The application's inspections submitted before `inspection` was scheduled, the latest
+    first, each with its findings and corrective actions, the applicant's resubmission and the
+    document versions uploaded between it and the next inspection. Four queries, however many
+    there are."""
+    earlier = list(
+        Inspection.objects.filter(
+            application_id=inspection.application_id,
+            state__in=SUBMITTED_STATES,
+            submitted_at__lt=inspection.created_at,
+        )
+        .exclude(pk=inspection.pk)
+        .select_related("inspector")
+        .prefetch_related(Prefetch("findings", queryset=Finding.objects.order_by("position", "id")))
+        .order_by("submitted_at", "id")
+    )
+    if not earlier:
+        return []
+    resubmissions = list(
+        AuditEvent.objects.filter(
+            content_type=ContentType.objects.get_for_model(Application),
+            object_id=str(inspection.application_id),
+            action="resubmit",
+            created_at__gt=earlier[0].submitted_at,
+        )
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
+    versions = list(
+        DocumentVersion.objects.filter(
+            document__application_id=inspection.application_id,
+            uploaded_at__gt=earlier[0].submitted_at,
+            uploaded_at__lt=inspection.created_at,
+        )
+        .select_related("document")
+        .order_by("uploaded_at", "id")
+    )
+    # What the applicant did after an inspection: until the next inspection was scheduled.
+    ends = [later.created_at for later in earlier[1:]] + [inspection.created_at]
+    history = []
+    for previous, end in zip(earlier, ends, strict=True):
+        start = previous.submitted_at
+        history.append(
+            EarlierInspection(
+                inspection=previous,
+                response=next((e for e in resubmissions if start < e.created_at < end), None),
+                new_versions=[v for v in versions if start < v.uploaded_at < end],
+            )
+        )
+    return history[::-1]
 
 
 @dataclass

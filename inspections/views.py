@@ -7,6 +7,7 @@ gets a 404), clean the input with a form, call the service, show its refusal on 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -39,6 +40,9 @@ from inspections.forms import (
 )
 from inspections.models import EvidencePhoto, Inspection
 from registrasi.services import ServiceError
+
+# The inspector's "done" tab: submitted inspections, this many per page.
+DONE_PER_PAGE = 20
 
 # --- Access helpers: one per audience, each a 404 for everyone else -------------------------
 
@@ -97,6 +101,13 @@ def schedule(request):
         return redirect("inspections:calendar")
     if not user.is_inspector:
         raise Http404
+    if request.GET.get("tab") == "done":
+        done = Paginator(selectors.inspector_done(inspector=user), DONE_PER_PAGE)
+        return render(
+            request,
+            "inspections/schedule.html",
+            {"tab": "done", "page": done.get_page(request.GET.get("page"))},
+        )
     today = timezone.localdate(timezone.now(), JAKARTA)
     plan = selectors.inspector_schedule(inspector=user, today=today)
     # The cards show the sites too: one query for all of them.
@@ -104,7 +115,7 @@ def schedule(request):
     return render(
         request,
         "inspections/schedule.html",
-        {"today": today, "todays": plan.today, "upcoming": plan.upcoming},
+        {"tab": "upcoming", "today": today, "todays": plan.today, "upcoming": plan.upcoming},
     )
 
 
@@ -143,6 +154,8 @@ def _detail_context(request, inspection):
         "is_assigned": is_assigned,
         "read_only_reason": _read_only_reason(inspection, is_assigned),
         "evidence_form": EvidenceForm(requirements=_requirements(inspection)),
+        # A re-inspection: what the earlier ones found and what the applicant did since.
+        "earlier": selectors.earlier_inspections(inspection=inspection),
     }
 
 

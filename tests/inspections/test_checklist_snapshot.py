@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from applications import kinds
 from applications.constants import ApplicationKind
-from inspections import constants, services
+from inspections import services
 from inspections.constants import FindingResult, InspectionState, Requirement
 from tests.inspections.factories import awaiting_application, make_inspection
 

@@ -15,11 +15,11 @@ NOW = datetime.datetime(2026, 11, 29, 8, 0, tzinfo=JAKARTA)
 MONDAY = datetime.date(2026, 11, 30)
 SLOTS_PER_INSPECTOR = 10  # Monday to Friday, 09:00 and 13:00
 
-# Queries per page, whatever the number of inspections: session, user, the user's groups,
-# then the page's own reads (see each test).
-SCHEDULE_QUERIES = 5  # + inspections with applications, + their sites
-CALENDAR_QUERIES = 6  # + inspectors for the filter, inspectors of the week, inspections
-OVERDUE_QUERIES = 4  # + overdue inspections with applications and inspectors
+# Queries per page, whatever the number of inspections: session, user, the user's second
+# factor device, the user's groups, then the page's own reads (see each test).
+SCHEDULE_QUERIES = 6  # + inspections with applications, + their sites
+CALENDAR_QUERIES = 7  # + inspectors for the filter, inspectors of the week, inspections
+OVERDUE_QUERIES = 5  # + overdue inspections with applications and inspectors
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from django.contrib.auth.models import AnonymousUser
 from applications.models import Application
 from inspections import services
 from inspections.models import EvidencePhoto, Finding, Inspection, ScheduleChange
-from tests.inspections.factories import jpeg_upload, make_inspection, window
+from tests.inspections.factories import jpeg_upload, make_inspection, on_planned_day, window
 
 
 @pytest.fixture
@@ -13,9 +13,10 @@ def inspection(scheduled, staff_user):
     services.inspection_reschedule(
         inspection=scheduled, actor=staff_user, window_start=start, window_end=end, reason="x"
     )
-    services.evidence_add(
-        inspection=scheduled, actor=scheduled.inspector, uploaded_file=jpeg_upload()
-    )
+    with on_planned_day(Inspection.objects.get(pk=scheduled.pk)):
+        services.evidence_add(
+            inspection=scheduled, actor=scheduled.inspector, uploaded_file=jpeg_upload()
+        )
     return scheduled
 
 
