@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.functional import cached_property
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
@@ -288,6 +289,15 @@ class Sanction(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.certificate.number}"
+
+    @property
+    def reason_text(self) -> str:
+        """The reason in the reader's language. What the daily scan records (no author) is
+        stored as its English source sentence and translated when shown; a person's reason
+        is shown as typed (as is a scan's reason stored translated before this)."""
+        if self.created_by_id is None:
+            return gettext(self.reason)
+        return self.reason
 
     @property
     def is_fine(self):

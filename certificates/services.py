@@ -21,6 +21,7 @@ from django.db.models import Exists, OuterRef
 from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from applications.constants import ApplicationKind
 from applications.services import APPROVE_STEP, refuse_unless_ready
@@ -698,7 +699,8 @@ def suspensions_lift_ended(*, on: datetime.date | None = None) -> int:
             reinstatement = Sanction.objects.create(
                 certificate=certificate,
                 kind=SanctionKind.REINSTATEMENT,
-                reason=_("The suspension ended on its planned date."),
+                # Stored as the source sentence, translated when shown (Sanction.reason_text).
+                reason=gettext_noop("The suspension ended on its planned date."),
                 starts_on=on,
                 created_by=None,
             )

@@ -9,12 +9,14 @@ import datetime
 
 import pytest
 import time_machine
+from django.core import mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
 
 from certificates import services
 from certificates.models import Certificate
+from certificates.tasks import send_certificate_emails
 from registrasi.audit.models import AuditEvent
 from registrasi.audit.notes import render_note
 from registrasi.audit.services import audit_record
@@ -95,6 +97,34 @@ def test_the_daily_scan_notes_render_in_the_readers_language(organization, staff
         assert render_note(event) == "The suspension ended."
     with translation.override("id"):
         assert render_note(event) == "Penangguhan telah berakhir."
+
+
+def test_the_scans_reinstatement_reason_reads_in_each_members_language(
+    organization, applicant, member, staff_user
+):
+    """The reinstatement the daily scan records has no author: its reason is the system's
+    sentence, and the email says it in each member's language."""
+    applicant.language, member.language = "en", "id"
+    applicant.save(update_fields=["language"])
+    member.save(update_fields=["language"])
+    certificate = make_certificate(organization=organization, quick=True, staff=staff_user)
+    services.certificate_suspend(
+        certificate=certificate,
+        actor=staff_user,
+        reason="Unsolicited calls confirmed.",
+        until=services.today() + datetime.timedelta(days=3),
+    )
+    later = services.today() + datetime.timedelta(days=5)
+    with translation.override("id"), time_machine.travel(later):
+        services.suspensions_lift_ended(on=later)
+    reinstatement = certificate.sanctions.get(kind="reinstatement")
+    mail.outbox.clear()
+
+    send_certificate_emails(certificate.pk, "reinstated", reinstatement.pk)
+
+    bodies = {message.to[0]: message.body for message in mail.outbox}
+    assert "The suspension ended on its planned date." in bodies[applicant.email]
+    assert "Penangguhan berakhir pada tanggal yang direncanakan." in bodies[member.email]
 
 
 def test_a_reason_typed_by_a_person_is_shown_as_typed(
