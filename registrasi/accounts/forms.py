@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from registrasi.accounts import selectors
 from registrasi.accounts.constants import LegalForm, MembershipRole, Province
 from registrasi.accounts.models import Organization, User
+from registrasi.accounts.privacy import PRIVACY_NOTICE_VERSION
 from registrasi.accounts.validators import validate_nib, validate_phone
 from registrasi.validators import AddressField, FreeTextField, NameField
 
@@ -75,6 +76,10 @@ class SignupForm(FieldGroupsMixin, SetPasswordMixin, forms.Form):
         help_text=_("For example +62 21 1234 5678."),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
+    privacy_accepted = forms.BooleanField(
+        label=_("I have read the privacy notice and agree to my data being processed as it says"),
+        error_messages={"required": _("Accept the privacy notice to register.")},
+    )
 
     field_groups = (
         (_("Your account"), ("email", "full_name", "language", "password1", "password2")),
@@ -91,6 +96,7 @@ class SignupForm(FieldGroupsMixin, SetPasswordMixin, forms.Form):
                 "contact_phone",
             ),
         ),
+        (_("Privacy"), ("privacy_accepted",)),
     )
 
     def __init__(self, *args, **kwargs):
@@ -127,8 +133,10 @@ class SignupForm(FieldGroupsMixin, SetPasswordMixin, forms.Form):
 
     def registration_data(self):
         """Keyword arguments for services.organization_register."""
-        data = {name: self.cleaned_data[name] for name in self.fields if name != "password2"}
+        skipped = ("password2", "privacy_accepted")
+        data = {name: self.cleaned_data[name] for name in self.fields if name not in skipped}
         data["password"] = data.pop("password1")
+        data["privacy_version"] = PRIVACY_NOTICE_VERSION
         return data
 
 

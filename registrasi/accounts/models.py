@@ -276,6 +276,7 @@ class SignupRequest(models.Model):
     foreign_owned = models.BooleanField(_("foreign ownership"), default=False)
     contact_email = models.EmailField(_("contact email"))
     contact_phone = models.CharField(_("contact phone"), max_length=24, validators=[validate_phone])
+    privacy_version = models.CharField(_("privacy notice accepted"), max_length=32, blank=True)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires"))
@@ -361,3 +362,21 @@ class DisputeDocument(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class PrivacyAcceptance(models.Model):
+    """A person accepted a version of the privacy notice (registrasi.accounts.privacy)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="privacy_acceptances"
+    )
+    version = models.CharField(_("version"), max_length=32)
+    accepted_at = models.DateTimeField(_("accepted"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("privacy notice acceptance")
+        verbose_name_plural = _("privacy notice acceptances")
+        ordering = ["-accepted_at"]
+
+    def __str__(self):
+        return f"{self.user} {self.version}"

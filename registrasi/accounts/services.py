@@ -17,6 +17,7 @@ from registrasi.accounts.models import (
     Invitation,
     Membership,
     Organization,
+    PrivacyAcceptance,
     SignupRequest,
     User,
     hash_token,
@@ -165,11 +166,21 @@ def signup_confirm(*, token: str) -> User:
         if not pending.is_usable:
             raise SignupLinkInvalid(_("This confirmation link was already used."))
         fields = [f.name for f in SignupRequest._meta.fields]
-        skipped = {"id", "password_hash", "token_hash", "created_at", "expires_at", "confirmed_at"}
+        skipped = {
+            "id",
+            "password_hash",
+            "token_hash",
+            "created_at",
+            "expires_at",
+            "confirmed_at",
+            "privacy_version",
+        }
         data = {name: getattr(pending, name) for name in fields if name not in skipped}
         user = organization_register(password=None, **data)
         user.password = pending.password_hash
         user.save(update_fields=["password"])
+        if pending.privacy_version:
+            PrivacyAcceptance.objects.create(user=user, version=pending.privacy_version)
         pending.confirmed_at = timezone.now()
         pending.save(update_fields=["confirmed_at"])
         audit_record(actor=user, action="email_confirmed", obj=user, data={"email": user.email})

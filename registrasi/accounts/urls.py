@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from registrasi.accounts import dispute_views, views
+from registrasi.accounts import dispute_views, privacy_views, views
 
 app_name = "accounts"
 
@@ -10,6 +10,11 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signup/", views.signup, name="signup"),
     path("signup/confirm/<str:token>/", views.signup_confirm, name="signup_confirm"),
+    path("privacy/", privacy_views.notice, name="privacy"),
+    path("privacy/retention/", privacy_views.retention, name="retention"),
+    path("my-data/", privacy_views.my_data, name="my_data"),
+    path("my-data.json", privacy_views.my_data_json, name="my_data_json"),
+    path("my-data/delete/", privacy_views.delete_account, name="delete_account"),
     path("dispute/", dispute_views.dispute_start, name="dispute"),
     path("dispute/confirm/<str:token>/", dispute_views.dispute_confirm, name="dispute_confirm"),
     path("disputes/", dispute_views.dispute_list, name="dispute_list"),

@@ -45,6 +45,7 @@ def test_an_operator_signs_up_on_a_phone(phone_page, live_server):  # noqa: F811
     page.select_option("select[name=province]", "dki_jakarta")
     page.fill("input[name=contact_email]", "cs@suara.test")
     page.fill("input[name=contact_phone]", "+62 21 555 1234")
+    page.check("input[name=privacy_accepted]")
     with page.expect_navigation():
         page.click("main form [type=submit]")
     assert no_sideways_scroll(page)

@@ -33,6 +33,7 @@ def signup_data(**overrides):
         "foreign_owned": "on",
         "contact_email": "CS@suara.test",
         "contact_phone": "+62 21 555 1234",
+        "privacy_accepted": "on",
     }
     data.update(overrides)
     return data
@@ -155,7 +156,8 @@ def test_the_service_rolls_everything_back_on_a_duplicate_nib():
     OrganizationFactory(nib="8120000000001")
     before = counts()
     data = SignupForm(signup_data()).data
-    kwargs = {k: v for k, v in data.items() if k not in ("password1", "password2")}
+    skipped = ("password1", "password2", "privacy_accepted")
+    kwargs = {k: v for k, v in data.items() if k not in skipped}
     kwargs.update(password=STRONG, foreign_owned=True, email="new@example.test")
 
     with pytest.raises(RegistrationConflict) as exc:

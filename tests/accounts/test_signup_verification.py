@@ -32,6 +32,7 @@ def signup_data(**changes):
         "province": "dki_jakarta",
         "contact_email": "halo@suara.co.id",
         "contact_phone": "+62 21 555 1234",
+        "privacy_accepted": "on",
     }
     data.update(changes)
     return data
