@@ -45,6 +45,7 @@ from applications.forms import (
     SiteFormSet,
 )
 from applications.models import Application, DocumentVersion, Invoice
+from registrasi.accounts.reads import ReadKind, record_read
 from registrasi.audit.notes import render_note
 from registrasi.services import ServiceError, StaleState
 
@@ -551,7 +552,20 @@ def upload(request, pk):
 
 @login_required
 def document_download(request, version_pk):
-    version = get_object_or_404(DocumentVersion.objects.visible_to(request.user), pk=version_pk)
+    version = get_object_or_404(
+        DocumentVersion.objects.visible_to(request.user).select_related(
+            "document__application__organization"
+        ),
+        pk=version_pk,
+    )
+    application = version.document.application
+    record_read(
+        reader=request.user,
+        obj=version,
+        kind=ReadKind.DOCUMENT,
+        organization=application.organization,
+        application_id=application.pk,
+    )
     return document_download_response(version=version)
 
 

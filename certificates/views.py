@@ -39,6 +39,7 @@ from certificates.forms import (
 from certificates.models import Certificate, Sanction
 from certificates.sanctions import sanctions_in_force
 from certificates.verification import verify_number, verify_pdf
+from registrasi.accounts.reads import ReadKind, record_read
 from registrasi.services import ServiceError
 
 PAGE_SIZE = 25
@@ -284,6 +285,13 @@ def download(request, pk):
     if not certificate.pdf:
         messages.info(request, _("The PDF is still being made. Try again in a moment."))
         return redirect("certificates:detail", pk=certificate.pk)
+    record_read(
+        reader=request.user,
+        obj=certificate,
+        kind=ReadKind.CERTIFICATE,
+        organization=certificate.organization,
+        application_id=certificate.application_id,
+    )
     return services.certificate_pdf_response(certificate=certificate)
 
 

@@ -39,6 +39,7 @@ from inspections.forms import (
     WindowForm,
 )
 from inspections.models import EvidencePhoto, Inspection
+from registrasi.accounts.reads import ReadKind, record_read
 from registrasi.services import ServiceError
 
 # The inspector's "done" tab: submitted inspections, this many per page.
@@ -256,8 +257,22 @@ def evidence_download(request, photo_pk):
     user = request.user
     if not (user.is_ministry_staff or user.is_inspector):
         raise Http404
-    photo = get_object_or_404(EvidencePhoto.objects.visible_to(user), pk=photo_pk)
+    photo = get_object_or_404(
+        EvidencePhoto.objects.visible_to(user).select_related("inspection__application"),
+        pk=photo_pk,
+    )
+    _record_read(request, photo, ReadKind.PHOTO, photo.inspection.application)
     return services.evidence_download_response(photo=photo)
+
+
+def _record_read(request, obj, kind, application):
+    record_read(
+        reader=request.user,
+        obj=obj,
+        kind=kind,
+        organization=application.organization,
+        application_id=application.pk,
+    )
 
 
 @login_required
@@ -326,6 +341,7 @@ def report(request, pk):
         return render(
             request, "inspections/report_pending.html", {"inspection": inspection}, status=202
         )
+    _record_read(request, report, ReadKind.REPORT, inspection.application)
     return services.inspection_report_response(report=report)
 
 

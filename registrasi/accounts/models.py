@@ -380,3 +380,39 @@ class PrivacyAcceptance(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.version}"
+
+
+class ReadKind(models.TextChoices):
+    DOCUMENT = "document", _("document")
+    PHOTO = "photo", _("inspection photo")
+    REPORT = "report", _("inspection report")
+    CERTIFICATE = "certificate", _("certificate")
+
+
+class ReadEvent(models.Model):
+    """Someone opened or downloaded a file holding personal data (registrasi.accounts.reads).
+    Kept apart from the audit log, which records changes: reads are many and never change
+    anything. Rows are only ever added."""
+
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=16, choices=ReadKind.choices)
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+"
+    )
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(_("file"), max_length=255)
+    application_id = models.PositiveIntegerField(null=True, blank=True, db_index=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("read of a file")
+        verbose_name_plural = _("reads of files")
+        ordering = ["-read_at", "-id"]
+        indexes = [models.Index(fields=["organization", "read_at"])]
+
+    def __str__(self):
+        return f"{self.read_at:%Y-%m-%d %H:%M} {self.reader} {self.object_repr}"

@@ -7,8 +7,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +17,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from registrasi.accounts import privacy
+from registrasi.accounts import privacy, reads
+from registrasi.accounts.models import Membership
 from registrasi.services import ServiceError
 
 
@@ -77,3 +79,33 @@ def delete_account(request):
     elif request.method == "POST":
         messages.error(request, _("Tick the box to confirm the deletion."))
     return render(request, "privacy/delete.html", {"rules": privacy.retention_rules()})
+
+
+# --- the read log ----------------------------------------------------------------------------
+
+READS_PAGE_SIZE = 50
+
+
+def _reads_page(request, events, title):
+    page = Paginator(events, READS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "privacy/reads.html", {"page": page, "title": title})
+
+
+@login_required
+def organization_reads(request):
+    """An owner sees who opened or downloaded their organization's files."""
+    memberships = Membership.objects.filter(user=request.user).select_related("organization")
+    membership = memberships.first()
+    if membership is None or not membership.is_owner:
+        raise Http404
+    events = reads.reads_of_organization(membership.organization)
+    return _reads_page(request, events, membership.organization.legal_name)
+
+
+@login_required
+def application_reads(request, application_id):
+    """Staff see who opened or downloaded the files of one application."""
+    if not request.user.is_ministry_staff:
+        raise Http404
+    events = reads.reads_of_application(application_id)
+    return _reads_page(request, events, _("Application #%(pk)s") % {"pk": application_id})

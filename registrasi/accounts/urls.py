@@ -15,6 +15,12 @@ urlpatterns = [
     path("my-data/", privacy_views.my_data, name="my_data"),
     path("my-data.json", privacy_views.my_data_json, name="my_data_json"),
     path("my-data/delete/", privacy_views.delete_account, name="delete_account"),
+    path("organization/reads/", privacy_views.organization_reads, name="organization_reads"),
+    path(
+        "reads/application/<int:application_id>/",
+        privacy_views.application_reads,
+        name="application_reads",
+    ),
     path("dispute/", dispute_views.dispute_start, name="dispute"),
     path("dispute/confirm/<str:token>/", dispute_views.dispute_confirm, name="dispute_confirm"),
     path("disputes/", dispute_views.dispute_list, name="dispute_list"),
