@@ -71,9 +71,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "registrasi.accounts.middleware.SessionPolicyMiddleware",
+    "registrasi.accounts.middleware.SecondFactorMiddleware",
+    "registrasi.accounts.middleware.PrivateCacheMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "registrasi.audit.middleware.RequestIPMiddleware",
+    # Last, as django-axes asks: turns a lockout flagged during the request into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "registrasi.urls"
@@ -111,7 +119,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# django-axes first: it refuses a locked-out username or address before any password check.
+AUTHENTICATION_BACKENDS = [
+    "registrasi.accounts.backends.LoginThrottleBackend",
+    "registrasi.accounts.backends.EmailBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -407,3 +419,5 @@ PERMISSIONS_POLICY = {
     "payment": [],
     "usb": [],
 }
+# django-axes logs every attempt at INFO; failures and lockouts (WARNING) are enough.
+LOGGING.setdefault("loggers", {})["axes"] = {"level": env.str("AXES_LOG_LEVEL", default="WARNING")}

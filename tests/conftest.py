@@ -1,5 +1,6 @@
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from django.utils import translation
 
 from registrasi.celery import app as celery_app
@@ -11,6 +12,7 @@ from tests.factories import (
     UserFactory,
     make_applicant,
 )
+from tests.second_factor import login_verified
 
 
 @pytest.fixture(autouse=True)
@@ -55,6 +57,14 @@ def _eager_celery():
     conf.task_always_eager, conf.task_eager_propagates = True, True
     yield
     conf.task_always_eager, conf.task_eager_propagates = saved
+
+
+@pytest.fixture(autouse=True)
+def _second_factor_on_force_login(monkeypatch):
+    """`client.force_login(staff_user)` and `client.login(...)` log in as if the code had been
+    typed too: tests of other features need not go through the second factor. Tests of the
+    second factor itself use tests.second_factor.plain_force_login."""
+    monkeypatch.setattr(Client, "_login", login_verified)
 
 
 @pytest.fixture(autouse=True)

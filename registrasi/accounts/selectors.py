@@ -2,6 +2,7 @@
 
 from django.utils import timezone
 
+from registrasi.accounts.backends import normalize_login
 from registrasi.accounts.models import Invitation, Membership, User, hash_token
 
 
@@ -48,3 +49,8 @@ def invitation_for_token(token):
 
 def account_exists(email):
     return User.objects.filter(email__iexact=email).exists()
+
+
+def invited_address_matches(invitation, user):
+    """Only the account whose email the invitation was sent to may accept it."""
+    return normalize_login(user.email) == normalize_login(invitation.email)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registrasi import outbox
+from registrasi.accounts import selectors
 from registrasi.accounts.constants import MembershipRole
 from registrasi.accounts.models import (
     Invitation,
@@ -290,6 +291,8 @@ def invitation_accept_as_user(*, token: str, actor: User) -> Membership:
         invitation = _locked_usable_invitation(token)
         # Lock the person's row so two tabs accepting two invitations cannot both pass.
         User.objects.select_for_update().filter(pk=actor.pk).first()
+        if not selectors.invited_address_matches(invitation, actor):
+            raise NotAllowed(_("This invitation was sent to another email address."))
         if Membership.objects.filter(user=actor).exists():
             raise NotAllowed(
                 _("You already belong to an organization, so you cannot join another one.")

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from registrasi.accounts import dispute_views, privacy_views, views
+from registrasi.accounts import dispute_views, privacy_views, security_views, views
 
 app_name = "accounts"
 
@@ -37,6 +37,33 @@ urlpatterns = [
     path("members/<int:pk>/remove/", views.membership_remove, name="remove_member"),
     path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="revoke_invitation"),
     path("invitation/<str:token>/", views.accept_invitation, name="accept_invitation"),
+    path("second-factor/", security_views.second_factor_overview, name="second_factor"),
+    path(
+        "second-factor/setup/",
+        security_views.second_factor_setup,
+        name="second_factor_setup",
+    ),
+    path(
+        "second-factor/verify/",
+        security_views.second_factor_verify,
+        name="second_factor_verify",
+    ),
+    path(
+        "second-factor/backup-codes/",
+        security_views.backup_codes_renew,
+        name="second_factor_backup_codes",
+    ),
+    path(
+        "second-factor/remove/",
+        security_views.second_factor_remove,
+        name="second_factor_remove",
+    ),
+    path(
+        "organization/second-factor/",
+        security_views.organization_second_factor,
+        name="organization_second_factor",
+    ),
+    path("lockouts/", security_views.lockouts, name="lockouts"),
     path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(

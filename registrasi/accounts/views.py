@@ -1,3 +1,4 @@
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -9,14 +10,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
-from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from registrasi.accounts import selectors, services
+from registrasi.accounts import second_factor, selectors, services, throttle
+from registrasi.accounts.backends import normalize_login
 from registrasi.accounts.forms import (
     AcceptInvitationForm,
     EmailAuthenticationForm,
@@ -30,17 +31,12 @@ from registrasi.accounts.models import Invitation
 from registrasi.audit.middleware import client_ip
 from registrasi.services import ServiceError
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "registrasi.accounts.backends.EmailBackend"
 
 
 def _client_ip(group, request):
     # Behind the reverse proxy REMOTE_ADDR is the proxy: limit by the client's address instead.
     return client_ip(request) or ""
-
-
-def _login_email(group, request):
-    # Emails log in case-insensitively, so "A@x" and "a@x" share one counter.
-    return request.POST.get("username", "").strip().lower()
 
 
 def _use_language(response, language):
@@ -108,25 +104,35 @@ def signup_confirm(request, token):
 
 
 class LoginView(auth_views.LoginView):
+    """Failures are counted and locked out by django-axes (registrasi/accounts/throttle.py)."""
+
     template_name = "accounts/login.html"
     authentication_form = EmailAuthenticationForm
     redirect_authenticated_user = True
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        return _use_language(response, form.get_user().language)
+        user = form.get_user()
+        owes_code = self.request.session.get(second_factor.PENDING_SESSION_KEY)
+        if not owes_code and not second_factor.required_for(user):
+            # Logged in completely: this account's failures start again from zero.
+            AxesProxyHandler.reset_attempts(username=normalize_login(user.email))
+        return _use_language(response, user.language)
 
 
 # --- password reset and change ---------------------------------------------------------------
 
 
-@method_decorator(ratelimit(key=_client_ip, rate="10/h", method="POST", block=True), name="post")
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = LocalizedPasswordResetForm
     template_name = "accounts/password_reset_form.html"
     email_template_name = "accounts/emails/password_reset.txt"
     subject_template_name = "accounts/emails/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def post(self, request, *args, **kwargs):
+        # Limited per normalised email and per client address (429 with the time to wait).
+        return throttle.password_reset_refusal(request) or super().post(request, *args, **kwargs)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
@@ -292,7 +298,12 @@ def _invitation_problem(invitation):
 
 def _accept_as_user(request, token, invitation):
     refusal = ""
-    if request.user.membership is not None:
+    if not selectors.invited_address_matches(invitation, request.user):
+        refusal = _(
+            "This invitation was sent to another email address. Log out and log in with the "
+            "account for the invited address, or ask the owner to invite this address."
+        )
+    elif request.user.membership is not None:
         refusal = _("You already belong to an organization, so you cannot join another one.")
     elif request.user.is_ministry_staff or request.user.is_inspector:
         refusal = _("Ministry accounts cannot join a company.")

@@ -352,8 +352,8 @@ def test_staff_list_runs_a_fixed_number_of_queries(
     for _ in range(count):
         quick_certificate()
     client.force_login(staff_user)
-    # session, user, groups, count, page
-    with django_assert_num_queries(5):
+    # session, user, second-factor device, groups, count, page
+    with django_assert_num_queries(6):
         response = client.get(reverse("certificates:staff_list"))
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == min(count, 25)
