@@ -6,9 +6,11 @@ from django.urls import reverse
 from tests.applications.factories import ApplicationFactory
 
 # Session, user, groups, membership, then the page's own reads (applications, their invoices;
-# certificates with their open follow-up): pinned so that a query per row (an N+1) fails here.
-DASHBOARD_QUERIES = 7
-QUEUE_QUERIES = 6
+# certificates with their open follow-up; the certificate each application earned, for its
+# state beside "approved"): pinned so that a query per row (an N+1) fails here.
+DASHBOARD_QUERIES = 8
+# Staff sessions also load their verified second-factor device (django-otp) on every request.
+QUEUE_QUERIES = 7
 
 
 @pytest.fixture(autouse=True)
