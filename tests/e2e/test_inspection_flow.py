@@ -9,13 +9,14 @@ checks that a reload or a lost connection in the middle of the checklist loses n
 import datetime
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
 from applications.constants import ApplicationState, DocumentType
 from applications.models import Application, DocumentVersion
 from applications.services import document_review
-from inspections.constants import InspectionState, Requirement, requirements_for
+from inspections.constants import JAKARTA, InspectionState, Requirement, requirements_for
 from inspections.models import Finding, Inspection
 from tests.applications.factories import PDF_BYTES
 from tests.e2e.conftest import login
@@ -91,16 +92,24 @@ def record_and_submit(page, kind, majors=()):
     assert page.locator("#checklist").count() == 0
 
 
+@pytest.fixture
+def early_morning():
+    """07:00 in Jakarta: an inspection booked for 09:00 today opens its findings at once
+    (findings open on the planned day)."""
+    with time_machine.travel(datetime.datetime(2026, 12, 7, 7, 0, tzinfo=JAKARTA), tick=True):
+        yield
+
+
 def test_a_failed_inspection_is_fixed_resubmitted_and_passed(
-    browser_page, phone_page, live_server, people, tmp_path
+    early_morning, browser_page, phone_page, live_server, people, tmp_path
 ):
     organization, applicant, staff, inspector = people
     application = awaiting_application(organization, staff=staff)
-    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    today = timezone.localdate()
 
     # The desk schedules the inspection.
     switch_to(browser_page, live_server, staff)
-    schedule(browser_page, live_server, application, inspector, tomorrow)
+    schedule(browser_page, live_server, application, inspector, today)
     inspection = Inspection.objects.get(application=application)
     assert inspection.inspector == inspector
 
@@ -145,13 +154,19 @@ def test_a_failed_inspection_is_fixed_resubmitted_and_passed(
     )
     document_review(version=new_version, actor=staff, accepted=True)
     switch_to(browser_page, live_server, staff)
-    schedule(browser_page, live_server, application, inspector, tomorrow + datetime.timedelta(1))
+    schedule(browser_page, live_server, application, inspector, today)
     second = Inspection.objects.get(application=application, state=InspectionState.SCHEDULED)
     open_first_inspection(phone_page, live_server)
     assert phone_page.url.endswith(reverse("inspections:detail", args=[second.pk]))
+    # The re-inspection carries the history: what failed, what was asked, what was done.
+    earlier = phone_page.locator("#earlier-inspections").inner_text()
+    assert CORRECTIVE in earlier and "DPO appointed, recordings encrypted." in earlier
+    assert phone_page.locator(f"#earlier-inspections [data-new-version='{new_version.pk}']").count()
     record_and_submit(phone_page, application.kind)
     second.refresh_from_db()
     assert second.state == InspectionState.PASSED
+    phone_page.goto(live_server.url + reverse("inspections:schedule") + "?tab=done")
+    assert phone_page.locator("[data-done]").count() == 2
     application.refresh_from_db()
     assert application.state == ApplicationState.INSPECTION_PASSED
 
