@@ -146,3 +146,19 @@ def test_another_inspector_cannot_open_the_early_inspection(client, ahead, reque
     client.force_login(other)
     assert client.get(reverse("inspections:detail", args=[ahead.pk])).status_code == 404
     assert Inspection.objects.get(pk=ahead.pk).state == InspectionState.SCHEDULED
+
+
+def test_the_reschedule_form_accepts_today(client, ahead, staff_user, inspector):
+    client.force_login(staff_user)
+    data = {
+        "date": NOW.date().isoformat(),
+        "start_time": "08:00",
+        "end_time": "16:00",
+        "inspector": inspector.pk,
+        "reason": "The company asked for the visit today.",
+    }
+
+    response = client.post(reverse("inspections:reschedule", args=[ahead.pk]), data)
+
+    assert response.status_code == 302
+    assert fresh(ahead).opens_on == NOW.date() and fresh(ahead).is_open()
