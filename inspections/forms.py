@@ -1,7 +1,6 @@
 """Forms of the inspection pages. They only read and clean input; the services decide."""
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -9,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from inspections.constants import JAKARTA
 from registrasi.accounts.constants import INSPECTOR_GROUP
 from registrasi.accounts.validators import validate_phone
 from registrasi.validators import (
@@ -23,8 +23,7 @@ from registrasi.validators import (
 INTERVIEW_ROLE_MAX_LENGTH = 120
 MAX_INTERVIEWED = 10000
 
-# Inspections happen in Indonesia; staff pick windows in Jakarta time whatever their browser says.
-JAKARTA = ZoneInfo("Asia/Jakarta")
+# Staff pick windows in Jakarta time whatever their browser says (JAKARTA, from constants).
 
 
 def jakarta_window(day, start, end):
