@@ -35,19 +35,21 @@ class SanctionsInForce:
 
 
 def open_suspension(certificate) -> Sanction | None:
-    """The suspension that keeps `certificate` suspended now (its latest), or None."""
-    if certificate.state != CertificateState.SUSPENDED:
-        return None
+    """The suspension that keeps `certificate` suspended now (its latest), or None. The state
+    is read from the database with it (an object loaded earlier may be stale)."""
     return (
-        Sanction.objects.filter(certificate=certificate, kind=SanctionKind.SUSPENSION)
+        Sanction.objects.filter(
+            certificate=certificate,
+            certificate__state=CertificateState.SUSPENDED,
+            kind=SanctionKind.SUSPENSION,
+        )
         .order_by("-created_at", "-id")
         .first()
     )
 
 
 def sanctions_in_force(certificate) -> SanctionsInForce:
-    """The open suspension and the unpaid fines of `certificate` as loaded (its `state`
-    decides whether a suspension is open; two queries)."""
+    """The open suspension and the unpaid fines of `certificate` (two queries)."""
     fines = list(
         Sanction.objects.filter(
             certificate=certificate, kind=SanctionKind.FINE, paid_at__isnull=True

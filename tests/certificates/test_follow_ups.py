@@ -10,6 +10,7 @@ from applications.constants import ApplicationKind
 from certificates import keeping, services
 from certificates.constants import CertificateState, VerificationStatus
 from certificates.models import Certificate
+from certificates.sanctions import sanctions_in_force
 from certificates.verification import verify_number
 from tests.certificates.factories import make_certificate, pass_through_transitions
 
@@ -26,8 +27,13 @@ def certificate(organization, applicant, staff_user):
 
 
 def approve_follow_up(application, staff_user):
+    """Approve as staff who saw (and confirmed) any sanction of the certificate followed."""
     application = pass_through_transitions(application, staff=staff_user)
-    return services.application_approve(application=application, actor=staff_user)
+    return services.application_approve(
+        application=application,
+        actor=staff_user,
+        sanctions_confirmed=sanctions_in_force(application.basis_certificate).token,
+    )
 
 
 def test_an_approved_change_report_supersedes_its_certificate(certificate, applicant, staff_user):
@@ -54,6 +60,7 @@ def test_a_renewal_of_a_suspended_certificate_hands_over_when_it_ends(
     assert new.issued_on == datetime.date(2030, 11, 2)
     assert new.valid_from == datetime.date(2031, 4, 1)
     assert new.expires_on == datetime.date(2036, 3, 31)
+    assert new.state == S.SUSPENDED  # the suspension follows it (issue 9)
     with time_machine.travel(datetime.datetime(2031, 4, 1, 3, 0, tzinfo=datetime.UTC)):
         assert services.certificates_hand_over() == 1
     certificate.refresh_from_db()

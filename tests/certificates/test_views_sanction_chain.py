@@ -217,6 +217,8 @@ def test_verifying_the_first_number_shows_each_step_and_the_state_in_force(
     )
     services.certificate_suspend(certificate=third, actor=staff_user, reason=REASON)
     page = body(client.get(reverse("certificates:verify", args=[certificate.number])))
+    verdict = page[: page.index('class="chain-steps"')]
+    assert reverse("certificates:verify", args=[third.number]) in verdict  # the latest one
     chain = page[page.index('class="chain-steps"') :]
     assert chain.index(certificate.number) < chain.index(second.number) < chain.index(third.number)
     assert "The latest certificate (not valid)" in page
