@@ -162,3 +162,9 @@ def test_the_reschedule_form_accepts_today(client, ahead, staff_user, inspector)
 
     assert response.status_code == 302
     assert fresh(ahead).opens_on == NOW.date() and fresh(ahead).is_open()
+
+
+def test_my_schedule_says_when_the_findings_open(client, ahead, inspector):
+    client.force_login(inspector)
+    page = client.get(reverse("inspections:schedule")).content.decode()
+    assert "Findings open on Dec. 22, 2026." in page
