@@ -15,6 +15,7 @@ from certificates.constants import (
 )
 from certificates.querysets import CertificateQuerySet, SanctionQuerySet
 from registrasi.accounts.constants import Province
+from registrasi.audit.models import EmailReceipt
 
 S = CertificateState
 
@@ -107,6 +108,9 @@ class Certificate(ConcurrentTransitionMixin, models.Model):
     pdf_rendered_at = models.DateTimeField(_("PDF rendered"), null=True, blank=True)
     render_attempts = models.PositiveIntegerField(_("render attempts"), default=0)
     render_error = models.TextField(_("last render error"), blank=True)
+    # The file the current render attempt writes: known before rendering, so a file stored
+    # by an attempt that died before its commit is found and removed (services).
+    pdf_pending_name = models.CharField(max_length=255, blank=True)
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -308,9 +312,9 @@ class Sanction(models.Model):
         return self.paid_at is not None
 
 
-class CertificateNotification(models.Model):
-    """One email sent to one person about one event of a certificate. The unique row makes
-    the email task idempotent: a retried or duplicated task sends nothing twice."""
+class CertificateNotification(EmailReceipt):
+    """One email to one person about one event of a certificate (its receipt: pending, sent
+    or failed; registrasi.notifications.deliver)."""
 
     certificate = models.ForeignKey(
         Certificate, on_delete=models.CASCADE, related_name="notifications"
@@ -319,7 +323,6 @@ class CertificateNotification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
-    sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("certificate email")
@@ -332,6 +335,23 @@ class CertificateNotification(models.Model):
 
     def __str__(self):
         return f"{self.key} → {self.recipient_id}"
+
+    def resend_task(self):
+        event, _sep, sanction = self.key.partition(":")
+        if event.startswith("expiry_"):
+            return "certificates.tasks.send_expiry_reminder", [
+                self.certificate_id,
+                int(event.removeprefix("expiry_")),
+            ]
+        sanction_id = int(sanction) if sanction and sanction != "0" else None
+        return "certificates.tasks.notify_certificate_event", [
+            self.certificate_id,
+            event,
+            sanction_id,
+        ]
+
+    def subject_hint(self):
+        return f"{self.certificate.number}: {self.key.partition(':')[0]}"
 
 
 class ReminderMilestone(models.IntegerChoices):
@@ -356,6 +376,9 @@ class ExpiryReminder(models.Model):
     skipped = models.BooleanField(_("skipped"), default=False)
     due_on = models.DateField(_("due on"))
     sent_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    # Set when every member's email of this milestone was delivered; until then the daily
+    # scan enqueues the email again (the receipts keep it to one email per member).
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("expiry reminder")

@@ -5,8 +5,13 @@ How "exactly once" holds:
 - the scan first INSERTs the ExpiryReminder row (unique certificate + milestone) and only the
   run that inserted it enqueues the email, after its transaction commits. A second scan, a
   concurrent one, or a retried task finds the row and sends nothing;
-- the email task sends one email per member guarded by a CertificateNotification row
-  (certificates.tasks.send_certificate_emails), so a retried email task sends nothing twice.
+- the email task sends one email per member guarded by a CertificateNotification receipt
+  (certificates.tasks.send_certificate_emails), so a retried email task sends nothing twice;
+- the row counts as delivered (`delivered_at`) only once every member's email went out. The
+  email is enqueued through the outbox (handed to Celery even if the broker was down at the
+  commit), and every later scan enqueues again the reminders not delivered yet (mail server
+  down for longer than the task's retries, a lost message): the receipts keep that to one
+  email per member. Emails that failed for good wait for staff ("send again").
 
 After downtime only the LATEST milestone due is sent; the older ones that passed unsent are
 recorded as skipped, so they never fire later.
@@ -18,17 +23,20 @@ state + expires_on). A certificate already replaced by an approved renewal gets 
 
 import datetime
 from dataclasses import dataclass
-from functools import partial
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import CharField, Exists, OuterRef, Q, Value
+from django.db.models.functions import Cast, Concat
+from django.utils import timezone
 
 from certificates.constants import CertificateState
-from certificates.models import Certificate, ExpiryReminder
+from certificates.models import Certificate, CertificateNotification, ExpiryReminder
+from registrasi import outbox
 
 S = CertificateState
 MILESTONES = (180, 90, 30, 7, 0)  # days before the last day of validity
 BATCH_SIZE = 200
+RESEND_AFTER = datetime.timedelta(hours=12)
 
 
 @dataclass(frozen=True)
@@ -109,15 +117,69 @@ def record_reminder(certificate_id: int, milestone: int) -> bool:
             defaults={"due_on": certificate.expires_on - datetime.timedelta(days=milestone)},
         )
         if created:
-            transaction.on_commit(partial(send_expiry_reminder.delay, certificate.pk, milestone))
+            outbox.enqueue(send_expiry_reminder.name, certificate.pk, milestone)
     return created
+
+
+def _receipt_key(milestone: int) -> str:
+    return f"expiry_{milestone}:0"
+
+
+def mark_delivered(certificate_id: int, milestone: int) -> bool:
+    """Record the milestone as delivered when no member's email is left unsent."""
+    from registrasi.audit.models import EmailStatus
+
+    unsent = CertificateNotification.objects.filter(
+        certificate_id=certificate_id, key=_receipt_key(milestone)
+    ).exclude(status=EmailStatus.SENT)
+    if unsent.exists():
+        return False
+    return bool(
+        ExpiryReminder.objects.filter(
+            certificate_id=certificate_id, milestone=milestone, delivered_at__isnull=True
+        ).update(delivered_at=timezone.now())
+    )
+
+
+def undelivered_reminders(*, recorded_before):
+    """Reminders recorded but not delivered, of certificates still valid, none of whose
+    emails failed for good (those wait for staff)."""
+    from registrasi.audit.models import EmailStatus
+
+    failed = CertificateNotification.objects.filter(
+        certificate=OuterRef("certificate"), status=EmailStatus.FAILED
+    ).filter(key=Concat(Value("expiry_"), Cast(OuterRef("milestone"), CharField()), Value(":0")))
+    return (
+        ExpiryReminder.objects.filter(
+            skipped=False,
+            delivered_at__isnull=True,
+            sent_at__lt=recorded_before,
+            certificate__state__in=(S.ACTIVE, S.SUSPENDED),
+        )
+        .exclude(Exists(failed))
+        .order_by("pk")
+    )
+
+
+def resend_undelivered(*, recorded_before) -> int:
+    """Enqueue again the email of every reminder not delivered yet; returns how many."""
+    from certificates.tasks import send_expiry_reminder
+
+    rows = list(undelivered_reminders(recorded_before=recorded_before)[:BATCH_SIZE])
+    with transaction.atomic():
+        for row in rows:
+            outbox.enqueue(send_expiry_reminder.name, row.certificate_id, row.milestone)
+    return len(rows)
 
 
 def send_due_reminders(*, on: datetime.date | None = None) -> list[DueReminder]:
     """The scan: record and enqueue every reminder due on `on`; returns those this run sent
-    (a concurrent scan that got there first sends them, not this one)."""
+    (a concurrent scan that got there first sends them, not this one). Reminders recorded
+    by earlier scans and not delivered yet are enqueued again."""
     from certificates.services import today
 
+    # Recorded by an earlier scan (the emails of this scan's reminders are still on their way).
+    resend_undelivered(recorded_before=timezone.now() - RESEND_AFTER)
     on = on or today()
     sent = []
     for due in due_reminders(on):

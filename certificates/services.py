@@ -3,13 +3,13 @@
 All functions are keyword-only, take the `actor`, run in one transaction with the rows they
 change locked, and write an audit event. State changes go through
 registrasi.services.run_transition. Work that must not run unless the transaction commits
-(rendering the PDF, emails) is enqueued with transaction.on_commit.
+(rendering the PDF, emails) is written to the outbox (registrasi.outbox) in the same
+transaction and handed to Celery after the commit.
 """
 
 import datetime
 import hashlib
 import logging
-from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -35,6 +35,7 @@ from certificates.constants import (
 from certificates.models import Certificate, NumberSequence, Sanction
 from certificates.numbers import make_number
 from certificates.sanctions import open_suspension, sanctions_in_force
+from registrasi import outbox
 from registrasi.audit.services import audit_record
 from registrasi.services import NotAllowed, ServiceError, StaleState, lock, run_transition
 
@@ -56,6 +57,7 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+RENDER_TASK = "certificates.tasks.render_certificate_pdf"
 JAKARTA = ZoneInfo("Asia/Jakarta")
 S = CertificateState
 BATCH_SIZE = 500
@@ -97,9 +99,7 @@ def _require_reason(reason: str) -> str:
 def _notify(certificate_id: int, event: str, sanction_id: int | None = None):
     from certificates.tasks import notify_certificate_event
 
-    transaction.on_commit(
-        partial(notify_certificate_event.delay, certificate_id, event, sanction_id)
-    )
+    outbox.enqueue(notify_certificate_event.name, certificate_id, event, sanction_id)
 
 
 def _mark_state_changed(certificate):
@@ -206,9 +206,7 @@ def application_approve(
                 sanctions_in_force(basis), certificate, actor, fines=replaces_now
             )
             _replace_now_if_due(basis, certificate, application, actor, issued_on)
-        from certificates.tasks import render_certificate_pdf
-
-        transaction.on_commit(partial(render_certificate_pdf.delay, certificate.pk))
+        outbox.enqueue(RENDER_TASK, certificate.pk)
         _notify(certificate.pk, NotificationEvent.ISSUED)
     return certificate
 
@@ -366,35 +364,83 @@ def _replace_now_if_due(basis, certificate, application, actor, on):
 # The PDF ---------------------------------------------------------------------------------
 def certificate_render_pdf(*, certificate_id: int) -> str:
     """Render, sign and store the certificate's PDF unless it exists. Returns what happened:
-    "rendered", "exists", "busy" (another run holds the row) or "missing".
+    "rendered", "exists", "busy" (another run holds the row), "failed" (no attempts left)
+    or "missing".
 
-    The row stays locked while rendering (skip_locked: a concurrent run sees no row and
-    leaves at once), and the file is stored and recorded only after the render succeeded:
-    a run that dies midway leaves no PDF and the task runs again.
+    Two transactions. The first counts the attempt and names the file it will write, and
+    commits: a run whose process dies while rendering still used up an attempt (after
+    RENDER_MAX_ATTEMPTS staff see "render failed"), and the file it may have stored is known.
+    The second renders with the row locked (skip_locked: a concurrent run leaves at once),
+    stores the file under that name and records it. The next attempt, and the
+    reconciliation, remove a file stored by a run that died before its commit.
     """
+    name = _begin_render(certificate_id)
+    if name in ("busy", "missing", "exists", "failed"):
+        return name
+    return _render_and_store(certificate_id, name)
+
+
+UNFINISHED = "The previous render attempt did not finish (its worker stopped)."
+
+
+def _begin_render(certificate_id: int) -> str:
+    """Count the attempt and name its file (committed); returns the name or an outcome."""
+    with transaction.atomic():
+        certificate = _lock_for_render(certificate_id)
+        if isinstance(certificate, str):
+            return certificate
+        _remove_orphan(certificate)
+        if certificate.render_attempts >= RENDER_MAX_ATTEMPTS:
+            return "failed"
+        certificate.render_attempts += 1
+        certificate.pdf_pending_name = Certificate.pdf.field.generate_filename(
+            certificate, "certificate.pdf"
+        )
+        # Stays as the error if this attempt's process dies before it records another.
+        certificate.render_error = UNFINISHED
+        certificate.save(
+            update_fields=["render_attempts", "pdf_pending_name", "render_error", "updated_at"]
+        )
+        return certificate.pdf_pending_name
+
+
+def _lock_for_render(certificate_id: int):
+    certificate = (
+        Certificate.objects.select_for_update(skip_locked=True).filter(pk=certificate_id).first()
+    )
+    if certificate is None:
+        return "busy" if Certificate.objects.filter(pk=certificate_id).exists() else "missing"
+    return "exists" if certificate.pdf else certificate
+
+
+def _remove_orphan(certificate) -> bool:
+    """Delete the file an unfinished attempt stored but never recorded (row locked)."""
+    name = certificate.pdf_pending_name
+    if not name or certificate.pdf:
+        return False
+    certificate.pdf_pending_name = ""
+    if not default_storage.exists(name):
+        return False
+    default_storage.delete(name)
+    logger.warning("Certificate %s: removed the orphan PDF %s", certificate.pk, name)
+    return True
+
+
+def _render_and_store(certificate_id: int, name: str) -> str:
     from certificates.signing import render_certificate
 
     failure = None
     with transaction.atomic():
-        certificate = (
-            Certificate.objects.select_for_update(skip_locked=True)
-            .filter(pk=certificate_id)
-            .first()
-        )
-        if certificate is None:
-            exists = Certificate.objects.filter(pk=certificate_id).exists()
-            return "busy" if exists else "missing"
-        if certificate.pdf:
-            return "exists"
-        certificate.render_attempts += 1
-        fields = ["render_attempts", "render_error", "updated_at"]
+        certificate = _lock_for_render(certificate_id)
+        if isinstance(certificate, str):
+            return certificate
+        if certificate.pdf_pending_name != name:
+            return "busy"  # a newer attempt took over
+        fields = ["render_error", "pdf_pending_name", "updated_at"]
         stored = None
         try:
             signed = render_certificate(certificate).signed_pdf
-            stored = default_storage.save(
-                Certificate.pdf.field.generate_filename(certificate, "certificate.pdf"),
-                ContentFile(signed),
-            )
+            stored = default_storage.save(name, ContentFile(signed))
         except Exception as exc:  # recorded for staff, then re-raised for the retry
             failure = exc
             certificate.render_error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -404,6 +450,7 @@ def certificate_render_pdf(*, certificate_id: int) -> str:
             certificate.pdf_rendered_at = timezone.now()
             certificate.render_error = ""
             fields += ["pdf", "pdf_sha256", "pdf_rendered_at"]
+        certificate.pdf_pending_name = ""
         try:
             certificate.save(update_fields=fields)
         except Exception:
@@ -735,13 +782,34 @@ def missing_pdfs(*, now=None):
     )
 
 
+def orphans_remove(*, now=None) -> int:
+    """Remove the files of render attempts that stopped between storing the PDF and their
+    commit (quiet for a few minutes, so no render is still running); returns how many."""
+    now = now or timezone.now()
+    quiet_since = now - datetime.timedelta(minutes=settings.CERTIFICATE_RECONCILE_AFTER_MINUTES)
+    ids = Certificate.objects.filter(pdf="", updated_at__lt=quiet_since).exclude(
+        pdf_pending_name=""
+    )
+    removed = 0
+    for pk in ids.values_list("pk", flat=True)[:BATCH_SIZE]:
+        with transaction.atomic():
+            certificate = _lock_for_render(pk)
+            if not isinstance(certificate, str) and _remove_orphan(certificate):
+                removed += 1
+            if not isinstance(certificate, str):
+                certificate.save(update_fields=["pdf_pending_name"])
+    return removed
+
+
 def certificates_reconcile(*, now=None, dry_run=False) -> list[int]:
     """Enqueue render_certificate_pdf again for every certificate missing its PDF; returns
-    their ids. The task is idempotent, so enqueuing one that is running does no harm."""
+    their ids. The task is idempotent, so enqueuing one that is running does no harm. First,
+    PDFs stored by renders that died before their commit are removed."""
     from certificates.tasks import render_certificate_pdf
 
     ids = list(missing_pdfs(now=now).values_list("pk", flat=True).iterator(chunk_size=BATCH_SIZE))
     if not dry_run:
+        orphans_remove(now=now)
         for pk in ids:
             render_certificate_pdf.delay(pk)
     return ids
@@ -750,8 +818,6 @@ def certificates_reconcile(*, now=None, dry_run=False) -> list[int]:
 def certificate_render_again(*, certificate, actor) -> Certificate:
     """Staff: start the PDF render again after it failed (attempts counted from zero)."""
     _refuse_unless_perm(actor, ISSUE_CERTIFICATE)
-    from certificates.tasks import render_certificate_pdf
-
     with transaction.atomic():
         certificate = lock(certificate)
         if certificate.pdf:
@@ -760,5 +826,5 @@ def certificate_render_again(*, certificate, actor) -> Certificate:
         certificate.render_attempts = 0
         certificate.save(update_fields=["render_attempts", "updated_at"])
         audit_record(actor=actor, action="render_again", obj=certificate, data=previous)
-        transaction.on_commit(partial(render_certificate_pdf.delay, certificate.pk))
+        outbox.enqueue(RENDER_TASK, certificate.pk)
     return certificate

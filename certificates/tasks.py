@@ -91,8 +91,13 @@ def send_expiry_reminders() -> int:
 
 @shared_task(name="certificates.tasks.send_expiry_reminder", **notifications.EMAIL_TASK_OPTIONS)
 def send_expiry_reminder(certificate_id: int, milestone: int) -> int:
-    """Email the members about one expiry milestone (recorded by the scan before this ran)."""
-    return send_certificate_emails(certificate_id, f"expiry_{milestone}", None)
+    """Email the members about one expiry milestone (recorded by the scan before this ran);
+    the milestone counts as delivered once every member's email went out."""
+    from certificates.reminders import mark_delivered
+
+    sent = send_certificate_emails(certificate_id, f"expiry_{milestone}", None)
+    mark_delivered(certificate_id, milestone)
+    return sent
 
 
 @shared_task(name="certificates.tasks.reconcile_certificates", acks_late=True)
@@ -203,14 +208,13 @@ def send_certificate_emails(certificate_id: int, event: str, sanction_id: int | 
 
     # Keyed by certificate + event name (+ sanction), not by an audit event: the expiry
     # reminders have none, so these receipts stay CertificateNotification rows.
-    def claim(recipient) -> bool:
-        _row, created = CertificateNotification.objects.get_or_create(
+    def receipt_for(recipient):
+        return CertificateNotification.objects.get_or_create(
             certificate=certificate, key=key, recipient=recipient
-        )
-        return created
+        )[0]
 
     return notifications.deliver(
         recipients=recipients,
         render=partial(render_certificate_email, certificate, event, sanction),
-        claim=claim,
+        receipt_for=receipt_for,
     )

@@ -32,9 +32,10 @@ class StaleState(ServiceError):
         self.current_state = current_state
 
 
-class AlreadyDone(StaleState):
+class AlreadyDone(StaleState, NotAllowed):
     """The person asked again for what they themselves already did (a retried request after
-    an error page, a second tab): it happened, at `done_at`."""
+    an error page, a second tab): it happened, at `done_at`. Both stale and not allowed, so
+    every view that handles either shows its message."""
 
     def __init__(self, message, current_state=None, done_at=None):
         super().__init__(message, current_state)

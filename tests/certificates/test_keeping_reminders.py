@@ -224,7 +224,8 @@ def test_the_scan_reads_only_the_certificates_due(staff_user, django_capture_on_
         with CaptureQueriesContext(connection) as again:
             assert reminders.send_due_reminders() == []
     assert per_certificate <= 12
-    assert len(again) == 1  # one query finds nothing due, whatever the 200
+    # One query finds nothing due, whatever the 200; one finds nothing left undelivered.
+    assert len(again) == 2
 
 
 def test_the_dry_run_command_lists_and_sends_nothing(

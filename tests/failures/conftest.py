@@ -1,1 +1,3 @@
-from tests.worker import celery_worker_redis  # noqa: F401  (the real-worker fixture)
+# The real-worker fixture, and a signing key for the certificates these tests issue.
+from tests.certificates.conftest import signing_key, signing_pair  # noqa: F401
+from tests.worker import celery_worker_redis  # noqa: F401

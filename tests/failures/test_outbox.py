@@ -56,13 +56,16 @@ def test_a_task_is_written_in_the_transaction_and_handed_over_after_commit(
         from certificates.services import application_approve
 
         application_approve(application=application, actor=StaffFactory())
-        names = sorted(OutboxMessage.objects.values_list("task_name", flat=True))
-        assert names == [NOTIFY, RENDER]
+        names = set(OutboxMessage.objects.values_list("task_name", flat=True))
+        assert {NOTIFY, RENDER} <= names
+    mail.outbox.clear()
     for callback in callbacks:
         callback()
-    assert not OutboxMessage.objects.exists()  # handed over (eager: ran) and deleted
-    assert Certificate.objects.get(application=application).pdf
-    assert len(mail.outbox) == 1
+    # Handed over (eager: ran) and deleted.
+    assert not OutboxMessage.objects.filter(task_name__in=[NOTIFY, RENDER]).exists()
+    certificate = Certificate.objects.get(application=application)
+    assert certificate.pdf
+    assert [certificate.number in m.subject for m in mail.outbox] == [True]
 
 
 @pytest.mark.django_db
@@ -76,13 +79,14 @@ def test_a_rolled_back_change_leaves_no_task():
 @pytest.mark.django_db(transaction=True)
 def test_with_the_broker_down_the_page_succeeds_and_the_row_waits(client):
     application = quick_passed_application()
+    mail.outbox.clear()
     with broker_down():
         response = approve_through_the_page(client, application)
     certificate = Certificate.objects.get(application=application)
     assert response.status_code == 302
     assert response.url == reverse("certificates:detail", args=[certificate.pk])
     rows = list(OutboxMessage.objects.order_by("task_name"))
-    assert [r.task_name for r in rows] == [NOTIFY, RENDER]
+    assert {NOTIFY, RENDER} <= {r.task_name for r in rows}
     assert all(r.attempts == 1 and r.last_error and r.claimed_until is None for r in rows)
     assert mail.outbox == [] and not certificate.pdf
     # The person retries: told it already happened, by them, not "someone else".
@@ -123,18 +127,21 @@ def test_the_relay_runs_every_minute_on_the_beat_schedule(settings):
 def test_broker_down_at_commit_then_the_pdf_and_email_arrive_through_the_relay(
     celery_worker_redis, client
 ):
-    application = quick_passed_application()
-    with broker_down():
+    with broker_down():  # from the start: nothing reaches the worker before the relay
+        application = quick_passed_application()
         response = approve_through_the_page(client, application)
     assert response.status_code == 302  # a success page, not a 500
     certificate = Certificate.objects.get(application=application)
-    assert OutboxMessage.objects.count() == 2 and mail.outbox == []
+    waiting = OutboxMessage.objects.count()
+    assert waiting >= 2
+    assert not any(certificate.number in m.subject for m in mail.outbox)
 
-    # The broker is back: the next relay run hands both tasks to the real worker.
-    assert outbox.relay(older_than=0) == 2
+    # The broker is back: the next relay run hands every task to the real worker.
+    assert outbox.relay(older_than=0) == waiting
     assert celery_worker_redis.wait_for(RENDER, timeout=60).retval == "rendered"
     assert celery_worker_redis.wait_for(NOTIFY, timeout=30).retval == 1
     assert not OutboxMessage.objects.exists()
     certificate.refresh_from_db()
     assert certificate.pdf
-    assert [m.to for m in mail.outbox] == [[application.created_by.email]]
+    issued = [m.to for m in mail.outbox if certificate.number in m.subject]
+    assert issued == [[application.created_by.email]]
