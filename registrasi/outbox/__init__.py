@@ -57,6 +57,8 @@ def _claim(pk: int, now) -> bool:
 def _publish(message) -> None:
     from registrasi.celery import app
 
+    if message.task_name not in app.tasks:
+        app.loader.import_default_modules()  # every app's tasks module (autodiscovery)
     # .delay, not send_task: it honours eager mode (development) and test doubles.
     app.tasks[message.task_name].delay(*message.args)
 
