@@ -128,6 +128,8 @@ def detail(request, pk):
 
 def _detail_context(request, inspection):
     application = inspection.application
+    # The checklist, its rows and the photo form all read the findings: one query.
+    prefetch_related_objects([inspection], "findings")
     documents = (
         Document.objects.filter(application=application)
         .prefetch_related("versions")
