@@ -245,6 +245,44 @@ def test_a_logged_in_person_without_an_organization_can_accept(client, applicant
     assert invitation.accepted_at is not None
 
 
+def test_an_account_with_another_email_cannot_accept(client, applicant, no_role_user):
+    invitation, token = invite(applicant, email="siti@example.test")
+    client.force_login(no_role_user)
+    events_before = AuditEvent.objects.filter(action="invitation_accepted").count()
+
+    page = client.get(accept_url(token))
+    response = client.post(accept_url(token))
+
+    assert "sent to another email address" in page.content.decode()
+    assert "sent to another email address" in response.content.decode()
+    assert not Membership.objects.filter(user=no_role_user).exists()
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None
+    assert AuditEvent.objects.filter(action="invitation_accepted").count() == events_before
+
+
+def test_the_invited_address_matches_in_any_case(client, applicant, no_role_user):
+    invitation, token = invite(applicant, email=no_role_user.email.upper())
+    client.force_login(no_role_user)
+
+    response = client.post(accept_url(token))
+
+    assert response.status_code == 302
+    assert Membership.objects.get(user=no_role_user).organization == applicant.organization
+
+
+def test_the_service_refuses_another_address_too(applicant, no_role_user):
+    from registrasi.accounts.services import invitation_accept_as_user
+    from registrasi.services import NotAllowed
+
+    invitation, token = invite(applicant, email="siti@example.test")
+
+    with pytest.raises(NotAllowed):
+        invitation_accept_as_user(token=token, actor=no_role_user)
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None
+
+
 def test_a_person_who_already_belongs_to_an_organization_is_refused(client, applicant, outsider):
     invitation, token = invite(applicant, email=outsider.email)
     client.force_login(outsider)
