@@ -274,6 +274,26 @@ def test_scheduling_waits_for_the_supplementary_invoice(staff_user, inspector):
 
 
 # Pages and tenancy ------------------------------------------------------------------------
+def test_the_history_tells_the_cancelled_and_the_new_invoice(staff_user, applicant_client):
+    application = returned(staff_user)
+    change_facts(application)
+    resubmit(application)
+    old, new = invoices(application)
+    client = applicant_client(application)
+    html = client.get(reverse("applications:detail", args=[application.pk])).content.decode()
+    assert f"Invoice {old.number} (Rp 5.000.000) was cancelled" in html
+    assert f"Invoice {new.number} for Rp 48.125.000 replaces invoice {old.number}" in html
+    assert f'data-invoice="{old.number}" data-invoice-state="cancelled"' in html
+
+
+def test_the_application_page_shows_the_fee_change_while_returned(staff_user, applicant_client):
+    application = returned(staff_user, paid=True)
+    change_facts(application)
+    client = applicant_client(application)
+    html = client.get(reverse("applications:detail", args=[application.pk])).content.decode()
+    assert 'data-fee-action="supplementary"' in html
+
+
 def test_the_staff_page_lists_every_invoice_and_takes_the_payment_of_the_open_one(
     client, staff_user
 ):

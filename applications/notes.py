@@ -1,0 +1,34 @@
+"""How the applications app's system events are told in timelines (registrasi.audit.notes):
+rendered from the event's data in the reader's language."""
+
+from django.utils.translation import gettext as _
+
+from applications.constants import InvoiceKind
+from applications.fees import format_rupiah
+from registrasi.audit.notes import note_renderer
+
+
+@note_renderer("invoice_issued")
+def _invoice_issued(data):
+    values = {"number": data.get("number", ""), "amount": format_rupiah(data.get("amount"))}
+    if data.get("kind") == InvoiceKind.SUPPLEMENTARY:
+        return (
+            _(
+                "Supplementary invoice %(number)s for %(amount)s: the difference between the new "
+                "fee and what was already paid."
+            )
+            % values
+        )
+    if data.get("replaces"):
+        return _("Invoice %(number)s for %(amount)s replaces invoice %(replaces)s.") % {
+            **values,
+            "replaces": data["replaces"],
+        }
+    return ""
+
+
+@note_renderer("invoice_cancelled")
+def _invoice_cancelled(data):
+    return _(
+        "Invoice %(number)s (%(amount)s) was cancelled: the fee changed before it was paid."
+    ) % {"number": data.get("number", ""), "amount": format_rupiah(data.get("amount"))}
