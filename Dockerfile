@@ -33,6 +33,8 @@ COPY . .
 RUN DJANGO_ENV=production \
     SECRET_KEY=collectstatic-only-not-a-secret-0123456789-abcdefghijklmnopqrstuvwxyz \
     ALLOWED_HOSTS=build.invalid \
+    EMAIL_URL=smtp://build.invalid:25 \
+    CERTIFICATE_SIGNING_KEY=/nonexistent CERTIFICATE_SIGNING_CERT=/nonexistent \
     python manage.py collectstatic --noinput --verbosity 0 \
     && mkdir -p /app/var/signing \
     && chown -R app:app /app/var /app/static_root

@@ -70,15 +70,52 @@ def test_it_refuses_to_start_in_production_with_empty_allowed_hosts(run_check):
     assert "ALLOWED_HOSTS" in result.stderr
 
 
+def production(**overrides):
+    """Everything production needs; a test leaves out or changes one variable."""
+    env_vars = {
+        "DJANGO_ENV": "production",
+        "SECRET_KEY": strong_key(),
+        "ALLOWED_HOSTS": "example.gov.id",
+        "EMAIL_URL": "smtp://relay.example.gov.id:587",
+        "CERTIFICATE_SIGNING_KEY": "/run/secrets/signing-key.pem",
+        "CERTIFICATE_SIGNING_CERT": "/run/secrets/signing-cert.pem",
+        **overrides,
+    }
+    return {name: value for name, value in env_vars.items() if value is not None}
+
+
+def test_it_refuses_to_start_in_production_without_a_mail_server(run_check):
+    result = run_check(**production(EMAIL_URL=None))
+
+    assert result.returncode != 0
+    assert "EMAIL_URL must name a real mail server" in result.stderr
+
+
+@pytest.mark.parametrize("url", ["consolemail://", "dummymail://", "filemail:///tmp/mail"])
+def test_it_refuses_to_print_emails_to_the_log_in_production(run_check, url):
+    result = run_check(**production(EMAIL_URL=url))
+
+    assert result.returncode != 0
+    assert "EMAIL_URL" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["CERTIFICATE_SIGNING_KEY", "CERTIFICATE_SIGNING_CERT"])
+def test_it_refuses_to_start_in_production_with_the_development_signing_pair(run_check, name):
+    result = run_check(**production(**{name: None}))
+
+    assert result.returncode != 0
+    assert f"{name} must be set when DJANGO_ENV=production" in result.stderr
+
+
+def test_it_refuses_the_development_secret_key_in_production(run_check):
+    result = run_check(**production(SECRET_KEY="dev-only-insecure-key-change-me"))
+
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
 def test_it_passes_the_deployment_checks_when_production_is_configured(run_check):
-    result = run_check(
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        DJANGO_ENV="production",
-        SECRET_KEY=strong_key(),
-        ALLOWED_HOSTS="example.gov.id",
-    )
+    result = run_check("--deploy", "--fail-level", "WARNING", **production())
 
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
