@@ -234,6 +234,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # lost worker's work comes back within minutes.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900),
+    # Workers look for such messages every this many seconds (kombu's default: 100).
+    "unacked_restore_interval": env.int("CELERY_RESTORE_INTERVAL", default=60),
+    "unacked_restore_throttle": 1,
     "socket_connect_timeout": 3,
 }
 # With the broker down, publishing gives up after about a second (the outbox keeps the task).
