@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from registrasi.accounts.constants import (
     INSPECTOR_GROUP,
@@ -20,8 +22,12 @@ from registrasi.accounts.constants import (
 )
 from registrasi.accounts.models import Membership, Organization, User
 from registrasi.accounts.roles import add_to_role
+from registrasi.accounts.second_factor import AUTHENTICATOR_NAME, secret_of
 
 DEMO_PASSWORD = "Registrasi-Demo-2026"
+# Ministry accounts must log in with a second factor. In development the demo ones share this
+# known TOTP key (RFC 6238's test key), printed with the logins; never in production.
+DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,10 @@ class DemoPerson:
     admin_site: bool = False  # ministry staff edit the fee schedule in the admin
     group: str | None = None
     organization: DemoOrganization | None = None
+
+    @property
+    def needs_second_factor(self):
+        return self.superuser or self.admin_site or self.group is not None
 
 
 NUSANTARA = DemoOrganization(
@@ -120,6 +130,17 @@ def ensure_person(spec: DemoPerson, password: str) -> User:
     return user
 
 
+def ensure_demo_authenticator(user) -> TOTPDevice:
+    """The known demo key as the person's confirmed authenticator (development only)."""
+    TOTPDevice.objects.filter(user=user).exclude(name=AUTHENTICATOR_NAME).delete()
+    device, _created = TOTPDevice.objects.update_or_create(
+        user=user,
+        name=AUTHENTICATOR_NAME,
+        defaults={"key": DEMO_TOTP_KEY, "confirmed": True, "last_t": -1},
+    )
+    return device
+
+
 class Command(BaseCommand):
     help = "Create (or reset) one demo account per role, sharing one password. Idempotent."
 
@@ -135,10 +156,34 @@ class Command(BaseCommand):
             raise CommandError(
                 _("Refusing to load demo accounts with public passwords in production.")
             )
+        known_key = not getattr(settings, "PRODUCTION", False)
+        device = None
         with transaction.atomic():
             for spec in PEOPLE:
-                ensure_person(spec, DEMO_PASSWORD)
+                user = ensure_person(spec, DEMO_PASSWORD)
+                if known_key and spec.needs_second_factor:
+                    device = ensure_demo_authenticator(user)
         self.print_table()
+        if device is not None:
+            self.print_second_factor(device)
+        else:
+            self.stdout.write(
+                _("Ministry accounts set up their second factor at their first login.")
+            )
+
+    def print_second_factor(self, device):
+        self.stdout.write("")
+        self.stdout.write(
+            _(
+                "Second factor (development only): admin, staff and inspector log in with a "
+                "code from an authenticator app holding this key:"
+            )
+        )
+        self.stdout.write(f"  {secret_of(device)}")
+        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, 0)
+        self.stdout.write(
+            _("  Code now: %(code)s (a new one every 30 seconds)") % {"code": f"{totp.token():06d}"}
+        )
 
     def print_table(self):
         rows = [(_("role"), _("email"), _("password"), _("organization"))]
