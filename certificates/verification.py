@@ -156,9 +156,10 @@ def chain_from(certificate: Certificate, on: datetime.date | None = None) -> lis
         seen.add(certificate.pk)
         status, since = status_of(certificate, on)
         successor = _successor(certificate, status, on)
-        if successor is not None and status != V.SUPERSEDED:
+        if successor is not None and certificate.state in (S.ACTIVE, S.SUSPENDED):
             # Past its last day, before the daily scan handed over: the renewal in effect
-            # replaces it (the scan will record that in the state shortly).
+            # replaces it (the scan will record that in the state shortly). A certificate
+            # renewed after it lapsed stays expired, and the chain goes on to its renewal.
             status, since = V.SUPERSEDED, successor.effective_from
         steps.append(ChainStep(certificate=certificate, status=status, since=since))
         certificate = successor
@@ -169,12 +170,9 @@ def _successor(certificate, status, on):
     """The certificate that replaced `certificate` by `on`, or None."""
     if certificate.state == S.SUPERSEDED:
         return certificate.superseded_by.order_by("-pk").first()
-    if status == V.EXPIRED and certificate.state != S.EXPIRED:
-        successor = (
-            certificate.superseded_by.filter(state__in=(S.ACTIVE, S.SUSPENDED), expires_on__gte=on)
-            .order_by("-pk")
-            .first()
-        )
+    if status == V.EXPIRED:
+        # Past its last day: the renewal that took effect since follows it.
+        successor = certificate.superseded_by.order_by("-pk").first()
         if successor is not None and successor.effective_from <= on:
             return successor
     return None

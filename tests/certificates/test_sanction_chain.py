@@ -259,3 +259,53 @@ def test_verifying_the_certificate_in_force_is_a_chain_of_one(certificate):
 def test_an_unknown_number_has_no_chain(db):
     result = verify_number("KOMINFO-CC-2026-000001-0")
     assert result.chain == () and result.current is None
+
+
+def test_verifying_a_certificate_renewed_after_it_lapsed_goes_on_to_the_renewal(
+    certificate, applicant, staff_user
+):
+    with at(datetime.date(2031, 5, 10)):
+        services.certificates_expire()
+        renewal = application_start_renewal(
+            certificate=Certificate.objects.get(pk=certificate.pk), actor=applicant
+        )
+        new = services.application_approve(
+            application=pass_through_transitions(renewal, staff=staff_user), actor=staff_user
+        )
+        result = verify_number(certificate.number)
+    assert result.status == VerificationStatus.EXPIRED  # it did expire
+    assert [step.certificate for step in result.chain] == [certificate, new]
+    assert result.current_status == VerificationStatus.VALID
+
+
+# Sanctions decided between a renewal's approval and its first day ---------------------------
+def test_a_suspension_imposed_before_the_renewal_takes_effect_passes_on_then(
+    certificate, applicant, staff_user
+):
+    with at(datetime.date(2031, 1, 10)):
+        renewal = application_start_renewal(certificate=certificate, actor=applicant)
+        new = services.application_approve(
+            application=pass_through_transitions(renewal, staff=staff_user), actor=staff_user
+        )
+        suspend(certificate, staff_user, until=None)
+    assert Certificate.objects.get(pk=new.pk).state == S.ACTIVE  # not in effect yet
+    with at(datetime.date(2031, 4, 1)):
+        assert services.certificates_hand_over() == 1
+    assert Certificate.objects.get(pk=new.pk).state == S.SUSPENDED
+    assert new.sanctions.get(kind=SanctionKind.SUSPENSION).carried_from == certificate
+
+
+def test_reinstating_the_certificate_in_force_lifts_what_it_passed_to_its_pending_renewal(
+    certificate, applicant, staff_user
+):
+    with at(datetime.date(2031, 1, 10)):
+        suspend(certificate, staff_user, until=None)
+        renewal = application_start_renewal(certificate=certificate, actor=applicant)
+        new = approve_confirmed(
+            pass_through_transitions(renewal, staff=staff_user), staff_user, certificate
+        )
+        services.certificate_reinstate(
+            certificate=certificate, actor=staff_user, reason="Consent records fixed."
+        )
+    assert Certificate.objects.get(pk=certificate.pk).state == S.ACTIVE
+    assert Certificate.objects.get(pk=new.pk).state == S.ACTIVE
