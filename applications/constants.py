@@ -64,6 +64,12 @@ DOCUMENT_UPLOAD_STATES = (
     ApplicationState.AWAITING_INSPECTION,
     ApplicationState.INSPECTION_FAILED,
 )
+# States in which the applicant may only replace a document the ministry rejected (staff may
+# still reject one after scheduling; without this the application could not move on).
+REPLACEMENT_UPLOAD_STATES = (
+    ApplicationState.INSPECTION_SCHEDULED,
+    ApplicationState.INSPECTION_PASSED,
+)
 # States in which staff review documents: the desk review, and every later state in which a
 # new version may be waiting (scheduling and approval wait for it).
 DOCUMENT_REVIEW_STATES = (

@@ -24,6 +24,7 @@ from applications.constants import (
     DOCUMENT_UPLOAD_STATES,
     EDITABLE_STATES,
     INVOICE_DUE_DAYS,
+    REPLACEMENT_UPLOAD_STATES,
     REQUIRED_DOCUMENT_TYPES,
     ApplicationKind,
     ApplicationState,
@@ -277,7 +278,9 @@ def fee_quote(*, application) -> FeeQuote:
 def document_upload(
     *, application, actor, document_type, uploaded_file, document=None
 ) -> DocumentVersion:
-    """Store a new version of a document. Allowed in draft, returned and inspection failed.
+    """Store a new version of a document. Allowed in draft, returned, awaiting inspection
+    and inspection failed; once an inspection is scheduled or passed, only to replace a
+    document the ministry rejected (REPLACEMENT_UPLOAD_STATES).
 
     The file is checked before anything is stored (applications.documents.validate_upload).
     A required type has one Document; each upload adds the next version and keeps the old.
@@ -288,8 +291,12 @@ def document_upload(
         raise ValidationError({"document_type": _("Choose a document type.")})
     checked = validate_upload(uploaded_file)
     with transaction.atomic():
-        locked = _lock_for_applicant(application, actor, states=DOCUMENT_UPLOAD_STATES)
+        locked = _lock_for_applicant(
+            application, actor, states=DOCUMENT_UPLOAD_STATES + REPLACEMENT_UPLOAD_STATES
+        )
         doc = _document_for(locked, document_type, document)
+        if locked.state in REPLACEMENT_UPLOAD_STATES:
+            _refuse_unless_rejected(locked, doc)
         number = (doc.versions.aggregate(n=Max("number"))["n"] or 0) + 1
         version = DocumentVersion(
             document=doc,
@@ -319,6 +326,18 @@ def document_upload(
             version.file.storage.delete(version.file.name)
             raise
     return version
+
+
+def _refuse_unless_rejected(application, document):
+    current = document.versions.order_by("-number").first()
+    if current is None or current.review_status != ReviewStatus.REJECTED:
+        raise NotAllowed(
+            _(
+                "While the application is “%(state)s”, only a document the ministry rejected "
+                "can be replaced."
+            )
+            % {"state": application.get_state_display()}
+        )
 
 
 def _document_for(application, document_type, document):

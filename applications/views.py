@@ -25,6 +25,7 @@ from applications.constants import (
     DOCUMENT_REVIEW_STATES,
     DOCUMENT_UPLOAD_STATES,
     EDITABLE_STATES,
+    REPLACEMENT_UPLOAD_STATES,
     REQUIRED_DOCUMENT_TYPES,
     WITHDRAWABLE_STATES,
     ApplicationState,
@@ -237,6 +238,7 @@ def _detail_context(request, application):
         "is_member": is_member,
         "editable": is_member and application.state in EDITABLE_STATES,
         "can_upload": is_member and application.state in DOCUMENT_UPLOAD_STATES,
+        "replace_only": is_member and application.state in REPLACEMENT_UPLOAD_STATES,
         "can_withdraw": is_member and application.state in WITHDRAWABLE_STATES,
         "is_staff": user.is_ministry_staff,
         "steps": _steps_nav(application, _step_status(application, slots, detail.sites)),
@@ -511,7 +513,7 @@ def upload(request, pk):
     refused = _refuse_stale(request, application)
     if refused:
         return refused
-    if application.state not in DOCUMENT_UPLOAD_STATES:
+    if application.state not in DOCUMENT_UPLOAD_STATES + REPLACEMENT_UPLOAD_STATES:
         return _refuse_state(
             request,
             application,

@@ -228,6 +228,44 @@ def test_approval_goes_ahead_once_every_current_version_is_accepted(
     assert fresh(application).state == S.APPROVED
 
 
+def test_after_the_inspection_only_a_rejected_document_can_be_replaced(
+    organization, applicant, staff_user, inspector
+):
+    application = _passed(organization, staff_user, inspector)
+    current = DocumentVersion.objects.filter(
+        document__application=application, document__document_type=PRIVACY
+    ).first()
+    review(current, staff_user, accepted=False)
+    with pytest.raises(NotAllowed, match="only a document the ministry rejected"):
+        services.document_upload(
+            application=application,
+            actor=applicant,
+            document_type=DocumentType.SOP_MANUAL,
+            uploaded_file=pdf_upload("sop-v2.pdf"),
+        )
+    replacement = upload_privacy_v2(application, applicant)
+    with pytest.raises(services.NotReady, match="has not been reviewed"):
+        certificate_services.application_approve(application=application, actor=staff_user)
+    review(replacement, staff_user)
+    certificate_services.application_approve(application=application, actor=staff_user)
+    assert fresh(application).state == S.APPROVED
+
+
+def test_the_applicant_page_offers_the_replacement_of_a_rejected_document_only(
+    organization, client, applicant, staff_user, inspector
+):
+    application = _passed(organization, staff_user, inspector)
+    current = DocumentVersion.objects.filter(
+        document__application=application, document__document_type=PRIVACY
+    ).first()
+    review(current, staff_user, accepted=False)
+    client.force_login(applicant)
+    html = client.get(reverse("applications:detail", args=[application.pk])).content.decode()
+    assert html.count('class="doc-upload"') == 1
+    assert f'id="file-{PRIVACY}"' in html
+    assert "was rejected" in html
+
+
 def _has_certificate(application):
     from certificates.models import Certificate
 
