@@ -30,6 +30,14 @@ def code_for(device, at=None, step_offset=0):
     return f"{_totp_at(device, moment):0{device.digits}d}"
 
 
+def fresh_code_for(device):
+    """A code the device has not accepted yet: codes are single use, so a second login within
+    the same 30 seconds takes the next one (within the accepted tolerance of one step)."""
+    device.refresh_from_db()
+    current = int((time.time() - device.t0) // device.step)
+    return code_for(device, step_offset=max(0, device.last_t + 1 - current))
+
+
 def _totp_at(device, moment):
     generator = TOTP(device.bin_key, device.step, device.t0, device.digits, 0)
     generator.time = moment

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.factories import PASSWORD
+from tests.second_factor import authenticator_for, fresh_code_for
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -106,10 +107,29 @@ def phone_page(browser):
 
 
 def login(page, live_server, email, password=PASSWORD):
-    """Log in through the login form, as a person would, and wait for the next page."""
+    """Log in through the login form, as a person would, and wait for the next page.
+
+    A ministry account types the code of its authenticator (tests.second_factor gives it one
+    with a known key when it has none); tests/e2e/test_second_factor.py covers setting one up.
+    """
+    device = _authenticator_if_required(email)
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=username]", email)
     page.fill("input[name=password]", password)
     with page.expect_navigation():
         page.click("form:has(input[name=password]) [type=submit]")
+    if device is not None and "/accounts/second-factor/verify/" in page.url:
+        page.fill("input[name=code]", fresh_code_for(device))
+        with page.expect_navigation():
+            page.click("form:has(input[name=code]) [type=submit]")
     return page
+
+
+def _authenticator_if_required(email):
+    from registrasi.accounts import second_factor
+    from registrasi.accounts.models import User
+
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None or not second_factor.required_for(user):
+        return None
+    return authenticator_for(user)
