@@ -49,13 +49,14 @@ def _invoice_of(application):
     return application.invoice
 
 
-def next_step(application, blockers=None) -> str:
-    """What happens next, told to the applicant. `blockers` (services.readiness_blockers),
-    when given, lets it say that the inspection waits for the ministry's document review."""
+def next_step(application, documents_waiting=False) -> str:
+    """What happens next, told to the applicant. `documents_waiting`: a required document's
+    current version is not accepted yet, so the inspection waits for the ministry's review
+    (the page lists services.readiness_blockers)."""
     state = application.state
     invoice = _invoice_of(application)
     unpaid = invoice is not None and not invoice.is_paid
-    if state == S.AWAITING_INSPECTION and blockers and not unpaid:
+    if state == S.AWAITING_INSPECTION and documents_waiting and not unpaid:
         return _(
             "The inspection can be scheduled once the ministry has accepted your documents; "
             "see what is still open below."
@@ -124,10 +125,14 @@ def applicant_dashboard(*, user) -> list[DashboardRow]:
         return []
     applications = (
         Application.objects.filter(organization_id=membership.organization_id)
+        .annotate(documents_to_review=ExpressionWrapper(_documents_to_review(), BooleanField()))
         .prefetch_related("invoices")
         .order_by("-created_at", "-pk")
     )
-    return [DashboardRow(a, next_step(a), waits_on_applicant(a)) for a in applications]
+    return [
+        DashboardRow(a, next_step(a, a.documents_to_review), waits_on_applicant(a))
+        for a in applications
+    ]
 
 
 def _documents_to_review():
@@ -307,7 +312,7 @@ def application_detail(*, application) -> ApplicationDetail:
         sites=list(application.sites.all()),
         timeline=list(timeline_for(application)),
         fee=quote,
-        next_step=next_step(application, blockers),
+        next_step=next_step(application, documents_waiting=bool(blockers)),
         waits_on_applicant=waits_on_applicant(application),
         return_reason=application.return_reason if application.state == S.RETURNED else "",
         rejected_versions=rejected,

@@ -328,6 +328,17 @@ def test_the_applicant_page_says_what_blocks_the_inspection(
     assert "once the ministry has accepted your documents" in html
 
 
+def test_the_dashboard_says_the_inspection_waits_for_the_review(
+    failed_then_reuploaded, client, applicant, staff_user
+):
+    application, version = failed_then_reuploaded
+    client.force_login(applicant)
+    waiting = "once the ministry has accepted your documents"
+    assert waiting in client.get(reverse("applications:dashboard")).content.decode()
+    review(version, staff_user)
+    assert waiting not in client.get(reverse("applications:dashboard")).content.decode()
+
+
 def test_the_pages_show_no_blockers_when_nothing_blocks(
     organization, client, applicant, staff_user
 ):
