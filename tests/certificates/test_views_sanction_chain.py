@@ -223,3 +223,10 @@ def test_verifying_the_first_number_shows_each_step_and_the_state_in_force(
     assert chain.index(certificate.number) < chain.index(second.number) < chain.index(third.number)
     assert "The latest certificate (not valid)" in page
     assert 'class="verdict verdict-suspended"' in page
+
+
+def test_staff_read_the_notice_about_the_holder(client, staff_user, sanctioned):
+    client.force_login(staff_user)
+    page = body(client.get(reverse("certificates:detail", args=[sanctioned.pk])))
+    assert "the holder may not" in page and "you may not" not in page
+    assert "Outstanding fine: Rp" in page
