@@ -32,10 +32,6 @@ def validity_end(start: datetime.date, years: int | None = None) -> datetime.dat
     return anniversary - datetime.timedelta(days=1)
 
 
-def _date(value) -> str:
-    return formats.date_format(value, "DATE_FORMAT")
-
-
 # How the certificate is dated: (valid_from or None for "from the day of issue", last day).
 def _from_issue(issued_on, basis):
     return None, validity_end(issued_on)
@@ -54,31 +50,31 @@ def _after_basis_ends(issued_on, basis):
 
 # What approval does, in one sentence (for the staff confirmation, the applicant's pages and
 # the emails). `basis` is the certificate followed (None for a new registration).
-def _new_effect(issued_on, basis, valid_from, expires_on):
+def _new_effect(issued_on, basis, valid_from, expires_on, show):
     return _(
         "Approval issues a registration certificate valid for five years from the day of "
         "issue: from %(start)s until %(end)s."
-    ) % {"start": _date(issued_on), "end": _date(expires_on)}
+    ) % {"start": show(issued_on), "end": show(expires_on)}
 
 
-def _change_effect(issued_on, basis, valid_from, expires_on):
+def _change_effect(issued_on, basis, valid_from, expires_on, show):
     return _(
         "Approval issues a new certificate that replaces certificate %(number)s from the day "
         "of issue and keeps its expiry date, %(end)s; the company's record is updated with "
         "the reported changes."
-    ) % {"number": basis.number, "end": _date(expires_on)}
+    ) % {"number": basis.number, "end": show(expires_on)}
 
 
-def _renewal_effect(issued_on, basis, valid_from, expires_on):
+def _renewal_effect(issued_on, basis, valid_from, expires_on, show):
     if valid_from is None:
         return _(
             "Certificate %(number)s has lapsed, so the renewed certificate is valid from the "
             "day of approval, %(start)s, until %(end)s."
-        ) % {"number": basis.number, "start": _date(issued_on), "end": _date(expires_on)}
+        ) % {"number": basis.number, "start": show(issued_on), "end": show(expires_on)}
     return _(
         "Approval issues the renewed certificate. It is valid from %(start)s, the day after "
         "certificate %(number)s ends, until %(end)s."
-    ) % {"number": basis.number, "start": _date(valid_from), "end": _date(expires_on)}
+    ) % {"number": basis.number, "start": show(valid_from), "end": show(expires_on)}
 
 
 RENEWAL_WINDOW_DAYS = 180
@@ -117,7 +113,7 @@ class Kind:
     # Approval renews the certificate: no further renewal or change of the old one.
     renews: bool
     dates: object  # (issued_on, basis) -> (valid_from | None, expires_on)
-    effect: object  # (issued_on, basis, valid_from, expires_on) -> sentence
+    effect: object  # (issued_on, basis, valid_from, expires_on, show) -> sentence
     # Texts shown for this kind.
     draft_next_step: Promise
     approved_next_step: Promise
@@ -137,10 +133,18 @@ class Kind:
     def label(self):
         return ApplicationKind(self.value).label
 
-    def approval_effect(self, *, issued_on, basis=None) -> str:
-        """What approval on `issued_on` does for an application of this kind."""
+    def approval_effect(self, *, issued_on, basis=None, date_format="DATE_FORMAT") -> str:
+        """What approval on `issued_on` does for an application of this kind, dates in
+        `date_format` (emails use "j F Y")."""
+        if basis is None and self.follows_certificate:
+            # An older follow-up without its certificate: dated as a new registration.
+            return NEW.approval_effect(issued_on=issued_on, date_format=date_format)
         valid_from, expires_on = self.dates(issued_on, basis)
-        return self.effect(issued_on, basis, valid_from, expires_on)
+
+        def show(day):
+            return formats.date_format(day, date_format)
+
+        return self.effect(issued_on, basis, valid_from, expires_on, show)
 
 
 NEW = Kind(

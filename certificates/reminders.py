@@ -192,13 +192,12 @@ def send_due_reminders(*, on: datetime.date | None = None) -> list[DueReminder]:
 
 def open_renewal(certificate):
     """The renewal application in progress for `certificate`, or None."""
-    from applications.constants import FINAL_STATES, ApplicationKind
+    from applications.constants import FINAL_STATES
+    from applications.kinds import RENEWING
     from applications.models import Application
 
     return (
-        Application.objects.filter(
-            basis_certificate_id=certificate.pk, kind=ApplicationKind.RENEWAL
-        )
+        Application.objects.filter(basis_certificate_id=certificate.pk, kind__in=RENEWING)
         .exclude(state__in=FINAL_STATES)
         .order_by("-pk")
         .first()

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from applications.constants import ApplicationKind
+from applications.kinds import validity_end
 from applications.services import APPROVE_STEP, refuse_unless_ready
 from certificates.constants import (
     ISSUE_CERTIFICATE,
@@ -75,12 +75,7 @@ def expiry_date(issued_on: datetime.date, years: int | None = None) -> datetime.
     Issued 29 Feb 2028, the anniversary in 2033 (no 29 Feb) is taken as 1 March, so the
     certificate is valid until 28 Feb 2033.
     """
-    years = settings.CERTIFICATE_VALIDITY_YEARS if years is None else years
-    try:
-        anniversary = issued_on.replace(year=issued_on.year + years)
-    except ValueError:  # 29 February in a year that has none
-        anniversary = datetime.date(issued_on.year + years, 3, 1)
-    return anniversary - datetime.timedelta(days=1)
+    return validity_end(issued_on, years)
 
 
 # Helpers ---------------------------------------------------------------------------------
@@ -171,7 +166,7 @@ def application_approve(
         )
         issued_on = today()
         valid_from, expires_on = _follow_up_dates(application, basis, issued_on)
-        if application.kind == ApplicationKind.CHANGE:
+        if application.rules.reports_changes:
             from certificates.keeping import organization_apply_change
 
             organization_apply_change(application=application, actor=actor)
@@ -214,7 +209,7 @@ def application_approve(
 def _locked_basis(application):
     """The certificate a renewal or a change report follows, locked, or None for a new
     application. Refused (with the reason) when that certificate was revoked or replaced."""
-    if application.kind not in (ApplicationKind.RENEWAL, ApplicationKind.CHANGE):
+    if not application.rules.follows_certificate:
         return None
     basis_id = getattr(application, "basis_certificate_id", None)
     if basis_id:
@@ -242,12 +237,16 @@ def _locked_basis(application):
             _("Certificate %(number)s has already been replaced by a newer certificate.")
             % {"number": basis.number}
         )
-    if application.kind == ApplicationKind.CHANGE and basis.state == S.EXPIRED:
-        raise NotAllowed(
-            _("Certificate %(number)s has expired: a change report needs a valid certificate.")
-            % {"number": basis.number}
-        )
+    if application.rules.needs_valid_certificate and basis.state == S.EXPIRED:
+        _refuse_expired_basis(application, basis)
     return basis
+
+
+def _refuse_expired_basis(application, basis):
+    raise NotAllowed(
+        _("Certificate %(number)s has expired: a %(kind)s needs a valid certificate.")
+        % {"number": basis.number, "kind": application.get_kind_display().lower()}
+    )
 
 
 class SanctionsNotConfirmed(NotAllowed):
@@ -323,21 +322,14 @@ def _iso(day):
 
 
 def _follow_up_dates(application, basis, issued_on):
-    """(valid_from or None, expires_on) of the certificate being issued."""
+    """(valid_from or None, expires_on) of the certificate being issued, dated as its kind
+    says (applications.kinds: new and renewal of a lapsed certificate from the day of issue,
+    change same expiry as the basis, renewal from the day after the basis ends)."""
     if basis is None:
         return None, expiry_date(issued_on)
-    if application.kind == ApplicationKind.CHANGE:
-        if basis.expires_on < issued_on:
-            raise NotAllowed(
-                _("Certificate %(number)s has expired: a change report needs a valid certificate.")
-                % {"number": basis.number}
-            )
-        return None, basis.expires_on
-    # Renewal: seamless when the basis is still running, else from today.
-    if basis.state != S.EXPIRED and basis.expires_on >= issued_on:
-        starts = basis.expires_on + datetime.timedelta(days=1)
-        return starts, expiry_date(starts)
-    return None, expiry_date(issued_on)
+    if application.rules.needs_valid_certificate and basis.expires_on < issued_on:
+        _refuse_expired_basis(application, basis)
+    return application.rules.dates(issued_on, basis)
 
 
 def _replace_now_if_due(basis, certificate, application, actor, on):

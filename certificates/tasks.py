@@ -147,9 +147,19 @@ def _expiry_context(certificate, milestone):
     renewal = open_renewal(certificate)
     return {
         "milestone": milestone,
-        "renewal": renewal,
+        "open_renewal": renewal,
         "renewal_url": _site_url("applications:detail", renewal.pk) if renewal else "",
         "dashboard_url": _site_url("applications:dashboard"),
+    }
+
+
+def _event_context(certificate):
+    """What approval did, in the words of the kind of the application it was issued on."""
+    rules = certificate.application.rules
+    return {
+        "approval_effect": rules.approval_effect(
+            issued_on=certificate.issued_on, basis=certificate.supersedes, date_format="j F Y"
+        )
     }
 
 
@@ -168,7 +178,7 @@ def render_certificate_email(certificate, event, sanction, recipient) -> tuple[s
     with notifications.in_language_of(recipient):
         if milestone is None:
             subject = SUBJECTS[event] % {"number": certificate.number}
-            template, extra = f"certificates/email/{event}.txt", {}
+            template, extra = f"certificates/email/{event}.txt", _event_context(certificate)
         else:
             subject = _expiry_subject(certificate, milestone)
             template = "certificates/email/expiry_reminder.txt"

@@ -47,7 +47,7 @@ def recipients_for(event, inspection) -> list:
     if event.action not in TELLS_INSPECTOR:
         return members
     inspectors = [inspection.inspector]
-    change_pk = (event.data or {}).get("change")
+    change_pk = (event.data or {}).get("schedule_change")
     if change_pk:
         change = ScheduleChange.objects.select_related("old_inspector").filter(pk=change_pk).first()
         if change is not None and change.old_inspector is not None:

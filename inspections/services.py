@@ -364,7 +364,7 @@ def inspection_reschedule(
             note=reason,
             data={
                 **_window_data(inspection),
-                "change": change.pk,
+                "schedule_change": change.pk,
                 "old_inspector": change.old_inspector_id,
             },
         )
