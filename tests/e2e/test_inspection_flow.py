@@ -70,7 +70,9 @@ def open_first_inspection(page, live_server):
 
 def wait_until_sent(page, inspection):
     """The device copy is removed once the server confirmed the save."""
-    page.wait_for_function(f"localStorage.getItem('inspection-draft-{inspection.pk}') === null")
+    key = f"inspection-draft-{inspection.pk}"
+    # A function, not an expression string: the page's CSP forbids evaluating strings.
+    page.wait_for_function("key => localStorage.getItem(key) === null", arg=key)
 
 
 def record_and_submit(page, kind, majors=()):
