@@ -17,29 +17,17 @@ from django.urls import reverse
 from applications.models import Application
 from certificates.constants import CertificateState, SanctionKind
 from certificates.models import Certificate
-from certificates.signing import make_self_signed
 from tests.certificates.factories import make_certificate, pass_through_transitions
 from tests.e2e.conftest import login
+
+# The signing key for the PDFs and the form-submitting helper of the change-report flow.
+from tests.e2e.test_change_report_flow import signing_key, submit  # noqa: F401
 from tests.factories import OrganizationFactory, StaffFactory, make_applicant
 from tests.second_factor import authenticator_for, code_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 REASON = "Customer consent was not recorded on outbound calls."
 FINE_REASON = "Calls made outside permitted hours."
-
-
-@pytest.fixture(autouse=True)
-def signing_key(settings, tmp_path):
-    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
-    make_self_signed(key, cert)
-    settings.CERTIFICATE_SIGNING_KEY = str(key)
-    settings.CERTIFICATE_SIGNING_CERT = str(cert)
-    settings.CERTIFICATE_SIGNING_KEY_PASSPHRASE = ""
-
-
-def submit(page, form_selector):
-    with page.expect_navigation():
-        page.locator(f"{form_selector} button[type=submit]").first.click()
 
 
 def staff_login(page, live_server, staff):
