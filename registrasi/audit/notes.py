@@ -29,12 +29,17 @@ def note_renderer(action: str) -> Callable[[Renderer], Renderer]:
 
     def register(render: Renderer) -> Renderer:
         known = _RENDERERS.get(action)
-        if known is not None and known.__qualname__ != render.__qualname__:
+        # The same function imported twice is fine; a second function for the action is not.
+        if known is not None and _name(known) != _name(render):
             raise ImproperlyConfigured(f"Two note renderers for the audit action {action!r}.")
         _RENDERERS[action] = render
         return render
 
     return register
+
+
+def _name(function) -> str:
+    return f"{function.__module__}.{function.__qualname__}"
 
 
 def render_note(event) -> str:

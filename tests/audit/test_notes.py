@@ -10,6 +10,7 @@ import datetime
 import pytest
 import time_machine
 from django.core import mail
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
@@ -18,7 +19,7 @@ from certificates import services
 from certificates.models import Certificate
 from certificates.tasks import send_certificate_emails
 from registrasi.audit.models import AuditEvent
-from registrasi.audit.notes import render_note
+from registrasi.audit.notes import note_renderer, render_note
 from registrasi.audit.services import audit_record
 from tests.certificates.factories import make_certificate
 
@@ -155,3 +156,11 @@ def test_another_organization_cannot_read_the_history(client, outsider, supersed
     client.force_login(outsider)
     url = reverse("certificates:detail", args=[superseded_in_english.pk])
     assert client.get(url).status_code == 404
+
+
+def test_an_action_has_one_renderer():
+    def another(data):
+        return "Something else."
+
+    with pytest.raises(ImproperlyConfigured):
+        note_renderer("supersede")(another)
