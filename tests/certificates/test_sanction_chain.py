@@ -309,3 +309,34 @@ def test_reinstating_the_certificate_in_force_lifts_what_it_passed_to_its_pendin
         )
     assert Certificate.objects.get(pk=certificate.pk).state == S.ACTIVE
     assert Certificate.objects.get(pk=new.pk).state == S.ACTIVE
+
+
+def test_the_issue_email_of_a_successor_says_it_is_suspended_and_fined(
+    certificate, applicant, staff_user
+):
+    from certificates.tasks import render_certificate_email
+
+    with at(CHANGED_ON):
+        suspend(certificate, staff_user)
+        fine(certificate, staff_user)
+        new = approve_confirmed(
+            passed_change(certificate, applicant, staff_user), staff_user, certificate
+        )
+        _subject, body = render_certificate_email(
+            Certificate.objects.get(pk=new.pk), "issued", None, applicant
+        )
+    assert "issued suspended too" in body
+    assert "Unpaid fines of Rp 25.000.000 moved to this certificate" in body
+
+
+def test_the_issue_email_of_an_unsanctioned_successor_says_nothing_of_sanctions(
+    certificate, applicant, staff_user
+):
+    from certificates.tasks import render_certificate_email
+
+    with at(CHANGED_ON):
+        new = services.application_approve(
+            application=passed_change(certificate, applicant, staff_user), actor=staff_user
+        )
+        _subject, body = render_certificate_email(new, "issued", None, applicant)
+    assert "suspended" not in body and "fines" not in body
