@@ -21,7 +21,6 @@ from tests.applications.factories import PDF_BYTES
 from tests.e2e.conftest import login
 from tests.factories import InspectorFactory, OrganizationFactory, StaffFactory, make_applicant
 from tests.inspections.factories import make_inspection
-from tests.second_factor import authenticator_for, code_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -34,18 +33,14 @@ def people(transactional_db):
     organization = OrganizationFactory(legal_name="PT Suara Pelanggan Nusantara")
     applicant = make_applicant(organization, owner=True, language="en")
     staff = StaffFactory(language="en", full_name="Sari Wulandari")
-    authenticator_for(staff)  # ministry accounts log in with a second factor
     inspector = InspectorFactory(language="en", full_name="Agus Pratama")
     return organization, applicant, staff, inspector
 
 
 def switch_to(page, live_server, user):
-    """Log in through the form; ministry staff then type their authenticator's code."""
+    """Log in through the form (ministry staff type their code: tests.e2e.conftest.login)."""
     page.context.clear_cookies()
     login(page, live_server, user.email)
-    if "second-factor/verify" in page.url:
-        page.fill("input[name=code]", code_for(authenticator_for(user)))
-        click_and_wait(page, "form button[type=submit]:has-text('Verify')")
 
 
 def click_and_wait(page, selector):
