@@ -68,6 +68,8 @@ def test_a_change_of_address_is_reissued_and_verifiable(browser_page, live_serve
     login(page, live_server, staff.email)
     page.goto(f"{live_server.url}{reverse('applications:detail', args=[change.pk])}")
     submit(page, f"form[action='{reverse('certificates:approve', args=[change.pk])}']")
+    # The confirmation says what approving a change report does: same expiry, not five years.
+    assert "keeps its expiry date" in page.locator(".approval-effect").inner_text()
     submit(page, "form:has(input[name=confirm])")
     new = Certificate.objects.get(application=change)
     assert page.url == f"{live_server.url}{reverse('certificates:detail', args=[new.pk])}"
@@ -77,7 +79,7 @@ def test_a_change_of_address_is_reissued_and_verifiable(browser_page, live_serve
     page.goto(f"{live_server.url}{reverse('certificates:verify', args=[old.number])}")
     assert page.locator(".verdict.verdict-superseded").is_visible()
     with page.expect_navigation():
-        page.locator(f"a[href='{reverse('certificates:verify', args=[new.number])}']").click()
+        page.locator(f"a[href='{reverse('certificates:verify', args=[new.number])}']").first.click()
     # ... which is valid, until the same day, with the new address.
     assert page.locator(".verdict.verdict-valid").is_visible()
     assert NEW_ADDRESS in page.locator(".verdict .address").inner_text()
