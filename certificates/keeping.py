@@ -4,7 +4,7 @@ A certified organization continues its certificate with a follow-up application:
 
 - a change report when its registered information changes; possible while the certificate
   is active or suspended and not expired;
-- a renewal from RENEWAL_WINDOW_DAYS days before the certificate expires, and after it
+- a renewal from kinds.RENEWAL_WINDOW_DAYS days before the certificate expires, and after it
   expired; possible while it is active, suspended or expired.
 
 What differs by kind (which documents, the fee, the dates, the wording) is declared in
@@ -49,7 +49,6 @@ from registrasi.accounts.models import Organization
 from registrasi.audit.services import audit_record
 from registrasi.services import NotAllowed, lock
 
-RENEWAL_WINDOW_DAYS = kinds.RENEWAL.opens_days_before_expiry
 S = CertificateState
 CHANGEABLE_STATES = (S.ACTIVE, S.SUSPENDED)
 RENEWABLE_STATES = (S.ACTIVE, S.SUSPENDED, S.EXPIRED)
@@ -79,7 +78,7 @@ def window_opens(certificate, kind: Kind) -> datetime.date | None:
 
 
 def renewal_window_opens(certificate) -> datetime.date:
-    """The first day a renewal may be started: RENEWAL_WINDOW_DAYS before the expiry date."""
+    """The first day a renewal may be started (the renewal's window before the expiry)."""
     return window_opens(certificate, kinds.RENEWAL)
 
 

@@ -17,12 +17,13 @@ from applications.constants import (
     DocumentType,
     ReviewStatus,
 )
+from applications.kinds import RENEWAL_WINDOW_DAYS
 from applications.models import Application, DocumentVersion
 from certificates import keeping
 from certificates import selectors as certificate_selectors
 from certificates import services as certificate_services
 from certificates.constants import CertificateState
-from certificates.keeping import RENEWAL_WINDOW_DAYS, renewal_window_opens
+from certificates.keeping import renewal_window_opens
 from registrasi.audit.models import AuditEvent
 from registrasi.services import NotAllowed
 from tests.applications.factories import (
