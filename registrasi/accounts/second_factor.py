@@ -15,6 +15,7 @@ from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from registrasi.accounts.services import _require_owner
 from registrasi.audit.services import audit_record
 from registrasi.services import NotAllowed
 
@@ -123,13 +124,7 @@ def code_matches(user, code):
 
 
 def organization_require_second_factor(*, actor, organization, required: bool) -> None:
-    membership = actor.membership
-    if (
-        membership is None
-        or membership.organization_id != organization.pk
-        or not (membership.is_owner)
-    ):
-        raise NotAllowed(_("Only an owner of the organization can do this."))
+    _require_owner(actor, organization)
     with transaction.atomic():
         organization.require_second_factor = required
         organization.save(update_fields=["require_second_factor"])
