@@ -238,12 +238,14 @@ class ApplicationDetail:
     blockers: list = field(default_factory=list)  # what blocks scheduling or approval
 
 
-def approval_effect(application, basis=None) -> str:
+def approval_effect(application, basis=None, date_format="DATE_FORMAT") -> str:
     """What approving `application` today would do, in the words of its kind; "" once it is
     decided (approved, rejected, withdrawn)."""
     if application.state in FINAL_STATES:
         return ""
-    return application.rules.approval_effect(issued_on=timezone.localdate(), basis=basis)
+    return application.rules.approval_effect(
+        issued_on=timezone.localdate(), basis=basis, date_format=date_format
+    )
 
 
 def application_detail(*, application) -> ApplicationDetail:

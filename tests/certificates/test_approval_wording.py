@@ -168,3 +168,21 @@ def test_the_issued_email_of_a_renewal_gives_the_day_it_takes_effect(
 
     body = " ".join(body.split())
     assert "valid from 1 April 2031" in body
+
+
+def test_the_pass_email_says_what_approval_would_do(applicant, staff_user):
+    from inspections.notifications import render_email
+    from registrasi.audit.models import AuditEvent
+    from tests.inspections.factories import make_inspection
+
+    day = datetime.date(2026, 6, 10)
+    with at(day):
+        inspection = make_inspection(
+            "passed", organization=applicant.organization, staff=staff_user
+        )
+        event = AuditEvent.objects.for_object(inspection).get(action="submit_pass")
+        _subject, body = render_email(event, inspection, in_english(applicant))
+
+    body = " ".join(body.split())
+    assert "If approved: Approval issues a registration certificate valid for five years" in body
+    assert "from 10 June 2026 until 9 June 2031" in body
