@@ -206,22 +206,29 @@ def application_approve(
     return certificate
 
 
+def follow_up_basis(application, *, for_update=False):
+    """The certificate a renewal or a change report follows (locked with `for_update`), or
+    None for a new application: what approval replaces, and what its page shows."""
+    if not application.rules.follows_certificate:
+        return None
+    certificates = Certificate.objects.all()
+    if for_update:
+        certificates = certificates.select_for_update()
+    basis_id = getattr(application, "basis_certificate_id", None)
+    if basis_id:
+        return certificates.get(pk=basis_id)
+    # Older follow-ups without the link: the organization's newest active certificate.
+    return (
+        certificates.filter(organization_id=application.organization_id, state=S.ACTIVE)
+        .order_by("-issued_on", "-id")
+        .first()
+    )
+
+
 def _locked_basis(application):
     """The certificate a renewal or a change report follows, locked, or None for a new
     application. Refused (with the reason) when that certificate was revoked or replaced."""
-    if not application.rules.follows_certificate:
-        return None
-    basis_id = getattr(application, "basis_certificate_id", None)
-    if basis_id:
-        basis = Certificate.objects.select_for_update().get(pk=basis_id)
-    else:
-        # Older follow-ups without the link: the organization's newest active certificate.
-        basis = (
-            Certificate.objects.select_for_update()
-            .filter(organization_id=application.organization_id, state=S.ACTIVE)
-            .order_by("-issued_on", "-id")
-            .first()
-        )
+    basis = follow_up_basis(application, for_update=True)
     if basis is None:
         return None
     if basis.state == S.REVOKED:

@@ -329,7 +329,7 @@ def approve(request, application_pk):
     _require_staff(request)
     application = get_object_or_404(Application.objects.visible_to(request.user), pk=application_pk)
     expected_state = request.POST.get("expected_state") or application.state
-    basis = application.basis_certificate
+    basis = services.follow_up_basis(application)
     context = {
         "application": application,
         "expected_state": expected_state,

@@ -230,3 +230,25 @@ def test_staff_read_the_notice_about_the_holder(client, staff_user, sanctioned):
     page = body(client.get(reverse("certificates:detail", args=[sanctioned.pk])))
     assert "the holder may not" in page and "you may not" not in page
     assert "Outstanding fine: Rp" in page
+
+
+def test_a_change_report_without_its_certificate_link_still_shows_the_sanction(
+    client, staff_user, organization, certificate
+):
+    """Older change reports name no certificate: approval follows the newest active one, and
+    the confirmation shows the same certificate's sanctions."""
+    from applications.constants import ApplicationKind
+    from tests.certificates.factories import quick_passed_application
+
+    services.fine_impose(
+        certificate=certificate,
+        actor=staff_user,
+        amount=25_000_000,
+        due_date=datetime.date(2027, 7, 31),
+        reason=FINE_REASON,
+    )
+    change = quick_passed_application(organization, kind=ApplicationKind.CHANGE, staff=staff_user)
+    assert change.basis_certificate_id is None
+    client.force_login(staff_user)
+    page = body(client.get(approve_url(change)))
+    assert FINE_REASON in page and 'name="sanctions_confirmed"' in page
