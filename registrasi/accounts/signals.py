@@ -13,7 +13,12 @@ from registrasi.audit.services import audit_record
 
 
 def _account(username):
-    return User.objects.filter(email__iexact=username).first() if username else None
+    # get_by_natural_key refuses values longer than the column (a 1 MB "email" would otherwise
+    # reach a LIKE pattern, which SQLite answers with an error: a 500).
+    try:
+        return User.objects.get_by_natural_key(username) if username else None
+    except User.DoesNotExist:
+        return None
 
 
 def _path(request):
