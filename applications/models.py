@@ -568,3 +568,11 @@ class Payment(models.Model):
 
     def __str__(self):
         return f"{self.invoice} {self.reference}"
+
+
+# Billing codes and the payments reported for them live in applications.billing.
+from applications.billing.models import (  # noqa: E402,F401
+    BillingCode,
+    BillingPayment,
+    CallbackReceipt,
+)

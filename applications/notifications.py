@@ -12,6 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from applications.billing import notifications as billing_notifications
 from applications.fees import format_rupiah
 from applications.models import Application
 from registrasi import notifications
@@ -25,6 +26,9 @@ SUBJECTS = {
     "reject": _("Application %(ref)s rejected"),
     "withdraw": _("Application %(ref)s withdrawn"),
     "payment_recorded": _("Payment received for application %(ref)s"),
+    "billing_paid": _("Payment received for application %(ref)s"),
+    "billing_discrepancy_applied": _("Payment received for application %(ref)s"),
+    "billing_discrepancy": _("Payment discrepancy for application %(ref)s"),
 }
 
 
@@ -88,7 +92,9 @@ def email_plan(event) -> notifications.EmailPlan | None:
         return None
     application = Application.objects.select_related("organization").get(pk=int(event.object_id))
     return notifications.EmailPlan(
-        recipients=recipients_for(application),
+        recipients=billing_notifications.recipients(
+            event.action, application, recipients_for(application)
+        ),
         render=partial(render_email, event, application),
     )
 

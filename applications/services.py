@@ -17,6 +17,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applications.billing import services as billing
 from applications.changes import differences, has_new_documents
 from applications.constants import (
     COMPANY_FIELDS,
@@ -611,6 +612,7 @@ def _issue_or_update_invoice(application, actor) -> Invoice | None:
 def _cancel_invoice(invoice, application, actor):
     invoice.cancelled_at = timezone.now()
     invoice.save(update_fields=["cancelled_at"])
+    billing.billing_codes_void_for_invoice(invoice=invoice, actor=actor)
     audit_record(
         actor=actor,
         action="invoice_cancelled",
@@ -636,6 +638,7 @@ def _issue_invoice(application, actor, *, amount, replaces) -> Invoice:
         due_date=timezone.localdate(now) + datetime.timedelta(days=INVOICE_DUE_DAYS),
         replaces=replaces,
     )
+    billing.billing_code_request(invoice=invoice, actor=actor)
     audit_record(
         actor=actor,
         action="invoice_issued",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("registrasi.accounts.urls")),
     path("applications/", include("applications.urls")),
+    path("billing/", include("applications.billing.urls")),
     path("inspections/", include("inspections.urls")),
     path("", include("certificates.urls")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,397 @@
+"""Every write about billing codes and the payments made with them.
+
+A billing code is asked for when an invoice is issued (billing_code_request, inside the
+invoice's transaction); the billing system is called by a task afterwards (never with a
+transaction open): billing_code_fetch. The billing system reports payments by callback
+(views.callback) or in its settlement file (settlement.py); both end in payment_receive,
+which is idempotent on the NTPN and serialised by a lock on the code's row.
+"""
+
+import datetime
+import logging
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications.billing.adapters import (
+    BillingRefused,
+    BillingUnavailable,
+    code_request_for,
+    get_backend,
+)
+from applications.billing.models import (
+    BillingCode,
+    BillingPayment,
+    CodeStatus,
+    PaymentOutcome,
+    PaymentSource,
+)
+from applications.documents import validate_upload
+from registrasi import outbox
+from registrasi.audit.services import audit_record
+from registrasi.services import NotAllowed
+
+logger = logging.getLogger(__name__)
+
+RECORD_PAYMENT = "applications.add_payment"
+NTPN_RE = re.compile(r"^[0-9A-Z]{16}$")
+CODE_RE = re.compile(r"^[0-9]{15}$")
+EMAIL_TASK = "registrasi.audit.tasks.send_event_emails"
+
+
+class UnknownCode(Exception):
+    """No billing code with this number exists."""
+
+
+class Discrepancy:
+    AMOUNT = "amount"
+    VOIDED = "voided"
+    EXPIRED = "expired"
+    NOT_OPEN = "invoice_not_open"
+    ALREADY_PAID = "code_already_paid"
+
+
+# Asking for a code ----------------------------------------------------------------------
+def billing_code_request(*, invoice, actor) -> BillingCode:
+    """Ask the billing system for a code for `invoice` (inside the invoice's transaction):
+    the row is pending until the task fills in the code."""
+    application = invoice.application
+    code = BillingCode.objects.create(
+        invoice=invoice,
+        amount=invoice.amount,
+        payer_name=(application.company_legal_name or application.organization.legal_name)[:255],
+    )
+    outbox.enqueue("applications.billing.tasks.issue_billing_code", code.pk)
+    return code
+
+
+def billing_code_fetch(*, code_id: int) -> str:
+    """Get the code from the billing system for a pending row. Returns "issued", "exists"
+    (done before: the task ran twice) or "gone"; raises BillingUnavailable to be retried."""
+    code = BillingCode.objects.select_related("invoice").filter(pk=code_id).first()
+    if code is None:
+        return "gone"
+    if code.status != CodeStatus.PENDING:
+        return "exists"
+    try:
+        issued = get_backend().issue(code_request_for(code))  # no transaction open
+    except (BillingUnavailable, BillingRefused) as exc:
+        BillingCode.objects.filter(pk=code_id).update(
+            request_attempts=code.request_attempts + 1, last_error=str(exc)[:2000]
+        )
+        logger.warning("billing: code %s not issued yet: %s", code_id, exc)
+        raise
+    with transaction.atomic():
+        locked = BillingCode.objects.select_for_update().get(pk=code_id)
+        if locked.status != CodeStatus.PENDING:
+            return "exists"
+        locked.code = issued.code
+        locked.expires_at = issued.expires_at
+        locked.status = CodeStatus.ACTIVE
+        locked.issued_at = timezone.now()
+        locked.last_error = ""
+        locked.save(update_fields=["code", "expires_at", "status", "issued_at", "last_error"])
+        audit_record(
+            actor=None,
+            action="billing_code_issued",
+            obj=locked.invoice.application,
+            data={
+                "invoice": locked.invoice.number,
+                "code": locked.code,
+                "amount": locked.amount,
+                "expires_at": locked.expires_at.isoformat(),
+            },
+        )
+        outbox.enqueue("applications.billing.tasks.render_billing_slip", locked.pk)
+    return "issued"
+
+
+def live_code(invoice) -> BillingCode | None:
+    return BillingCode.objects.filter(
+        invoice=invoice, status__in=[CodeStatus.PENDING, CodeStatus.ACTIVE]
+    ).first()
+
+
+def _void(code, *, actor, reason):
+    code.status = CodeStatus.VOIDED
+    code.voided_at = timezone.now()
+    code.save(update_fields=["status", "voided_at"])
+    audit_record(
+        actor=actor,
+        action="billing_code_voided",
+        obj=code.invoice.application,
+        data={"invoice": code.invoice.number, "code": code.code, "reason": reason},
+    )
+
+
+def billing_codes_void_for_invoice(*, invoice, actor, reason="invoice_cancelled") -> None:
+    """The invoice was cancelled: its live code can no longer be paid (in its transaction)."""
+    for code in BillingCode.objects.select_for_update().filter(
+        invoice=invoice, status__in=[CodeStatus.PENDING, CodeStatus.ACTIVE]
+    ):
+        _void(code, actor=actor, reason=reason)
+
+
+def billing_code_renew(*, invoice, actor) -> BillingCode:
+    """Replace an expired (or voided) code of an open invoice with a new one: the old one is
+    voided and kept. A member of the organization or staff may do it."""
+    from applications.models import Application, Invoice, is_member
+
+    with transaction.atomic():
+        application = Application.objects.select_for_update().get(pk=invoice.application_id)
+        if not (is_member(application, actor) or actor.has_perm(RECORD_PAYMENT)):
+            raise NotAllowed(_("You are not allowed to do this."))
+        locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if not locked.is_open:
+            raise NotAllowed(_("This invoice is not waiting for payment."))
+        current = live_code(locked)
+        if current is not None and not current.is_expired:
+            raise NotAllowed(_("The billing code of this invoice has not expired."))
+        if current is not None:
+            _void(current, actor=actor, reason="expired")
+        return billing_code_request(invoice=locked, actor=actor)
+
+
+def void_expired_codes(now=None) -> int:
+    """The daily scan: void every active code whose expiry passed. Returns how many."""
+    now = now or timezone.now()
+    count = 0
+    ids = list(
+        BillingCode.objects.filter(status=CodeStatus.ACTIVE, expires_at__lte=now).values_list(
+            "pk", flat=True
+        )
+    )
+    for pk in ids:
+        with transaction.atomic():
+            code = (
+                BillingCode.objects.select_for_update()
+                .filter(pk=pk, status=CodeStatus.ACTIVE, expires_at__lte=now)
+                .select_related("invoice__application")
+                .first()
+            )
+            if code is not None:
+                _void(code, actor=None, reason="expired")
+                count += 1
+    return count
+
+
+# Receiving a payment --------------------------------------------------------------------
+def _discrepancy_reason(code, amount, paid_at) -> str:
+    invoice = code.invoice
+    if code.status == CodeStatus.VOIDED:
+        return Discrepancy.VOIDED
+    if code.status == CodeStatus.PAID:
+        return Discrepancy.ALREADY_PAID
+    if code.expires_at is not None and paid_at > code.expires_at:
+        return Discrepancy.EXPIRED
+    if not invoice.is_open:
+        return Discrepancy.NOT_OPEN
+    if amount != code.amount:
+        return Discrepancy.AMOUNT
+    return ""
+
+
+def payment_receive(
+    *, code: str, ntpn: str, ntb: str, channel: str, amount: int, paid_at, source, actor=None
+) -> tuple[BillingPayment, bool]:
+    """Record what the billing system (or the office) says was paid. Returns (payment,
+    created); the same NTPN again returns the existing row and changes nothing. Raises
+    UnknownCode. Applies the payment to the invoice, or keeps it as a discrepancy."""
+    from applications.models import Invoice
+
+    with transaction.atomic():
+        billing_code = BillingCode.objects.select_for_update().filter(code=code).first()
+        if billing_code is None:
+            raise UnknownCode(code)
+        existing = BillingPayment.objects.filter(ntpn=ntpn).first()
+        if existing is not None:
+            return existing, False
+        invoice = Invoice.objects.select_for_update().get(pk=billing_code.invoice_id)
+        billing_code.invoice = invoice
+        reason = _discrepancy_reason(billing_code, amount, paid_at)
+        payment = BillingPayment.objects.create(
+            billing_code=billing_code,
+            ntpn=ntpn,
+            ntb=ntb,
+            channel=channel,
+            amount=amount,
+            paid_at=paid_at,
+            source=source,
+            outcome=PaymentOutcome.DISCREPANCY if reason else PaymentOutcome.APPLIED,
+            discrepancy_reason=reason,
+            recorded_by=actor,
+            settled_at=timezone.now() if source == PaymentSource.SETTLEMENT else None,
+        )
+        if reason:
+            _record_discrepancy(payment, invoice, actor)
+        else:
+            _apply(payment, billing_code, invoice, actor, action="billing_paid")
+    return payment, True
+
+
+def _payment_data(payment, invoice) -> dict:
+    return {
+        "invoice": invoice.number,
+        "code": payment.billing_code.code,
+        "ntpn": payment.ntpn,
+        "ntb": payment.ntb,
+        "channel": payment.channel,
+        "amount": payment.amount,
+        "paid_at": payment.paid_at.isoformat(),
+        "source": payment.source,
+    }
+
+
+def _apply(payment, billing_code, invoice, actor, *, action):
+    billing_code.status = CodeStatus.PAID
+    billing_code.save(update_fields=["status"])
+    invoice.paid_at = payment.paid_at
+    invoice.save(update_fields=["paid_at"])
+    event = audit_record(
+        actor=actor,
+        action=action,
+        obj=invoice.application,
+        data=_payment_data(payment, invoice),
+    )
+    outbox.enqueue(EMAIL_TASK, event.pk)
+    outbox.enqueue("applications.billing.tasks.render_payment_receipt", payment.pk)
+
+
+def _record_discrepancy(payment, invoice, actor):
+    logger.warning(
+        "billing: payment %s of code %s is a discrepancy (%s)",
+        payment.ntpn,
+        payment.billing_code.code,
+        payment.discrepancy_reason,
+    )
+    event = audit_record(
+        actor=actor,
+        action="billing_discrepancy",
+        obj=invoice.application,
+        data={**_payment_data(payment, invoice), "reason": payment.discrepancy_reason},
+    )
+    outbox.enqueue(EMAIL_TASK, event.pk)
+
+
+def payment_confirm_settled(*, payment) -> bool:
+    """The settlement file lists a payment we have: note it once. True when it changed."""
+    return bool(
+        BillingPayment.objects.filter(pk=payment.pk, settled_at__isnull=True).update(
+            settled_at=timezone.now()
+        )
+    )
+
+
+# Staff ----------------------------------------------------------------------------------
+def _refuse_unless_staff(actor):
+    if not (actor.is_authenticated and actor.has_perm(RECORD_PAYMENT)):
+        raise NotAllowed(_("You are not allowed to do this."))
+
+
+def clean_ntpn(value: str) -> str:
+    value = (value or "").strip().upper()
+    if not NTPN_RE.match(value):
+        raise ValidationError(
+            {"ntpn": _("An NTPN is 16 characters: digits and capital letters.")}, code="format"
+        )
+    if BillingPayment.objects.filter(ntpn=value).exists():
+        raise ValidationError(
+            {"ntpn": _("A payment with this NTPN is already recorded.")}, code="unique"
+        )
+    return value
+
+
+def office_payment_record(
+    *, invoice, actor, ntpn, ntb, channel, paid_at, receipt_scan
+) -> BillingPayment:
+    """Staff record a payment made with the invoice's billing code that the billing system
+    has not reported: needs the NTPN (format, unique) and a scan of the receipt."""
+    _refuse_unless_staff(actor)
+    ntpn = clean_ntpn(ntpn)
+    try:
+        scan = validate_upload(receipt_scan)
+    except ValidationError as exc:
+        raise ValidationError({"receipt_scan": exc.messages}) from exc
+    if paid_at is None or paid_at > timezone.now():
+        raise ValidationError({"paid_at": _("Enter the time of payment; not in the future.")})
+    code = (
+        BillingCode.objects.filter(invoice=invoice, code__isnull=False)
+        .exclude(status=CodeStatus.PENDING)
+        .order_by("-created_at")
+        .first()
+    )
+    if code is None:
+        raise NotAllowed(_("This invoice has no billing code to pay with yet."))
+    try:
+        payment, _created = payment_receive(
+            code=code.code,
+            ntpn=ntpn,
+            ntb=(ntb or "").strip()[:32] or "-",
+            channel=(channel or "").strip()[:32] or "teller",
+            amount=code.amount,
+            paid_at=paid_at,
+            source=PaymentSource.OFFICE,
+            actor=actor,
+        )
+    except IntegrityError as exc:  # the same NTPN recorded at the same moment
+        raise ValidationError({"ntpn": _("A payment with this NTPN is already recorded.")}) from exc
+    payment.receipt_scan.save(f"{payment.ntpn}.{scan.ext}", scan.content, save=True)
+    return payment
+
+
+def discrepancy_resolve(*, payment, actor, apply: bool, note: str) -> BillingPayment:
+    """Staff resolve a discrepancy: apply the money to the invoice (it must still be open and
+    the amount must cover it) or mark it for refund. Audited with the note."""
+    from applications.models import Invoice
+
+    _refuse_unless_staff(actor)
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": _("Say why.")})
+    with transaction.atomic():
+        locked = BillingPayment.objects.select_for_update().get(pk=payment.pk)
+        if not locked.is_discrepancy:
+            raise NotAllowed(_("This discrepancy was resolved already."))
+        invoice = Invoice.objects.select_for_update().get(pk=locked.billing_code.invoice_id)
+        code = BillingCode.objects.select_for_update().get(pk=locked.billing_code_id)
+        if apply:
+            if not invoice.is_open or locked.amount < invoice.amount:
+                raise NotAllowed(
+                    _("Only a payment covering an open invoice can be applied; mark it for refund.")
+                )
+            locked.outcome = PaymentOutcome.RESOLVED_APPLIED
+            locked.save(update_fields=["outcome"])
+            for other in BillingCode.objects.filter(
+                invoice=invoice, status__in=[CodeStatus.PENDING, CodeStatus.ACTIVE]
+            ).exclude(pk=code.pk):
+                _void(other, actor=actor, reason="paid_with_other_code")
+            if code.status != CodeStatus.VOIDED:
+                code.status = CodeStatus.PAID
+                code.save(update_fields=["status"])
+            invoice.paid_at = locked.paid_at
+            invoice.save(update_fields=["paid_at"])
+            action = "billing_discrepancy_applied"
+        else:
+            locked.outcome = PaymentOutcome.RESOLVED_REFUND
+            locked.save(update_fields=["outcome"])
+            action = "billing_discrepancy_refund"
+        event = audit_record(
+            actor=actor,
+            action=action,
+            obj=invoice.application,
+            note=note,
+            data=_payment_data(locked, invoice),
+        )
+        if apply:
+            outbox.enqueue(EMAIL_TASK, event.pk)
+            outbox.enqueue("applications.billing.tasks.render_payment_receipt", locked.pk)
+    return locked
+
+
+def as_aware(value: datetime.datetime) -> datetime.datetime:
+    if timezone.is_naive(value):
+        return timezone.make_aware(value)
+    return value
