@@ -166,6 +166,8 @@ def resend_undelivered(*, recorded_before) -> int:
     from certificates.tasks import send_expiry_reminder
 
     rows = list(undelivered_reminders(recorded_before=recorded_before)[:BATCH_SIZE])
+    if not rows:
+        return 0
     with transaction.atomic():
         for row in rows:
             outbox.enqueue(send_expiry_reminder.name, row.certificate_id, row.milestone)

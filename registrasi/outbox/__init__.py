@@ -16,12 +16,12 @@ are young, little used, and also bring their own consumers. What Celery needs is
 and two functions, so they live here.
 """
 
+import contextlib
 import datetime
 import logging
-from functools import partial
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -31,13 +31,37 @@ logger = logging.getLogger(__name__)
 CLAIM_SECONDS = 60
 
 
+class _Batch(list):
+    """The rows one transaction wrote, handed over together once it commits: every row is
+    claimed before the first task is published (a fast worker then finds them claimed)."""
+
+    def flush(self):
+        hand_over_many(list(self))
+
+
 def enqueue(task_name: str, *args) -> None:
     """Run Celery task `task_name(*args)` once the current transaction commits, even if the
     broker is down then (the relay retries). Arguments must be JSON (ids, not objects)."""
     from registrasi.outbox.models import OutboxMessage
 
     message = OutboxMessage.objects.create(task_name=task_name, args=list(args))
-    transaction.on_commit(partial(hand_over, message.pk))
+    if not transaction.get_connection().in_atomic_block:
+        hand_over(message.pk)  # autocommit: the row is committed already
+        return
+    _current_batch().append(message.pk)
+
+
+def _current_batch() -> _Batch:
+    connection = transaction.get_connection()
+    batch = getattr(connection, "_outbox_batch", None)
+    here = set(connection.savepoint_ids)
+    registered = batch is not None and any(
+        func == batch.flush and sids == here for sids, func, _robust in connection.run_on_commit
+    )
+    if not registered:
+        batch = connection._outbox_batch = _Batch()
+        transaction.on_commit(batch.flush)
+    return batch
 
 
 def pending():
@@ -46,12 +70,16 @@ def pending():
     return OutboxMessage.objects.all()
 
 
-def _claim(pk: int, now) -> bool:
+def _claim(pks: list[int], now) -> list[int]:
+    """Take the rows no other handover holds; returns their ids."""
     from registrasi.outbox.models import OutboxMessage
 
     free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
     until = now + datetime.timedelta(seconds=CLAIM_SECONDS)
-    return OutboxMessage.objects.filter(free, pk=pk).update(claimed_until=until) == 1
+    rows = OutboxMessage.objects.filter(free, pk__in=pks)
+    claimed = list(rows.values_list("pk", flat=True))
+    OutboxMessage.objects.filter(free, pk__in=claimed).update(claimed_until=until)
+    return claimed
 
 
 def _publish(message) -> None:
@@ -64,28 +92,63 @@ def _publish(message) -> None:
 
 
 def hand_over(pk: int) -> bool:
-    """Give one row's task to Celery and delete the row; True when that worked. Broker
-    errors are logged and the row stays for the relay (no transaction is held meanwhile)."""
+    """Give one row's task to Celery and delete the row; True when that worked."""
+    return hand_over_many([pk]) == 1
+
+
+def hand_over_many(pks: list[int]) -> int:
+    """Give the rows' tasks to Celery and delete the rows; returns how many were handed
+    over. Nothing is raised to the caller (a request whose change committed): a broker or
+    database error is logged and the row stays for the relay. In eager mode (development,
+    tests) a failing task's error propagates, as eager tasks' errors do."""
     from registrasi.celery import app
     from registrasi.outbox.models import OutboxMessage
 
-    if not _claim(pk, timezone.now()):
-        return False  # handed over already, or another process is doing it
-    message = OutboxMessage.objects.get(pk=pk)
     try:
-        _publish(message)
-    except Exception as exc:  # the broker (or an eager task) failed: keep the row, log
-        OutboxMessage.objects.filter(pk=pk).update(
+        claimed = _claim(pks, timezone.now())
+        messages = list(OutboxMessage.objects.filter(pk__in=claimed).order_by("pk"))
+    except DatabaseError as exc:
+        logger.warning("outbox: rows %s not claimed, the relay will hand them over: %s", pks, exc)
+        return 0
+    handed = []
+    for index, message in enumerate(messages):
+        try:
+            _publish(message)
+        except Exception as exc:  # the broker (or an eager task) failed: keep the row, log
+            _release(message, exc, untried=[m.pk for m in messages[index + 1 :]])
+            _forget(handed)
+            if app.conf.task_always_eager and app.conf.task_eager_propagates:
+                raise  # development and tests: an eager task's error shows
+            return len(handed)  # the broker is down: the others wait for the relay too
+        handed.append(message.pk)
+    _forget(handed)
+    return len(handed)
+
+
+def _release(message, error, untried: list[int]) -> None:
+    from registrasi.outbox.models import OutboxMessage
+
+    logger.warning("outbox: %s not handed over, will retry: %s", message, error)
+    with contextlib.suppress(DatabaseError):
+        OutboxMessage.objects.filter(pk=message.pk).update(
             claimed_until=None,
             attempts=message.attempts + 1,
-            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+            last_error=f"{type(error).__name__}: {error}"[:2000],
         )
-        logger.warning("outbox: %s not handed over, will retry: %s", message, exc)
-        if app.conf.task_always_eager and app.conf.task_eager_propagates:
-            raise  # development and tests: an eager task's error shows
-        return False
-    OutboxMessage.objects.filter(pk=pk).delete()
-    return True
+    with contextlib.suppress(DatabaseError):
+        # The rows claimed with it were not tried: free them for the relay at once.
+        OutboxMessage.objects.filter(pk__in=untried).update(claimed_until=None)
+
+
+def _forget(pks: list[int]) -> None:
+    from registrasi.outbox.models import OutboxMessage
+
+    try:
+        OutboxMessage.objects.filter(pk__in=pks).delete()
+    except DatabaseError as exc:
+        # Handed over but still there: once the claim lapses the relay hands them over
+        # again, and the idempotent tasks do nothing the second time.
+        logger.warning("outbox: rows %s handed over but not deleted: %s", pks, exc)
 
 
 def relay(*, older_than: float | None = None, limit: int = 500) -> int:
@@ -102,12 +165,7 @@ def relay(*, older_than: float | None = None, limit: int = 500) -> int:
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )
-    handed = 0
-    for pk in ids:
-        if hand_over(pk):
-            handed += 1
-        elif OutboxMessage.objects.filter(pk=pk, claimed_until__isnull=True).exists():
-            break  # it failed: the broker is unreachable
+    handed = hand_over_many(ids)
     if ids:
         logger.info("outbox relay: handed over %s of %s", handed, len(ids))
     return handed

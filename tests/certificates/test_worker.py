@@ -20,6 +20,8 @@ NOTIFY = "certificates.tasks.notify_certificate_event"
 
 
 def test_approval_renders_signs_and_stores_the_pdf_through_redis(celery_worker_redis):
+    from unittest import mock
+
     from django.template.defaultfilters import date
     from django.utils import translation
     from pyhanko.keys import load_cert_from_pemder
@@ -27,7 +29,10 @@ def test_approval_renders_signs_and_stores_the_pdf_through_redis(celery_worker_r
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
-    application = quick_passed_application()
+    # The steps before approval hand nothing to the worker: on SQLite the worker thread's
+    # writes would lock the tables these steps write (a shared in-memory database).
+    with mock.patch("registrasi.outbox.hand_over_many"):
+        application = quick_passed_application()
     certificate = services.application_approve(application=application, actor=StaffFactory())
     # Committed (no test transaction): the task went to Redis and the worker took it.
     run = celery_worker_redis.wait_for(RENDER)
@@ -88,10 +93,10 @@ def test_a_failed_render_is_retried_through_redis_with_backoff(celery_worker_red
             raise error
         return real_render(certificate)
 
+    with mock.patch("registrasi.outbox.hand_over_many"):  # see the first test
+        application = quick_passed_application()
     with mock.patch.object(signing, "render_certificate", side_effect=fail_once):
-        certificate = services.application_approve(
-            application=quick_passed_application(), actor=StaffFactory()
-        )
+        certificate = services.application_approve(application=application, actor=StaffFactory())
         done = celery_worker_redis.wait_for(RENDER)
     states = [r.state for r in celery_worker_redis.runs if r.name == RENDER]
     assert states == ["RETRY", "SUCCESS"]

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def certificate_without_pdf(staff):
-    with mock.patch("registrasi.outbox.hand_over"):  # nothing handed over: no render yet
+    with mock.patch("registrasi.outbox.hand_over_many"):  # nothing handed over: no render yet
         return make_certificate(quick=True, staff=staff)
 
 
