@@ -163,11 +163,15 @@ def staff_queue(*, filters: dict | None = None):
     if state == "all":
         pass
     elif state == QUEUE_TO_REVIEW:
-        qs = qs.filter(documents_to_review=True)
+        # The state filter repeats what documents_to_review implies: it lets the database
+        # walk the partial index of open applications (migration 0008) instead of all.
+        qs = qs.filter(state__in=DOCUMENT_REVIEW_STATES, documents_to_review=True)
     elif state in S.values:
         qs = qs.filter(state=state)
     else:
-        qs = qs.filter(Q(state__in=STAFF_QUEUE_STATES) | Q(documents_to_review=True))
+        qs = qs.filter(state__in=(*STAFF_QUEUE_STATES, *DOCUMENT_REVIEW_STATES)).filter(
+            Q(state__in=STAFF_QUEUE_STATES) | Q(documents_to_review=True)
+        )
     if filters.get("kind") in ApplicationKind.values:
         qs = qs.filter(kind=filters["kind"])
     if filters.get("province"):

@@ -262,4 +262,7 @@ def registry(*, query: str = "", province: str = "", state: str = ""):
         queryset = queryset.filter(province=province)
     if state:
         queryset = queryset.filter(public_status=state)
-    return queryset.order_by("legal_name", "-issued_on", "pk")
+    # The columns the page shows; the order matches the partial index of migration 0007.
+    columns = ("number", "legal_name", "province", "state", "state_changed_at", "issued_on")
+    columns += ("expires_on",)
+    return queryset.only(*columns).order_by("legal_name", "-issued_on", "pk")

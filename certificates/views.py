@@ -16,6 +16,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -95,8 +96,23 @@ def _expected_state(request):
     return request.POST.get("expected_state") or None
 
 
-def _paginate(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+def _paginate(request, queryset, paginator_class=Paginator):
+    return paginator_class(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+class CappedPaginator(Paginator):
+    """Counts at most COUNT_CAP + 1 rows: a public page never counts every match of a broad
+    search (the page says "more than 1,000"; narrowing the search reaches the rest)."""
+
+    COUNT_CAP = 1000
+
+    @cached_property
+    def count(self):
+        return self.object_list[: self.COUNT_CAP + 1].count()
+
+    @property
+    def capped(self):
+        return self.count > self.COUNT_CAP
 
 
 def _state_choices(states=None):
@@ -172,7 +188,8 @@ def registry(request):
         "certificates/registry.html",
         {
             "form": form,
-            "page": _paginate(request, certificates),
+            "page": _paginate(request, certificates, CappedPaginator),
+            "count_cap": CappedPaginator.COUNT_CAP,
             "max_render_attempts": MAX_RENDER_ATTEMPTS,
         },
     )
