@@ -252,3 +252,21 @@ def test_a_change_report_without_its_certificate_link_still_shows_the_sanction(
     client.force_login(staff_user)
     page = body(client.get(approve_url(change)))
     assert FINE_REASON in page and 'name="sanctions_confirmed"' in page
+
+
+def test_the_application_page_warns_staff_before_they_approve(
+    client, staff_user, applicant, sanctioned
+):
+    change = passed_change(sanctioned, applicant, staff_user)
+    client.force_login(staff_user)
+    page = body(client.get(reverse("applications:detail", args=[change.pk])))
+    assert f"Certificate {sanctioned.number}, which this application continues, is under" in page
+
+
+def test_the_application_page_of_an_unsanctioned_follow_up_has_no_warning(
+    client, staff_user, applicant, certificate
+):
+    change = passed_change(certificate, applicant, staff_user)
+    client.force_login(staff_user)
+    page = body(client.get(reverse("applications:detail", args=[change.pk])))
+    assert "is under sanction" not in page and approve_url(change) in page
