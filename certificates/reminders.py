@@ -24,8 +24,8 @@ state + expires_on). A certificate already replaced by an approved renewal gets 
 import datetime
 from dataclasses import dataclass
 
-from django.db import transaction
-from django.db.models import CharField, Exists, OuterRef, Q, Value
+from django.db import connection, transaction
+from django.db.models import CharField, Exists, OuterRef, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
@@ -67,19 +67,25 @@ def _ranges(on: datetime.date):
 
 
 def due_certificates(on: datetime.date):
-    """Certificates with a reminder to send on `on` (one query; no row per certificate not
-    due is read)."""
-    condition = Q()
+    """Certificates with a reminder to send on `on`, in one query: a UNION of one range of
+    the (state, expires_on) index per milestone, each with its own NOT EXISTS (inside an OR
+    PostgreSQL could only scan the reminder table once per milestone). Only the certificates
+    in the milestone ranges are read, none outside them."""
+    renewed = Certificate.objects.filter(supersedes=OuterRef("pk"))
+    parts = []
     for milestone, first, last in _ranges(on):
         sent = ExpiryReminder.objects.filter(certificate=OuterRef("pk"), milestone=milestone)
-        condition |= Q(expires_on__range=(first, last)) & ~Exists(sent)
-    renewed = Certificate.objects.filter(supersedes=OuterRef("pk"))
-    return (
-        Certificate.objects.filter(state__in=(S.ACTIVE, S.SUSPENDED))
-        .filter(condition)
-        .exclude(Exists(renewed))
-        .order_by("pk")
-    )
+        parts.append(
+            Certificate.objects.filter(
+                state__in=(S.ACTIVE, S.SUSPENDED), expires_on__range=(first, last)
+            )
+            .exclude(Exists(sent))
+            .exclude(Exists(renewed))
+            .order_by()
+        )
+    first_part, *others = parts
+    # The ranges do not overlap: UNION ALL, no duplicate to remove.
+    return first_part.union(*others, all=True).order_by("pk")
 
 
 def due_reminders(on: datetime.date) -> list[DueReminder]:
@@ -90,35 +96,60 @@ def due_reminders(on: datetime.date) -> list[DueReminder]:
     ]
 
 
-def record_reminder(certificate_id: int, milestone: int) -> bool:
-    """Insert the milestone's row (and the older milestones as skipped); True when THIS call
-    inserted it, and then the email is enqueued after the transaction commits."""
+INSERT_REMINDERS = """
+INSERT INTO {table} (certificate_id, milestone, skipped, due_on, sent_at, delivered_at)
+VALUES {values}
+ON CONFLICT (certificate_id, milestone) DO NOTHING
+RETURNING certificate_id
+"""
+
+
+def record_reminders(due: list[DueReminder]) -> list[DueReminder]:
+    """Insert each reminder's row (and the older milestones as skipped) and enqueue the
+    emails of the rows THIS call inserted (another scan may have got there first): a fixed
+    number of queries for the whole batch. Returns the reminders this call recorded."""
     from certificates.tasks import send_expiry_reminder
 
+    if not due:
+        return []
     with transaction.atomic():
-        certificate = Certificate.objects.get(pk=certificate_id)
         # Older milestones that passed unsent (downtime): never to fire later.
         ExpiryReminder.objects.bulk_create(
             [
                 ExpiryReminder(
-                    certificate=certificate,
+                    certificate_id=d.certificate.pk,
                     milestone=older,
                     skipped=True,
-                    due_on=certificate.expires_on - datetime.timedelta(days=older),
+                    due_on=d.certificate.expires_on - datetime.timedelta(days=older),
                 )
+                for d in due
                 for older in MILESTONES
-                if older > milestone
+                if older > d.milestone
             ],
             ignore_conflicts=True,
+            batch_size=BATCH_SIZE,
         )
-        _row, created = ExpiryReminder.objects.get_or_create(
-            certificate=certificate,
-            milestone=milestone,
-            defaults={"due_on": certificate.expires_on - datetime.timedelta(days=milestone)},
+        inserted = _insert_returning(due)
+        recorded = [d for d in due if d.certificate.pk in inserted]
+        outbox.enqueue_many(
+            send_expiry_reminder.name, [(d.certificate.pk, d.milestone) for d in recorded]
         )
-        if created:
-            outbox.enqueue(send_expiry_reminder.name, certificate.pk, milestone)
-    return created
+    return recorded
+
+
+def _insert_returning(due: list[DueReminder]) -> set[int]:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING (PostgreSQL and SQLite ≥ 3.35): the ids of
+    the certificates whose row this statement inserted (bulk_create cannot tell them)."""
+    now = timezone.now()
+    params = []
+    for d in due:
+        due_on = d.certificate.expires_on - datetime.timedelta(days=d.milestone)
+        params += [d.certificate.pk, d.milestone, False, due_on, now, None]
+    table = connection.ops.quote_name(ExpiryReminder._meta.db_table)
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(due))
+    with connection.cursor() as cursor:
+        cursor.execute(INSERT_REMINDERS.format(table=table, values=values), params)
+        return {row[0] for row in cursor.fetchall()}
 
 
 def _receipt_key(milestone: int) -> str:
@@ -183,12 +214,10 @@ def send_due_reminders(*, on: datetime.date | None = None) -> list[DueReminder]:
     # Recorded by an earlier scan (the emails of this scan's reminders are still on their way).
     resend_undelivered(recorded_before=timezone.now() - RESEND_AFTER)
     on = on or today()
+    due = [d for d in due_reminders(on) if d.milestone is not None]
     sent = []
-    for due in due_reminders(on):
-        if due.milestone is None:
-            continue
-        if record_reminder(due.certificate.pk, due.milestone):
-            sent.append(due)
+    for start in range(0, len(due), BATCH_SIZE):
+        sent += record_reminders(due[start : start + BATCH_SIZE])
     return sent
 
 
