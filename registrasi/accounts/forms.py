@@ -194,6 +194,20 @@ class InvitationForm(forms.Form):
         return email
 
 
+def privacy_accepted_field(refusal):
+    return forms.BooleanField(
+        label=_("I have read the privacy notice and agree to my data being processed as it says"),
+        error_messages={"required": refusal},
+    )
+
+
+class PrivacyNoticeForm(forms.Form):
+    """A person who has not accepted the current privacy notice accepts it (joining an
+    organization through an invitation)."""
+
+    privacy_accepted = privacy_accepted_field(_("Accept the privacy notice to join."))
+
+
 class AcceptInvitationForm(SetPasswordMixin, forms.Form):
     """A new person joining through an invitation: the email address is the invitation's."""
 
@@ -201,6 +215,7 @@ class AcceptInvitationForm(SetPasswordMixin, forms.Form):
         label=_("Full name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
     password1, password2 = SetPasswordMixin.create_password_fields()
+    privacy_accepted = privacy_accepted_field(_("Accept the privacy notice to join."))
 
     def __init__(self, *args, email, **kwargs):
         super().__init__(*args, **kwargs)

@@ -265,8 +265,11 @@ def _join(invitation, user):
     return membership
 
 
-def invitation_accept_as_new_user(*, token: str, full_name: str, password: str, language: str):
-    """A person without an account joins: the account takes the invitation's email address."""
+def invitation_accept_as_new_user(
+    *, token: str, full_name: str, password: str, language: str, privacy_version: str
+):
+    """A person without an account joins: the account takes the invitation's email address
+    and records the version of the privacy notice they accepted."""
     try:
         with transaction.atomic():
             invitation = _locked_usable_invitation(token)
@@ -277,6 +280,7 @@ def invitation_accept_as_new_user(*, token: str, full_name: str, password: str, 
             user = User.objects.create_user(
                 email=invitation.email, password=password, full_name=full_name, language=language
             )
+            PrivacyAcceptance.objects.create(user=user, version=privacy_version)
             _join(invitation, user)
     except IntegrityError as exc:
         raise NotAllowed(
@@ -285,8 +289,11 @@ def invitation_accept_as_new_user(*, token: str, full_name: str, password: str, 
     return user
 
 
-def invitation_accept_as_user(*, token: str, actor: User) -> Membership:
-    """A logged-in person without an organization joins."""
+def invitation_accept_as_user(
+    *, token: str, actor: User, privacy_version: str | None = None
+) -> Membership:
+    """A logged-in person without an organization joins; `privacy_version`: the privacy
+    notice they accepted on the way, when they had not accepted it before."""
     with transaction.atomic():
         invitation = _locked_usable_invitation(token)
         # Lock the person's row so two tabs accepting two invitations cannot both pass.
@@ -299,6 +306,8 @@ def invitation_accept_as_user(*, token: str, actor: User) -> Membership:
             )
         if actor.is_ministry_staff or actor.is_inspector:
             raise NotAllowed(_("Ministry accounts cannot join a company."))
+        if privacy_version:
+            PrivacyAcceptance.objects.create(user=actor, version=privacy_version)
         try:
             with transaction.atomic():
                 return _join(invitation, actor)

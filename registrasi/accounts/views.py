@@ -24,10 +24,12 @@ from registrasi.accounts.forms import (
     InvitationForm,
     LocalizedPasswordResetForm,
     OrganizationContactForm,
+    PrivacyNoticeForm,
     ProfileForm,
     SignupForm,
 )
 from registrasi.accounts.models import Invitation
+from registrasi.accounts.privacy import PRIVACY_NOTICE_VERSION, has_accepted_notice
 from registrasi.audit.middleware import client_ip
 from registrasi.services import ServiceError
 
@@ -307,9 +309,17 @@ def _accept_as_user(request, token, invitation):
         refusal = _("You already belong to an organization, so you cannot join another one.")
     elif request.user.is_ministry_staff or request.user.is_inspector:
         refusal = _("Ministry accounts cannot join a company.")
-    if request.method == "POST" and not refusal:
+    privacy_form = None
+    if not has_accepted_notice(request.user):
+        privacy_form = PrivacyNoticeForm(request.POST if request.method == "POST" else None)
+    accepted = privacy_form is None or privacy_form.is_valid()
+    if request.method == "POST" and not refusal and accepted:
         try:
-            services.invitation_accept_as_user(token=token, actor=request.user)
+            services.invitation_accept_as_user(
+                token=token,
+                actor=request.user,
+                privacy_version=PRIVACY_NOTICE_VERSION if privacy_form is not None else None,
+            )
         except ServiceError as exc:
             refusal = exc.message
         else:
@@ -318,7 +328,7 @@ def _accept_as_user(request, token, invitation):
                 _("You joined %(organization)s.") % {"organization": invitation.organization},
             )
             return redirect("home")
-    context = {"invitation": invitation, "refusal": refusal}
+    context = {"invitation": invitation, "refusal": refusal, "privacy_form": privacy_form}
     return render(request, "accounts/accept_invitation.html", context)
 
 
@@ -334,6 +344,7 @@ def _accept_as_new_user(request, token, invitation):
                 full_name=form.cleaned_data["full_name"],
                 password=form.cleaned_data["password1"],
                 language=translation.get_language() or settings.LANGUAGE_CODE,
+                privacy_version=PRIVACY_NOTICE_VERSION,
             )
         except ServiceError as exc:
             form.add_error(None, exc.message)

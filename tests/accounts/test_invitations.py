@@ -28,8 +28,16 @@ def accept_url(token):
     return reverse("accounts:accept_invitation", args=[token])
 
 
+ACCEPT_PRIVACY = {"privacy_accepted": "on"}
+
+
 def new_person(full_name="Siti Aminah"):
-    return {"full_name": full_name, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    return {
+        "full_name": full_name,
+        "password1": NEW_PASSWORD,
+        "password2": NEW_PASSWORD,
+        "privacy_accepted": "on",
+    }
 
 
 # --- inviting --------------------------------------------------------------------------------
@@ -236,7 +244,7 @@ def test_a_logged_in_person_without_an_organization_can_accept(client, applicant
     client.force_login(no_role_user)
 
     assert client.get(accept_url(token)).status_code == 200
-    response = client.post(accept_url(token))
+    response = client.post(accept_url(token), ACCEPT_PRIVACY)
 
     assert response.status_code == 302
     membership = Membership.objects.get(user=no_role_user)
@@ -251,7 +259,7 @@ def test_an_account_with_another_email_cannot_accept(client, applicant, no_role_
     events_before = AuditEvent.objects.filter(action="invitation_accepted").count()
 
     page = client.get(accept_url(token))
-    response = client.post(accept_url(token))
+    response = client.post(accept_url(token), ACCEPT_PRIVACY)
 
     assert "sent to another email address" in page.content.decode()
     assert "sent to another email address" in response.content.decode()
@@ -265,7 +273,7 @@ def test_the_invited_address_matches_in_any_case(client, applicant, no_role_user
     invitation, token = invite(applicant, email=no_role_user.email.upper())
     client.force_login(no_role_user)
 
-    response = client.post(accept_url(token))
+    response = client.post(accept_url(token), ACCEPT_PRIVACY)
 
     assert response.status_code == 302
     assert Membership.objects.get(user=no_role_user).organization == applicant.organization
@@ -288,7 +296,7 @@ def test_a_person_who_already_belongs_to_an_organization_is_refused(client, appl
     client.force_login(outsider)
 
     page = client.get(accept_url(token))
-    response = client.post(accept_url(token))
+    response = client.post(accept_url(token), ACCEPT_PRIVACY)
 
     assert "already belong to an organization" in page.content.decode()
     assert "already belong to an organization" in response.content.decode()
@@ -502,7 +510,7 @@ def test_a_ministry_account_cannot_join_a_company(client, applicant, staff_user)
     client.force_login(staff_user)
 
     page = client.get(accept_url(token))
-    client.post(accept_url(token))
+    client.post(accept_url(token), ACCEPT_PRIVACY)
 
     assert "Ministry accounts cannot join" in page.content.decode()
     assert not Membership.objects.filter(user=staff_user).exists()
