@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from applications import walkin
 from applications.constants import (
     QUEUE_TO_REVIEW,
     ApplicationKind,
@@ -14,11 +15,13 @@ from applications.constants import (
     DocumentType,
     Sourcing,
 )
-from registrasi.accounts.constants import Province
+from registrasi.accounts.constants import LegalForm, Province
+from registrasi.accounts.validators import validate_nib
 from registrasi.validators import AddressField, FreeTextField, NameField
 
 PROVINCE_CHOICES = [("", _("Choose a province"))] + list(Province.choices)
 MAX_SEATS = 100000
+
 # Above this a payment is certainly a typo (one trillion Rupiah); it also fits the column.
 MAX_AMOUNT = 1_000_000_000_000
 
@@ -178,3 +181,40 @@ class QueueFilterForm(forms.Form):
         if not self.is_valid():
             return {}
         return {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
+
+
+class WalkInForm(forms.Form):
+    """A company at the ministry's office: its NIB and, when the NIB is not registered yet,
+    what registering the organization needs. A known NIB needs nothing else: the application
+    is added to that organization."""
+
+    nib = forms.CharField(
+        label=_("NIB (business identification number)"),
+        max_length=13,
+        help_text=_("13 digits, as issued by OSS. A registered NIB adds the application to it."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]{13}"}),
+    )
+    legal_name = NameField(label=_("Legal name of the company"), max_length=255, required=False)
+    legal_form = forms.ChoiceField(
+        label=_("Legal form"), choices=[("", _("Choose"))] + list(LegalForm.choices), required=False
+    )
+    address = AddressField(label=_("Registered address"), required=False)
+    province = forms.ChoiceField(label=_("Province"), choices=PROVINCE_CHOICES, required=False)
+    foreign_owned = forms.BooleanField(
+        label=_("The company has foreign ownership (PMA)"), required=False
+    )
+    contact_email = forms.EmailField(
+        label=_("Contact person's email"),
+        max_length=254,
+        required=False,
+        help_text=_("They are invited to become the organization's owner and follow online."),
+    )
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=24, required=False)
+
+    def clean_nib(self):
+        nib = self.cleaned_data["nib"].strip()
+        validate_nib(nib)
+        return nib
+
+    def company(self) -> dict:
+        return {key: self.cleaned_data.get(key) for key in walkin.COMPANY_KEYS}

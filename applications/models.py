@@ -32,9 +32,25 @@ INSPECTOR_RECORD = "applications.record_inspection_outcome"
 
 
 def is_member(instance, user):
-    """Transition permission for the applicant's own transitions."""
+    """Transition permission for the applicant's own transitions: a member of the
+    organization, or the ministry officer who entered this application at the office on the
+    company's behalf (a walk-in, applications.walkin) while they remain ministry staff."""
     membership = getattr(user, "membership", None)
-    return membership is not None and membership.organization_id == instance.organization_id
+    if membership is not None and membership.organization_id == instance.organization_id:
+        return True
+    return entered_it(instance, user) and getattr(user, "is_ministry_staff", False)
+
+
+def entered_it(instance, user):
+    """The user entered this application at the office (a walk-in)."""
+    entered_by_id = getattr(instance, "entered_by_id", None)
+    return entered_by_id is not None and entered_by_id == getattr(user, "pk", None)
+
+
+def may_approve(instance, user):
+    """Approval permission, with separation of duties: the officer who entered a walk-in
+    application on the company's behalf does not approve it; another officer does."""
+    return user.has_perm(STAFF_DECIDE) and not entered_it(instance, user)
 
 
 class Application(ConcurrentTransitionMixin, models.Model):
@@ -58,6 +74,16 @@ class Application(ConcurrentTransitionMixin, models.Model):
     state = FSMField(_("state"), default=S.DRAFT, choices=S.choices, protected=True, db_index=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    # A walk-in: the ministry officer who entered the application at the office on the
+    # company's behalf ("submitted at the office by"). Empty for applications made online.
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered at the office by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -218,7 +244,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
     def unschedule(self):
         """An inspection was cancelled: the application waits for a new date."""
 
-    @transition(state, source=S.INSPECTION_PASSED, target=S.APPROVED, permission=STAFF_DECIDE)
+    @transition(state, source=S.INSPECTION_PASSED, target=S.APPROVED, permission=may_approve)
     def approve(self):
         pass
 

@@ -32,3 +32,15 @@ def _invoice_cancelled(data):
     return _(
         "Invoice %(number)s (%(amount)s) was cancelled: the fee changed before it was paid."
     ) % {"number": data.get("number", ""), "amount": format_rupiah(data.get("amount"))}
+
+
+@note_renderer("walk_in_entered")
+def _walk_in_entered(data):
+    if data.get("new"):
+        return _(
+            "Entered at the ministry's office for a company that came in (NIB %(nib)s); its "
+            "organization was registered at the office."
+        ) % {"nib": data.get("nib", "")}
+    return _(
+        "Entered at the ministry's office for the registered organization with NIB %(nib)s."
+    ) % {"nib": data.get("nib", "")}

@@ -7,6 +7,7 @@ app_name = "applications"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("queue/", views.staff_queue, name="staff_queue"),
+    path("walk-in/", views.walk_in, name="walk_in"),
     path("new/", views.new, name="new"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/continue/", views.resume, name="resume"),

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from applications import selectors, services
+from applications import selectors, services, walkin
 from applications.constants import (
     DOCUMENT_REVIEW_STATES,
     DOCUMENT_UPLOAD_STATES,
@@ -44,8 +44,9 @@ from applications.forms import (
     QueueFilterForm,
     ReasonForm,
     SiteFormSet,
+    WalkInForm,
 )
-from applications.models import Application, DocumentVersion, Invoice
+from applications.models import Application, DocumentVersion, Invoice, is_member
 from registrasi.accounts.reads import ReadKind, record_read
 from registrasi.audit.notes import render_note
 from registrasi.services import ServiceError, StaleState
@@ -73,8 +74,8 @@ def _application(request, pk):
 
 
 def _is_member(user, application):
-    membership = user.membership
-    return membership is not None and membership.organization_id == application.organization_id
+    """A member of the organization, or the officer who entered this walk-in for it."""
+    return is_member(application, user)
 
 
 def _member_application(request, pk):
@@ -824,3 +825,54 @@ def record_payment(request, pk):
         return _to_detail(application)
     messages.success(request, _("The payment was recorded."))
     return _to_detail(application)
+
+
+# Walk-in applications ------------------------------------------------------------------------
+
+
+def staff_only(view):
+    """A page that exists only for the ministry desk: anyone else gets 404."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_ministry_staff:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@login_required
+@staff_only
+@require_http_methods(["GET", "POST"])
+def walk_in(request):
+    """Staff register a company that came to the office (or find it by NIB) and start its
+    application; then they go through the applicant's steps on its behalf."""
+    form = WalkInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = walkin.walk_in_start(
+                actor=request.user, nib=form.cleaned_data["nib"], company=form.company()
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _walk_in_started(application))
+            return redirect("applications:step", pk=application.pk, step="company")
+    nib = form.data.get("nib", "") if form.is_bound else ""
+    return render(
+        request,
+        "applications/walk_in.html",
+        {"form": form, "known": walkin.existing_organization(nib) if nib else None},
+        status=400 if form.errors else 200,
+    )
+
+
+def _walk_in_started(application):
+    return _(
+        "A draft was started for %(company)s. Enter the application on the company's behalf: "
+        "the same steps as online."
+    ) % {"company": application.organization.legal_name}

@@ -203,9 +203,29 @@ def invitation_create(*, actor: User, organization: Organization, email: str, ro
 
     The token travels only in the email; the database keeps its SHA-256.
     """
+    _require_owner(actor, organization)
+    return _issue_invitation(actor=actor, organization=organization, email=email, role=role)
+
+
+def owner_invitation_from_office(*, actor: User, organization: Organization, email: str):
+    """A ministry officer who registered a walk-in company invites its contact to become the
+    organization's owner; returns (invitation, token), or None when the organization already
+    has an owner or a pending invitation for that address (nothing to send)."""
+    if not (actor.is_authenticated and actor.is_ministry_staff):
+        raise NotAllowed(_("You are not allowed to do this."))
+    email = email.strip().lower()
+    if organization.memberships.filter(role=MembershipRole.OWNER).exists():
+        return None
+    if selectors.pending_invitation_exists(organization, email):
+        return None
+    return _issue_invitation(
+        actor=actor, organization=organization, email=email, role=MembershipRole.OWNER
+    )
+
+
+def _issue_invitation(*, actor, organization, email, role):
     from registrasi.accounts.tasks import send_invitation_email
 
-    _require_owner(actor, organization)
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         invitation = Invitation.objects.create(
