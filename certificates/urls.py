@@ -1,6 +1,6 @@
 from django.urls import path
 
-from certificates import views
+from certificates import views, views_desk
 
 app_name = "certificates"
 
@@ -11,6 +11,10 @@ urlpatterns = [
     path("registry/", views.registry, name="registry"),
     # Organization and staff.
     path("certificates/", views.staff_list, name="staff_list"),
+    path("certificates/export/", views_desk.certificate_export, name="certificate_export"),
+    # The ministry desk's overview (certificates.desk: it reads all three apps).
+    path("desk/", views_desk.queues, name="desk"),
+    path("desk/<slug:key>/export/", views_desk.queue_export, name="queue_export"),
     path("certificates/mine/", views.mine, name="mine"),
     path("certificates/<int:pk>/", views.detail, name="detail"),
     path("certificates/<int:pk>/pdf-status/", views.pdf_status, name="pdf_status"),

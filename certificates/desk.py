@@ -1,0 +1,451 @@
+"""The ministry desk's queues, by what must happen next, each with a service-level target.
+
+A queue is one queryset (aggregates and subqueries in the database, a fixed number of
+queries whatever the rows) and a function that turns each object into a `QueueRow`: what it
+is, since when it has waited in this stage, and how that compares with the stage's target in
+working days (registrasi.working_days). It lives in certificates because two queues read
+inspections and certificates, and only certificates may import both (tests/test_dependencies).
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django import forms
+from django.conf import settings
+from django.db.models import (
+    Case,
+    CharField,
+    DateTimeField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from applications.billing.models import BillingPayment, PaymentOutcome
+from applications.constants import ApplicationKind, ApplicationState, ReviewStatus
+from applications.models import Application, DocumentVersion, Invoice
+from applications.selectors import staff_queue
+from certificates.selectors import staff_certificates
+from inspections.selectors import overdue_inspections
+from registrasi.accounts.constants import Province
+from registrasi.audit.models import AuditEvent
+from registrasi.working_days import working_days_between
+
+S = ApplicationState
+EXPIRY_HORIZON_DAYS = 90
+# A row is "due soon" when this many working days or fewer are left before its target.
+DUE_SOON_WORKING_DAYS = 1
+ON_TIME, DUE_SOON, LATE = "on_time", "due_soon", "late"
+STATUS_LABELS = {
+    ON_TIME: gettext_lazy("On time"),
+    DUE_SOON: gettext_lazy("Due soon"),
+    LATE: gettext_lazy("Late"),
+}
+# Working days per stage when settings.DESK_SERVICE_LEVELS has no usable target for it.
+DEFAULT_TARGETS = {
+    "to_review": 5,
+    "to_schedule": 10,
+    "overdue": 2,
+    "to_decide": 5,
+    "changes": 20,
+    "payments": 5,
+    "expiring": 60,
+}
+# Change reports still open with the ministry (not drafts, not decided).
+OPEN_CHANGE_STATES = (
+    S.SUBMITTED,
+    S.UNDER_REVIEW,
+    S.RETURNED,
+    S.AWAITING_INSPECTION,
+    S.INSPECTION_SCHEDULED,
+    S.INSPECTION_PASSED,
+    S.INSPECTION_FAILED,
+)
+
+
+@dataclass
+class QueueRow:
+    url: str
+    reference: str
+    company: str
+    kind: str
+    province: str
+    state: str
+    detail: str
+    since: datetime.datetime
+    waited: int  # working days in this stage
+    target: int
+    status: str
+
+    @property
+    def status_label(self):
+        return STATUS_LABELS[self.status]
+
+
+@dataclass
+class Target:
+    days: int
+    problem: str = ""  # why the default is used, shown on the page; "" when configured
+
+
+@dataclass
+class Queue:
+    key: str
+    label: str
+    stage: str  # what the row waits for, for the page and the export
+    build: object  # filters -> queryset
+    to_row: object  # (object, target, now) -> QueueRow
+
+
+def service_target(key: str) -> Target:
+    """The stage's target in working days from settings.DESK_SERVICE_LEVELS, or the default
+    with the reason when it is missing or not a whole number of days from 1 to 365."""
+    configured = getattr(settings, "DESK_SERVICE_LEVELS", None)
+    default = DEFAULT_TARGETS[key]
+    if not isinstance(configured, dict) or key not in configured:
+        return Target(default, _("no target is configured"))
+    value = configured[key]
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return Target(default, _("the configured target is not a number of days"))
+    try:
+        days = int(value)
+    except ValueError:
+        return Target(default, _("the configured target is not a number of days"))
+    if not 1 <= days <= 365:
+        return Target(default, _("the configured target is outside 1 to 365 days"))
+    return Target(days)
+
+
+def sla_status(waited: int, target: int) -> str:
+    if waited > target:
+        return LATE
+    if target - waited <= DUE_SOON_WORKING_DAYS:
+        return DUE_SOON
+    return ON_TIME
+
+
+# Filters ------------------------------------------------------------------------------------
+
+
+class DeskFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind"),
+        required=False,
+        choices=[("", gettext_lazy("All kinds")), *ApplicationKind.choices],
+    )
+    province = forms.ChoiceField(
+        label=gettext_lazy("Province"),
+        required=False,
+        choices=[("", gettext_lazy("All provinces")), *Province.choices],
+    )
+
+    def filters(self) -> dict:
+        """The valid, non-empty filters (an invalid value is dropped, never a 500)."""
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v}
+
+
+def _application_filters(queryset, filters, prefix=""):
+    if filters.get("kind"):
+        queryset = queryset.filter(**{f"{prefix}kind": filters["kind"]})
+    if filters.get("province"):
+        queryset = queryset.filter(**{f"{prefix}company_province": filters["province"]})
+    return queryset
+
+
+# Since when -----------------------------------------------------------------------------------
+
+
+def _entered_current_state():
+    """When the application last entered its current state (its audit event), else when it
+    was last submitted (rows written without the services have no event)."""
+    events = AuditEvent.objects.filter(
+        content_type__app_label="applications",
+        content_type__model="application",
+        object_id=Cast(OuterRef("pk"), CharField()),
+        to_state=OuterRef("state"),
+    ).order_by("-created_at", "-pk")
+    return Coalesce(Subquery(events.values("created_at")[:1]), F("submitted_at"))
+
+
+def _oldest_pending_upload():
+    """The upload time of the oldest current document version not reviewed yet."""
+    newer = DocumentVersion.objects.filter(
+        document=OuterRef("document"), number__gt=OuterRef("number")
+    )
+    pending = (
+        DocumentVersion.objects.filter(
+            document__application=OuterRef("pk"), review_status=ReviewStatus.PENDING
+        )
+        .exclude(Exists(newer))
+        .order_by("uploaded_at")
+    )
+    return Subquery(pending.values("uploaded_at")[:1])
+
+
+def _paid():
+    """The fee is paid: a paid invoice and no open (unpaid, not cancelled) one."""
+    invoices = Invoice.objects.filter(application=OuterRef("pk"), cancelled_at__isnull=True)
+    return Exists(invoices.filter(paid_at__isnull=False)) & ~Exists(
+        invoices.filter(paid_at__isnull=True)
+    )
+
+
+# Queues -------------------------------------------------------------------------------------
+
+
+def _to_review(filters):
+    since = Case(
+        When(state__in=(S.SUBMITTED, S.UNDER_REVIEW), then=F("submitted_at")),
+        default=Coalesce(_oldest_pending_upload(), F("submitted_at")),
+        output_field=DateTimeField(),
+    )
+    queryset = staff_queue(filters={k: v for k, v in filters.items() if k in ("kind", "province")})
+    return queryset.annotate(since=since).order_by("since", "pk")
+
+
+def _in_state(state, filters, *extra):
+    queryset = Application.objects.filter(*extra, state=state)
+    return (
+        _application_filters(queryset, filters)
+        .select_related("organization")
+        .annotate(since=_entered_current_state())
+        .order_by("since", "pk")
+    )
+
+
+def _to_schedule(filters):
+    return _in_state(S.AWAITING_INSPECTION, filters, _paid())
+
+
+def _to_decide(filters):
+    return _in_state(S.INSPECTION_PASSED, filters)
+
+
+def _changes(filters):
+    queryset = Application.objects.filter(kind=ApplicationKind.CHANGE, state__in=OPEN_CHANGE_STATES)
+    filters = {k: v for k, v in filters.items() if k != "kind"}
+    return (
+        _application_filters(queryset, filters)
+        .select_related("organization", "basis_certificate")
+        .annotate(since=F("submitted_at"))
+        .order_by("since", "pk")
+    )
+
+
+def _payments(filters):
+    discrepancies = BillingPayment.objects.filter(
+        billing_code__invoice__application=OuterRef("pk"), outcome=PaymentOutcome.DISCREPANCY
+    ).order_by("received_at")
+    overdue = Invoice.objects.filter(
+        application=OuterRef("pk"),
+        paid_at__isnull=True,
+        cancelled_at__isnull=True,
+        due_date__lt=timezone.localdate(),
+    ).order_by("due_date")
+    queryset = Application.objects.filter(Q(Exists(discrepancies)) | Q(Exists(overdue)))
+    return (
+        _application_filters(queryset, filters)
+        .select_related("organization")
+        .annotate(
+            discrepancy_since=Subquery(discrepancies.values("received_at")[:1]),
+            discrepancy_reason=Subquery(discrepancies.values("discrepancy_reason")[:1]),
+            overdue_since=Subquery(overdue.values("due_date")[:1]),
+        )
+        .order_by("overdue_since", "discrepancy_since", "pk")
+    )
+
+
+def _overdue(filters):
+    return _application_filters(overdue_inspections(), filters, prefix="application__")
+
+
+def _expiring(filters):
+    return staff_certificates(
+        expiring_within_days=EXPIRY_HORIZON_DAYS, province=filters.get("province", "")
+    )
+
+
+# Rows ---------------------------------------------------------------------------------------
+
+
+def _row(*, url, application, detail, since, target, now):
+    waited = working_days_between(since, now) if since else 0
+    return QueueRow(
+        url=url,
+        reference=application.reference or f"#{application.pk}",
+        company=application.company_legal_name or application.organization.legal_name,
+        kind=str(application.get_kind_display()),
+        province=str(application.get_company_province_display()),
+        state=str(application.get_state_display()),
+        detail=detail,
+        since=since,
+        waited=waited,
+        target=target,
+        status=sla_status(waited, target),
+    )
+
+
+def _application_row(application, target, now, detail=""):
+    return _row(
+        url=reverse("applications:detail", args=[application.pk]),
+        application=application,
+        detail=detail,
+        since=application.since,
+        target=target,
+        now=now,
+    )
+
+
+def _review_row(application, target, now):
+    detail = _("Documents to review") if application.documents_to_review else ""
+    return _application_row(application, target, now, detail)
+
+
+def _change_row(application, target, now):
+    basis = application.basis_certificate
+    return _application_row(application, target, now, basis.number if basis else "")
+
+
+def _payment_row(application, target, now):
+    if application.discrepancy_since:
+        since = application.discrepancy_since
+        detail = _("Payment discrepancy: %(reason)s") % {"reason": application.discrepancy_reason}
+    else:
+        since = _day_start(application.overdue_since)
+        detail = _("Unpaid, due %(date)s") % {"date": application.overdue_since.isoformat()}
+    application.since = since
+    return _application_row(application, target, now, detail)
+
+
+def _overdue_row(inspection, target, now):
+    application = inspection.application
+    application.since = inspection.window_end
+    detail = _("Inspector: %(name)s") % {"name": inspection.inspector}
+    return _application_row(application, target, now, detail)
+
+
+def _expiring_row(certificate, target, now):
+    since = _day_start(certificate.expires_on - datetime.timedelta(days=EXPIRY_HORIZON_DAYS))
+    waited = working_days_between(since, now)
+    return QueueRow(
+        url=reverse("certificates:detail", args=[certificate.pk]),
+        reference=certificate.number,
+        company=certificate.legal_name,
+        kind="",
+        province=str(certificate.get_province_display()),
+        state=str(certificate.get_state_display()),
+        detail=_("Valid until %(date)s") % {"date": certificate.expires_on.isoformat()},
+        since=since,
+        waited=waited,
+        target=target,
+        status=sla_status(waited, target),
+    )
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+QUEUES = {
+    queue.key: queue
+    for queue in (
+        Queue(
+            "to_review",
+            gettext_lazy("To review"),
+            gettext_lazy("Waiting for the desk's review (submitted, resubmitted, new documents)"),
+            _to_review,
+            _review_row,
+        ),
+        Queue(
+            "to_schedule",
+            gettext_lazy("To schedule"),
+            gettext_lazy("Accepted and paid, waiting for an inspection to be scheduled"),
+            _to_schedule,
+            _application_row,
+        ),
+        Queue(
+            "overdue",
+            gettext_lazy("Inspections overdue"),
+            gettext_lazy("The inspection window ended and nothing was submitted"),
+            _overdue,
+            _overdue_row,
+        ),
+        Queue(
+            "to_decide",
+            gettext_lazy("To decide"),
+            gettext_lazy("The inspection passed, waiting for the decision"),
+            _to_decide,
+            _application_row,
+        ),
+        Queue(
+            "changes",
+            gettext_lazy("Changes reported"),
+            gettext_lazy("Change reports open with the ministry"),
+            _changes,
+            _change_row,
+        ),
+        Queue(
+            "payments",
+            gettext_lazy("Payment problems"),
+            gettext_lazy("Payment discrepancies and invoices unpaid past their due date"),
+            _payments,
+            _payment_row,
+        ),
+        Queue(
+            "expiring",
+            gettext_lazy("Expiring within 90 days"),
+            gettext_lazy("Active certificates ending within 90 days"),
+            _expiring,
+            _expiring_row,
+        ),
+    )
+}
+DEFAULT_QUEUE = "to_review"
+
+
+@dataclass
+class DeskPage:
+    queue: Queue
+    counts: dict  # key -> number of rows
+    rows: list
+    target: Target
+    page: int
+    pages: int
+    filters: dict = field(default_factory=dict)
+
+
+def queue_queryset(key: str, filters: dict):
+    return QUEUES[key].build(filters)
+
+
+def desk_page(*, key: str, filters: dict, page: int = 1, per_page: int = 25) -> DeskPage:
+    """The counts of every queue and one page of `key`'s rows: a count per queue, the
+    page's rows with what they need, whatever the number of rows."""
+    counts = {k: queue_queryset(k, filters).count() for k in QUEUES}
+    queue = QUEUES[key]
+    target = service_target(key)
+    pages = max(1, -(-counts[key] // per_page))
+    page = min(max(1, page), pages)
+    objects = queue_queryset(key, filters)[(page - 1) * per_page : page * per_page]
+    now = timezone.now()
+    rows = [queue.to_row(obj, target.days, now) for obj in objects]
+    return DeskPage(queue, counts, rows, target, page, pages, filters)
+
+
+def queue_rows(key: str, filters: dict):
+    """Every row of the queue, read in chunks (for exports)."""
+    queue = QUEUES[key]
+    target = service_target(key).days
+    now = timezone.now()
+    for obj in queue_queryset(key, filters).iterator(chunk_size=2000):
+        yield queue.to_row(obj, target, now)

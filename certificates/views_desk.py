@@ -1,0 +1,184 @@
+"""The ministry desk's overview pages: queues by what must happen next, exports of the queues
+and the certificate list. Staff only: anyone else gets the 404 of a missing page."""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from certificates import desk, selectors
+from certificates.constants import CertificateState
+from certificates.exports import FORMATS, export_record, export_response
+from certificates.forms import StaffFilterForm
+
+QUEUE_PAGE_SIZE = 25
+
+
+def staff_only(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_ministry_staff:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapper)
+
+
+def _queue_key(request):
+    key = request.GET.get("queue") or desk.DEFAULT_QUEUE
+    return key if key in desk.QUEUES else desk.DEFAULT_QUEUE
+
+
+def _page_number(request):
+    try:
+        return int(request.GET.get("page") or 1)
+    except ValueError:
+        return 1
+
+
+def _query_without(request, *names):
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+@require_GET
+@staff_only
+def queues(request):
+    form = desk.DeskFilterForm(request.GET or None)
+    key = _queue_key(request)
+    page = desk.desk_page(
+        key=key, filters=form.filters(), page=_page_number(request), per_page=QUEUE_PAGE_SIZE
+    )
+    tabs = [(k, q.label, page.counts[k]) for k, q in desk.QUEUES.items()]
+    return render(
+        request,
+        "certificates/desk/queues.html",
+        {
+            "form": form,
+            "desk": page,
+            "tabs": tabs,
+            "key": key,
+            "filter_query": _query_without(request, "queue", "page", "format"),
+            "page_query": _query_without(request, "page", "format"),
+        },
+    )
+
+
+QUEUE_HEADER = [
+    "reference",
+    "company",
+    "kind",
+    "province",
+    "state",
+    "detail",
+    "waiting_since",
+    "working_days_waited",
+    "target_working_days",
+    "service_level",
+]
+
+
+def _queue_lines(key, filters):
+    for row in desk.queue_rows(key, filters):
+        yield [
+            row.reference,
+            row.company,
+            row.kind,
+            row.province,
+            row.state,
+            row.detail,
+            row.since,
+            row.waited,
+            row.target,
+            str(row.status_label),
+        ]
+
+
+def _format(request):
+    file_format = request.GET.get("format", "csv")
+    if file_format not in FORMATS:
+        raise Http404
+    return file_format
+
+
+@require_GET
+@staff_only
+def queue_export(request, key):
+    if key not in desk.QUEUES:
+        raise Http404
+    file_format = _format(request)
+    form = desk.DeskFilterForm(request.GET or None)
+    filters = form.filters()
+    export_record(
+        actor=request.user,
+        what=f"queue:{key}",
+        file_format=file_format,
+        filters=filters,
+    )
+    stamp = timezone.localdate().isoformat()
+    return export_response(
+        file_format=file_format,
+        filename=f"queue-{key}-{stamp}",
+        sheet=str(desk.QUEUES[key].label),
+        header=QUEUE_HEADER,
+        rows=_queue_lines(key, filters),
+    )
+
+
+CERTIFICATE_HEADER = [
+    "number",
+    "company",
+    "nib",
+    "province",
+    "state",
+    "issued_on",
+    "valid_from",
+    "expires_on",
+]
+
+
+def _certificate_lines(queryset):
+    labels = dict(CertificateState.choices)
+    for certificate in queryset.iterator(chunk_size=2000):
+        yield [
+            certificate.number,
+            certificate.legal_name,
+            certificate.nib,
+            certificate.get_province_display(),
+            str(labels.get(certificate.public_status, certificate.public_status)),
+            certificate.issued_on,
+            certificate.valid_from,
+            certificate.expires_on,
+        ]
+
+
+@require_GET
+@staff_only
+def certificate_export(request):
+    """The staff certificate list with the filters of its page (certificates.views.staff_list)."""
+    file_format = _format(request)
+    form = StaffFilterForm(
+        request.GET or None,
+        state_choices=[(s.value, s.label) for s in CertificateState],
+    )
+    filters = form.cleaned_data if form.is_valid() else {}
+    queryset = selectors.staff_certificates(
+        state=filters.get("state", ""),
+        expiring_within_days=filters.get("expiring_within_days"),
+        province=filters.get("province", ""),
+        pdf_failed=filters.get("pdf_failed", False),
+    )
+    export_record(actor=request.user, what="certificates", file_format=file_format, filters=filters)
+    return export_response(
+        file_format=file_format,
+        filename=f"certificates-{timezone.localdate().isoformat()}",
+        sheet=_("Certificates"),
+        header=CERTIFICATE_HEADER,
+        rows=_certificate_lines(queryset),
+    )
