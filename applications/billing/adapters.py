@@ -75,6 +75,8 @@ class HttpBackend:
             "expires_at": request.expires_at.isoformat(),
         }
         data = self._post("/billing-codes", payload)
+        if not isinstance(data, dict):
+            raise BillingUnavailable(f"unusable answer from the billing gateway: {data!r}")
         code = str(data.get("billing_code", ""))
         expires_at = parse_datetime(str(data.get("expires_at", "")))
         if len(code) != 15 or not code.isascii() or not code.isdigit() or expires_at is None:

@@ -38,3 +38,13 @@ class ResolveForm(forms.Form):
     note = forms.CharField(
         label=_("Why"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class SettlementForm(forms.Form):
+    file = forms.FileField(label=_("Settlement file (CSV)"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 10 * 1024 * 1024:
+            raise forms.ValidationError(_("The file is larger than 10 MB."))
+        return upload

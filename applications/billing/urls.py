@@ -12,6 +12,7 @@ urlpatterns = [
     path("codes/<int:pk>/slip/", views.slip, name="slip"),
     path("codes/<int:pk>/simulator/", views.simulator_pay, name="simulator"),
     path("payments/", views.payments, name="payments"),
+    path("settlement/", views.settlement, name="settlement"),
     path("payments/<int:pk>/receipt/", views.receipt, name="receipt"),
     path("payments/<int:pk>/resolve/", views.resolve, name="resolve"),
 ]

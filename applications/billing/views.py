@@ -19,8 +19,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from applications.billing import callback as callback_parsing
 from applications.billing import selectors, services, simulator
-from applications.billing.forms import OfficePaymentForm, ResolveForm, SimulatorPayForm
+from applications.billing.forms import (
+    OfficePaymentForm,
+    ResolveForm,
+    SettlementForm,
+    SimulatorPayForm,
+)
 from applications.billing.models import BillingCode, BillingPayment, CallbackReceipt
+from applications.billing.settlement import SettlementFileError, settlement_import
 from applications.documents import download_response
 from applications.models import Invoice
 from registrasi.services import ServiceError
@@ -234,3 +240,25 @@ def callback(request):
         "new" if created else "again",
     )
     return JsonResponse({"status": "ok", "outcome": payment.outcome, "ntpn": payment.ntpn})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def settlement(request):
+    """Staff upload the settlement file; the page lists what it did."""
+    _staff(request)
+    form = SettlementForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = settlement_import(data=upload.read())
+        except SettlementFileError as exc:
+            form.add_error("file", str(exc))
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "applications/billing/settlement.html",
+        {"form": form, "result": result},
+        status=status,
+    )
