@@ -222,3 +222,30 @@ def test_the_task_is_acks_late_and_retries_with_backoff_and_time_limits():
     visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
     assert send_event_emails.time_limit < visibility
     assert send_event_emails.retry_backoff_max < visibility
+
+
+class SlowBackend(EmailBackend):
+    """The first send outlives the task's soft time limit."""
+
+    calls = 0
+
+    def send_messages(self, messages):
+        SlowBackend.calls += 1
+        if SlowBackend.calls == 1:
+            raise SoftTimeLimitExceeded()
+        return super().send_messages(messages)
+
+
+def test_a_send_cut_off_by_the_soft_time_limit_is_retried_and_delivered(
+    people, organization, settings
+):
+    owner, _english = people
+    event = record_event(organization)
+    SlowBackend.calls = 0
+    settings.EMAIL_BACKEND = f"{__name__}.SlowBackend"
+    with pytest.raises(SoftTimeLimitExceeded):
+        notifications.send_event_emails(event.pk, language_plan([owner]))
+    receipt = EmailDelivery.objects.get(event=event, recipient=owner)
+    assert (receipt.status, receipt.attempts) == (EmailStatus.PENDING, 1)
+    assert notifications.send_event_emails(event.pk, language_plan([owner])) == 1
+    assert [m.to for m in mail.outbox] == [[owner.email]]
