@@ -79,6 +79,9 @@ def production(**overrides):
         "EMAIL_URL": "smtp://relay.example.gov.id:587",
         "CERTIFICATE_SIGNING_KEY": "/run/secrets/signing-key.pem",
         "CERTIFICATE_SIGNING_CERT": "/run/secrets/signing-cert.pem",
+        "BILLING_BACKEND": "http",
+        "BILLING_GATEWAY_URL": "https://billing.example.gov.id",
+        "BILLING_CALLBACK_SECRET": strong_key(),
         **overrides,
     }
     return {name: value for name, value in env_vars.items() if value is not None}
