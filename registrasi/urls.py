@@ -17,6 +17,7 @@ urlpatterns = [
     path("applications/", include("applications.urls")),
     path("billing/", include("applications.billing.urls")),
     path("inspections/", include("inspections.urls")),
+    path("api/", include("certificates.api.urls")),
     path("", include("certificates.urls")),
     path("admin/", admin.site.urls),
 ]
