@@ -35,6 +35,7 @@ RUN DJANGO_ENV=production \
     ALLOWED_HOSTS=build.invalid \
     EMAIL_URL=smtp://build.invalid:25 \
     CERTIFICATE_SIGNING_KEY=/nonexistent CERTIFICATE_SIGNING_CERT=/nonexistent \
+    BILLING_CALLBACK_SECRET=collectstatic-only BILLING_ALLOW_SIMULATOR_IN_PRODUCTION=true \
     python manage.py collectstatic --noinput --verbosity 0 \
     && mkdir -p /app/var/signing \
     && chown -R app:app /app/var /app/static_root
