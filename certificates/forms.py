@@ -85,7 +85,7 @@ class VerifyPdfForm(forms.Form):
 
 class RegistryFilterForm(forms.Form):
     q = forms.CharField(
-        label=_("Name or number"),
+        label=_("Name, number or NIB"),
         required=False,
         max_length=100,
         widget=forms.TextInput(attrs={"type": "search"}),

@@ -6,6 +6,7 @@ given out: no person's name, email or phone, no NIB.
 
 import datetime
 import hashlib
+import re
 from dataclasses import dataclass
 
 from django.db.models import Case, CharField, F, Q, Value, When
@@ -247,9 +248,19 @@ def with_public_status(queryset, on: datetime.date | None = None):
     )
 
 
+NIB_SEPARATORS = re.compile(r"[\s.\-]")
+
+
+def nib_digits(query: str) -> str:
+    """The 13 digits of an NIB typed with spaces, dots or dashes, else "" (exact match only:
+    a part of an NIB names no company)."""
+    digits = NIB_SEPARATORS.sub("", query)
+    return digits if len(digits) == 13 and digits.isascii() and digits.isdigit() else ""
+
+
 def registry(*, query: str = "", province: str = "", state: str = ""):
     """The public register: certified call centers (active, suspended, revoked, expired),
-    searchable by company name or certificate number. One query per page; no joins."""
+    searchable by company name, certificate number or NIB. One query per page; no joins."""
     queryset = with_public_status(Certificate.objects.filter(state__in=REGISTRY_STATES))
     query = (query or "").strip()
     if query:
@@ -257,6 +268,9 @@ def registry(*, query: str = "", province: str = "", state: str = ""):
         match = Q(legal_name__icontains=query) | Q(number__icontains=query)
         if number:
             match |= Q(number=number)
+        nib = nib_digits(query)
+        if nib:
+            match |= Q(nib=nib)
         queryset = queryset.filter(match)
     if province:
         queryset = queryset.filter(province=province)
