@@ -48,6 +48,7 @@ from applications.forms import (
 )
 from applications.models import Application, DocumentVersion, Invoice, is_member
 from registrasi.accounts.reads import ReadKind, record_read
+from registrasi.accounts.retention import removed_file_response
 from registrasi.audit.notes import render_note
 from registrasi.services import ServiceError, StaleState
 
@@ -561,6 +562,8 @@ def document_download(request, version_pk):
         ),
         pk=version_pk,
     )
+    if not version.file:
+        return removed_file_response(request, rule_key="ended_application_documents")
     application = version.document.application
     record_read(
         reader=request.user,

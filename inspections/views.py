@@ -40,6 +40,7 @@ from inspections.forms import (
 )
 from inspections.models import EvidencePhoto, Inspection
 from registrasi.accounts.reads import ReadKind, record_read
+from registrasi.accounts.retention import removed_file_response
 from registrasi.services import ServiceError
 
 # The inspector's "done" tab: submitted inspections, this many per page.
@@ -263,6 +264,8 @@ def evidence_download(request, photo_pk):
         EvidencePhoto.objects.visible_to(user).select_related("inspection__application"),
         pk=photo_pk,
     )
+    if not photo.file:
+        return removed_file_response(request, rule_key="inspection_photos")
     _record_read(request, photo, ReadKind.PHOTO, photo.inspection.application)
     return services.evidence_download_response(photo=photo)
 

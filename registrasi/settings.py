@@ -348,6 +348,13 @@ CELERY_BEAT_SCHEDULE["accounts-expire-signups"] = {
     "task": "registrasi.accounts.tasks.expire_signup_requests",
     "schedule": crontab(hour=0, minute=30),
 }
+# Daily: apply the retention rules (registrasi.accounts.retention, the same list the retention
+# page shows): files of ended applications, inspection photos, IP addresses in the logs.
+CELERY_BEAT_SCHEDULE["accounts-apply-retention-rules"] = {
+    "task": "registrasi.accounts.tasks.apply_retention_rules",
+    "schedule": crontab(hour=1, minute=0),
+    "options": {"expires": 6 * 60 * 60},
+}
 CELERY_BEAT_SCHEDULE["outbox-relay"] = {
     "task": "registrasi.outbox.tasks.relay_outbox",
     "schedule": 60.0,

@@ -6,68 +6,21 @@
   keys, so a new app's records are included without being listed here), plus the audit
   events the person caused. Secrets (password and token hashes) are left out.
 - `account_erase` removes or anonymises what the ministry is not required to keep.
-- retention_rules() lists how long each kind of record is kept; one page shows them.
+- retention_rules() (registrasi.accounts.retention) lists how long each kind of record is
+  kept; one page shows them and the daily retention scan applies them.
 """
 
-from dataclasses import dataclass
-
 from django.apps import apps
-from django.conf import settings
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from registrasi.accounts.models import Membership, PrivacyAcceptance, User
+from registrasi.accounts.retention import RetentionRule, retention_rules  # noqa: F401
 from registrasi.audit.services import audit_record
 from registrasi.services import NotAllowed
 
 PRIVACY_NOTICE_VERSION = "2026-11-30"
 SECRET_FIELDS = ("password", "token", "secret", "key")
-
-
-@dataclass(frozen=True)
-class RetentionRule:
-    kind: str
-    period: str
-    then: str
-    basis: str
-
-
-def retention_rules() -> list[RetentionRule]:
-    """How long each kind of record is kept and why. The periods are the portal's proposal;
-    the ministry's records officer confirms them (they are settings-free on purpose: a change
-    of period is a change of this list, reviewed like code)."""
-    return [
-        RetentionRule(
-            _("Unconfirmed sign-ups and NIB disputes"),
-            _("%(hours)s hours") % {"hours": settings.SIGNUP_CONFIRM_HOURS},
-            _("Deleted with their files by the daily scan."),
-            _("Nothing was agreed: the address was never confirmed."),
-        ),
-        RetentionRule(
-            _("Accounts a person asked to delete"),
-            _("Until the request"),
-            _(
-                "Name, email address and password removed at once; the account can no longer "
-                "log in. Records of the registration it took part in are kept as below."
-            ),
-            _("The person's right to deletion (UU 27/2022, Article 8)."),
-        ),
-        RetentionRule(
-            _("Applications, their documents, inspections, photos and certificates"),
-            _("While the certificate is valid, then 10 years"),
-            _("Kept by the ministry; not deleted on request."),
-            _(
-                "The ministry's legal obligation to keep its registration records "
-                "(UU 27/2022, Article 20(2)(c))."
-            ),
-        ),
-        RetentionRule(
-            _("Audit log: who did what, when, from which IP address"),
-            _("10 years"),
-            _("Kept unchanged: the log is append-only, so IP addresses stay with their events."),
-            _("The ministry's accountability for its decisions (Article 20(2)(c) and (e))."),
-        ),
-    ]
 
 
 # --- export ----------------------------------------------------------------------------------
@@ -153,6 +106,11 @@ def _other_members_without_owner(membership) -> bool:
         user=membership.user
     )
     return others.exists() and not others.filter(role=membership.role).exists()
+
+
+def has_accepted_notice(user, version=PRIVACY_NOTICE_VERSION) -> bool:
+    """Whether `user` accepted this version of the privacy notice."""
+    return PrivacyAcceptance.objects.filter(user=user, version=version).exists()
 
 
 def record_acceptance(*, user, version=PRIVACY_NOTICE_VERSION) -> PrivacyAcceptance:

@@ -95,6 +95,14 @@ def expire_signup_requests():
     return {"signups": signup_requests_expire(), "disputes": disputes_expire()}
 
 
+@shared_task(name="registrasi.accounts.tasks.apply_retention_rules", acks_late=True)
+def apply_retention_rules():
+    """Daily (beat): apply the retention rules (registrasi.accounts.retention). Idempotent."""
+    from registrasi.accounts.retention import retention_apply
+
+    return retention_apply()
+
+
 def _dispute(dispute_id):
     return NibDispute.objects.select_related("organization").filter(pk=dispute_id).first()
 
