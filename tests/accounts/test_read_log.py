@@ -99,3 +99,43 @@ def test_the_application_log_is_a_404_for_anyone_but_staff(client, request, pers
     client.force_login(request.getfixturevalue(person))
     url = reverse("accounts:application_reads", args=[application.pk])
     assert client.get(url).status_code == 404
+
+
+@pytest.fixture
+def reported(organization, staff_user, django_capture_on_commit_callbacks):
+    """A submitted inspection of `organization` whose report PDF was rendered."""
+    from inspections import services as inspection_services
+    from tests.inspections.factories import record_all
+
+    inspection = make_inspection("in_progress", organization=organization, staff=staff_user)
+    record_all(inspection)
+    with django_capture_on_commit_callbacks(execute=True):
+        inspection_services.inspection_submit(inspection=inspection, actor=inspection.inspector)
+    inspection.refresh_from_db()
+    assert inspection.report.file
+    return inspection
+
+
+@pytest.mark.parametrize("person", ["applicant", "staff_user"])
+def test_downloading_an_inspection_report_is_recorded(client, request, person, reported):
+    reader = request.getfixturevalue(person)
+    client.force_login(reader)
+
+    response = client.get(reverse("inspections:report", args=[reported.pk]))
+
+    assert response.status_code == 200
+    event = ReadEvent.objects.get()
+    assert (event.reader, event.kind) == (reader, ReadKind.REPORT)
+    assert event.object_id == str(reported.report.pk)
+    assert event.application_id == reported.application_id
+    assert event.organization == reported.application.organization
+
+
+@pytest.mark.parametrize("person", ["outsider", "no_role_user"])
+def test_a_refused_report_download_records_nothing(client, request, person, reported):
+    client.force_login(request.getfixturevalue(person))
+
+    response = client.get(reverse("inspections:report", args=[reported.pk]))
+
+    assert response.status_code == 404
+    assert not ReadEvent.objects.exists()
