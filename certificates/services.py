@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from applications.billing import services as billing
 from applications.kinds import validity_end
 from applications.services import APPROVE_STEP, refuse_unless_ready
 from certificates.constants import (
@@ -625,6 +626,8 @@ def fine_impose(*, certificate, actor, amount, due_date, reason) -> Sanction:
             data={"sanction": sanction.pk, "amount": amount, "due_date": due_date.isoformat()},
         )
         _notify(certificate.pk, NotificationEvent.FINED, sanction.pk)
+        # Fines are paid like the fee: with a billing code (applications.billing).
+        billing.billing_code_request_for_fine(sanction=sanction, actor=actor)
     return sanction
 
 

@@ -47,7 +47,7 @@ def code_request_for(billing_code) -> CodeRequest:
     validity = datetime.timedelta(days=settings.BILLING_CODE_VALIDITY_DAYS)
     return CodeRequest(
         reference=f"BC-{billing_code.pk}",
-        invoice_number=billing_code.invoice.number,
+        invoice_number=billing_code.reference,
         amount=billing_code.amount,
         payer_name=billing_code.payer_name,
         expires_at=billing_code.created_at + validity,

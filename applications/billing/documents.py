@@ -13,7 +13,7 @@ APPLIED = [PaymentOutcome.APPLIED, PaymentOutcome.RESOLVED_APPLIED]
 
 
 def slip_context(code) -> dict:
-    application = code.invoice.application
+    application = code.application
     return {
         "code": code,
         "invoice": code.invoice,
@@ -28,13 +28,15 @@ def receipt_context(payment) -> dict:
         "payment": payment,
         "code": payment.billing_code,
         "invoice": payment.billing_code.invoice,
-        "application": payment.billing_code.invoice.application,
+        "application": payment.billing_code.application,
         "paid_local": timezone.localtime(payment.paid_at),
     }
 
 
 def _related(queryset):
-    return queryset.select_related("invoice__application__organization")
+    return queryset.select_related(
+        "invoice__application__organization", "sanction__certificate__application"
+    )
 
 
 def billing_slip_render(*, code_id: int) -> str:

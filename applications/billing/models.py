@@ -19,14 +19,41 @@ class CodeStatus(models.TextChoices):
 class BillingCodeQuerySet(ThroughApplicationQuerySet):
     application_path = "invoice__application"
 
+    def visible_to(self, user):
+        """An invoice's code through its application; a fine's through its certificate's
+        application (the organization holding the certificate)."""
+        if user.is_authenticated and user.is_ministry_staff:
+            return self
+        from django.apps import apps
+
+        application = apps.get_model("applications", "Application")
+        visible = application.objects.visible_to(user).values("pk")
+        return self.filter(
+            models.Q(invoice__application__in=visible)
+            | models.Q(sanction__certificate__application__in=visible)
+        )
+
 
 class BillingCode(models.Model):
     """A billing code the billing system issued for one invoice. `code` stays empty while the
     request is pending (the gateway did not answer yet). A code is never deleted: an expired
     one is voided and a new one issued, both kept."""
 
+    # What is paid: an invoice (the fee) or a fine (a certificate's sanction).
     invoice = models.ForeignKey(
-        "applications.Invoice", on_delete=models.PROTECT, related_name="billing_codes"
+        "applications.Invoice",
+        on_delete=models.PROTECT,
+        related_name="billing_codes",
+        null=True,
+        blank=True,
+    )
+    sanction = models.ForeignKey(
+        "certificates.Sanction",
+        on_delete=models.PROTECT,
+        related_name="billing_codes",
+        null=True,
+        blank=True,
+        verbose_name=_("fine"),
     )
     code = models.CharField(_("billing code"), max_length=15, unique=True, null=True, blank=True)
     amount = models.PositiveBigIntegerField(_("amount (Rp)"))
@@ -62,10 +89,32 @@ class BillingCode(models.Model):
                 condition=models.Q(status__in=["pending", "active"]),
                 name="applications_billingcode_one_live",
             ),
+            models.UniqueConstraint(
+                fields=["sanction"],
+                condition=models.Q(status__in=["pending", "active"]),
+                name="applications_billingcode_one_live_per_fine",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(invoice__isnull=False, sanction__isnull=True)
+                | models.Q(invoice__isnull=True, sanction__isnull=False),
+                name="applications_billingcode_invoice_or_fine",
+            ),
         ]
 
     def __str__(self):
         return self.code or str(_("Code pending"))
+
+    @property
+    def reference(self) -> str:
+        """What the code pays, as printed: the invoice number or the fine's reference."""
+        return self.invoice.number if self.invoice_id else f"FINE-{self.sanction_id}"
+
+    @property
+    def application(self):
+        """The application the payment concerns (a fine: its certificate's)."""
+        if self.invoice_id:
+            return self.invoice.application
+        return self.sanction.certificate.application
 
     @property
     def is_expired(self):
@@ -93,8 +142,10 @@ class PaymentOutcome(models.TextChoices):
     RESOLVED_REFUND = "resolved_refund", _("Discrepancy marked for refund")
 
 
-class BillingPaymentQuerySet(ThroughApplicationQuerySet):
-    application_path = "billing_code__invoice__application"
+class BillingPaymentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        codes = BillingCode.objects.visible_to(user).values("pk")
+        return self.filter(billing_code__in=codes)
 
 
 class BillingPayment(models.Model):

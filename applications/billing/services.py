@@ -68,10 +68,24 @@ def billing_code_request(*, invoice, actor) -> BillingCode:
     return code
 
 
+def billing_code_request_for_fine(*, sanction, actor) -> BillingCode:
+    """Ask for a code for a fine (inside the fine's transaction). Paying it closes the fine."""
+    certificate = sanction.certificate
+    code = BillingCode.objects.create(
+        sanction=sanction, amount=sanction.amount, payer_name=certificate.legal_name[:255]
+    )
+    outbox.enqueue("applications.billing.tasks.issue_billing_code", code.pk)
+    return code
+
+
 def billing_code_fetch(*, code_id: int) -> str:
     """Get the code from the billing system for a pending row. Returns "issued", "exists"
     (done before: the task ran twice) or "gone"; raises BillingUnavailable to be retried."""
-    code = BillingCode.objects.select_related("invoice").filter(pk=code_id).first()
+    code = (
+        BillingCode.objects.select_related("invoice", "sanction__certificate")
+        .filter(pk=code_id)
+        .first()
+    )
     if code is None:
         return "gone"
     if code.status != CodeStatus.PENDING:
@@ -97,9 +111,9 @@ def billing_code_fetch(*, code_id: int) -> str:
         audit_record(
             actor=None,
             action="billing_code_issued",
-            obj=locked.invoice.application,
+            obj=locked.application,
             data={
-                "invoice": locked.invoice.number,
+                "invoice": locked.reference,
                 "code": locked.code,
                 "amount": locked.amount,
                 "expires_at": locked.expires_at.isoformat(),
@@ -122,8 +136,8 @@ def _void(code, *, actor, reason):
     audit_record(
         actor=actor,
         action="billing_code_voided",
-        obj=code.invoice.application,
-        data={"invoice": code.invoice.number, "code": code.code, "reason": reason},
+        obj=code.application,
+        data={"invoice": code.reference, "code": code.code, "reason": reason},
     )
 
 
@@ -179,15 +193,20 @@ def void_expired_codes(now=None) -> int:
 
 
 # Receiving a payment --------------------------------------------------------------------
+def _target_open(code) -> bool:
+    if code.invoice_id:
+        return code.invoice.is_open
+    return code.sanction.paid_at is None
+
+
 def _discrepancy_reason(code, amount, paid_at) -> str:
-    invoice = code.invoice
     if code.status == CodeStatus.VOIDED:
         return Discrepancy.VOIDED
     if code.status == CodeStatus.PAID:
         return Discrepancy.ALREADY_PAID
     if code.expires_at is not None and paid_at > code.expires_at:
         return Discrepancy.EXPIRED
-    if not invoice.is_open:
+    if not _target_open(code):
         return Discrepancy.NOT_OPEN
     if amount != code.amount:
         return Discrepancy.AMOUNT
@@ -200,8 +219,6 @@ def payment_receive(
     """Record what the billing system (or the office) says was paid. Returns (payment,
     created); the same NTPN again returns the existing row and changes nothing. Raises
     UnknownCode. Applies the payment to the invoice, or keeps it as a discrepancy."""
-    from applications.models import Invoice
-
     with transaction.atomic():
         billing_code = BillingCode.objects.select_for_update().filter(code=code).first()
         if billing_code is None:
@@ -209,8 +226,7 @@ def payment_receive(
         existing = BillingPayment.objects.filter(ntpn=ntpn).first()
         if existing is not None:
             return existing, False
-        invoice = Invoice.objects.select_for_update().get(pk=billing_code.invoice_id)
-        billing_code.invoice = invoice
+        invoice = _lock_target(billing_code)
         reason = _discrepancy_reason(billing_code, amount, paid_at)
         payment = BillingPayment.objects.create(
             billing_code=billing_code,
@@ -232,9 +248,25 @@ def payment_receive(
     return payment, True
 
 
-def _payment_data(payment, invoice) -> dict:
+def _lock_target(billing_code):
+    """Lock what the code pays (the invoice, or the fine) and return the invoice or None."""
+    from applications.models import Invoice
+
+    if billing_code.invoice_id:
+        billing_code.invoice = Invoice.objects.select_for_update().get(pk=billing_code.invoice_id)
+        return billing_code.invoice
+    sanction_model = type(billing_code).sanction.field.related_model
+    billing_code.sanction = (
+        sanction_model.objects.select_for_update()
+        .select_related("certificate__application")
+        .get(pk=billing_code.sanction_id)
+    )
+    return None
+
+
+def _payment_data(payment, invoice=None) -> dict:
     return {
-        "invoice": invoice.number,
+        "invoice": payment.billing_code.reference,
         "code": payment.billing_code.code,
         "ntpn": payment.ntpn,
         "ntb": payment.ntb,
@@ -248,6 +280,9 @@ def _payment_data(payment, invoice) -> dict:
 def _apply(payment, billing_code, invoice, actor, *, action):
     billing_code.status = CodeStatus.PAID
     billing_code.save(update_fields=["status"])
+    if invoice is None:
+        _close_fine(payment, billing_code.sanction, actor)
+        return
     invoice.paid_at = payment.paid_at
     invoice.save(update_fields=["paid_at"])
     event = audit_record(
@@ -257,6 +292,27 @@ def _apply(payment, billing_code, invoice, actor, *, action):
         data=_payment_data(payment, invoice),
     )
     outbox.enqueue(EMAIL_TASK, event.pk)
+    outbox.enqueue("applications.billing.tasks.render_payment_receipt", payment.pk)
+
+
+def _close_fine(payment, sanction, actor):
+    """A fine paid with its code: closed, audited on the certificate like a fine marked paid,
+    the holder told (certificates' own email task, named: applications imports nothing from
+    certificates)."""
+    sanction.paid_at = payment.paid_at
+    sanction.save(update_fields=["paid_at"])
+    audit_record(
+        actor=actor,
+        action="fine_paid",
+        obj=sanction.certificate,
+        data={"sanction": sanction.pk, "amount": sanction.amount, **_payment_data(payment)},
+    )
+    outbox.enqueue(
+        "certificates.tasks.notify_certificate_event",
+        sanction.certificate_id,
+        "fine_paid",
+        sanction.pk,
+    )
     outbox.enqueue("applications.billing.tasks.render_payment_receipt", payment.pk)
 
 
@@ -270,7 +326,7 @@ def _record_discrepancy(payment, invoice, actor):
     event = audit_record(
         actor=actor,
         action="billing_discrepancy",
-        obj=invoice.application,
+        obj=payment.billing_code.application,
         data={**_payment_data(payment, invoice), "reason": payment.discrepancy_reason},
     )
     outbox.enqueue(EMAIL_TASK, event.pk)
@@ -343,10 +399,9 @@ def office_payment_record(
 
 
 def discrepancy_resolve(*, payment, actor, apply: bool, note: str) -> BillingPayment:
-    """Staff resolve a discrepancy: apply the money to the invoice (it must still be open and
-    the amount must cover it) or mark it for refund. Audited with the note."""
-    from applications.models import Invoice
-
+    """Staff resolve a discrepancy: apply the money to what the code pays (the invoice or the
+    fine must still be open and the amount must cover it) or mark it for refund. Audited
+    with the note."""
     _refuse_unless_staff(actor)
     note = (note or "").strip()
     if not note:
@@ -355,40 +410,47 @@ def discrepancy_resolve(*, payment, actor, apply: bool, note: str) -> BillingPay
         locked = BillingPayment.objects.select_for_update().get(pk=payment.pk)
         if not locked.is_discrepancy:
             raise NotAllowed(_("This discrepancy was resolved already."))
-        invoice = Invoice.objects.select_for_update().get(pk=locked.billing_code.invoice_id)
         code = BillingCode.objects.select_for_update().get(pk=locked.billing_code_id)
+        invoice = _lock_target(code)
+        locked.billing_code = code
         if apply:
-            if not invoice.is_open or locked.amount < invoice.amount:
-                raise NotAllowed(
-                    _("Only a payment covering an open invoice can be applied; mark it for refund.")
-                )
-            locked.outcome = PaymentOutcome.RESOLVED_APPLIED
-            locked.save(update_fields=["outcome"])
-            for other in BillingCode.objects.filter(
-                invoice=invoice, status__in=[CodeStatus.PENDING, CodeStatus.ACTIVE]
-            ).exclude(pk=code.pk):
-                _void(other, actor=actor, reason="paid_with_other_code")
-            if code.status != CodeStatus.VOIDED:
-                code.status = CodeStatus.PAID
-                code.save(update_fields=["status"])
-            invoice.paid_at = locked.paid_at
-            invoice.save(update_fields=["paid_at"])
+            _apply_discrepancy(locked, code, invoice, actor)
             action = "billing_discrepancy_applied"
         else:
             locked.outcome = PaymentOutcome.RESOLVED_REFUND
             locked.save(update_fields=["outcome"])
             action = "billing_discrepancy_refund"
         event = audit_record(
-            actor=actor,
-            action=action,
-            obj=invoice.application,
-            note=note,
-            data=_payment_data(locked, invoice),
+            actor=actor, action=action, obj=code.application, note=note, data=_payment_data(locked)
         )
-        if apply:
+        if apply and invoice is not None:
             outbox.enqueue(EMAIL_TASK, event.pk)
             outbox.enqueue("applications.billing.tasks.render_payment_receipt", locked.pk)
     return locked
+
+
+def _apply_discrepancy(payment, code, invoice, actor):
+    due = invoice.amount if invoice is not None else code.sanction.amount
+    if not _target_open(code) or payment.amount < due:
+        raise NotAllowed(
+            _("Only a payment covering an open invoice or fine can be applied; mark it for refund.")
+        )
+    payment.outcome = PaymentOutcome.RESOLVED_APPLIED
+    payment.save(update_fields=["outcome"])
+    live = BillingCode.objects.filter(status__in=[CodeStatus.PENDING, CodeStatus.ACTIVE])
+    live = (
+        live.filter(invoice=invoice) if invoice is not None else live.filter(sanction=code.sanction)
+    )
+    for other in live.exclude(pk=code.pk):
+        _void(other, actor=actor, reason="paid_with_other_code")
+    if code.status != CodeStatus.VOIDED:
+        code.status = CodeStatus.PAID
+        code.save(update_fields=["status"])
+    if invoice is None:
+        _close_fine(payment, code.sanction, actor)
+        return
+    invoice.paid_at = payment.paid_at
+    invoice.save(update_fields=["paid_at"])
 
 
 def as_aware(value: datetime.datetime) -> datetime.datetime:

@@ -99,7 +99,9 @@ def simulator_pay(request, pk):
     if not simulator.may_use(request.user):
         raise Http404
     code = get_object_or_404(
-        BillingCode.objects.visible_to(request.user).select_related("invoice__application"),
+        BillingCode.objects.visible_to(request.user).select_related(
+            "invoice__application", "sanction__certificate__application"
+        ),
         pk=pk,
         code__isnull=False,
     )
@@ -114,7 +116,7 @@ def simulator_pay(request, pk):
         )
         if answer.ok:
             messages.success(request, _("The simulated bank paid the code and told the portal."))
-            return redirect("applications:detail", pk=code.invoice.application_id)
+            return redirect("applications:detail", pk=code.application.pk)
     return render(
         request,
         "applications/billing/simulator.html",
