@@ -13,14 +13,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from applications import selectors, services, walkin
+from applications import decisions, selectors, services, walkin
 from applications.constants import (
     DOCUMENT_REVIEW_STATES,
     DOCUMENT_UPLOAD_STATES,
@@ -51,6 +51,7 @@ from registrasi.accounts.reads import ReadKind, record_read
 from registrasi.accounts.retention import removed_file_response
 from registrasi.audit.notes import render_note
 from registrasi.services import ServiceError, StaleState
+from registrasi.validators import FREE_TEXT_MAX_LENGTH
 
 S = ApplicationState
 QUEUE_PAGE_SIZE = 25
@@ -254,6 +255,7 @@ ACTION_LABELS = {
     "set_sites": gettext_lazy("Sites changed"),
     "document_upload": gettext_lazy("Document uploaded"),
     "document_review": gettext_lazy("Document reviewed"),
+    "document_purged": gettext_lazy("Document removed under the retention rule"),
     "submit": gettext_lazy("Submitted"),
     "invoice_issued": gettext_lazy("Invoice issued"),
     "invoice_amended": gettext_lazy("Invoice amount updated"),
@@ -280,7 +282,8 @@ def _timeline_entries(events):
         to_state = event.to_state if event.to_state != event.from_state else ""
         detail = ""
         data = event.data or {}
-        if event.action in ("document_upload", "document_review") and data.get("document_type"):
+        documents = ("document_upload", "document_review", "document_purged")
+        if event.action in documents and data.get("document_type"):
             detail = _("%(type)s, version %(version)s") % {
                 "type": _document_label(data["document_type"]),
                 "version": data.get("version", "?"),
@@ -641,11 +644,37 @@ def detail(request, pk):
 
 def _render_staff_detail(request, application, context=None, status=200, **forms):
     context = context or _detail_context(request, application)
+    context.update(_decision_context(request, application, context))
     context.setdefault("return_form", forms.get("return_form") or ReasonForm(prefix="return"))
     context.setdefault("payment_form", forms.get("payment_form") or _payment_form(context))
     context["review_errors"] = forms.get("review_errors")
-    context["actions"] = _staff_actions(application)
+    if forms.get("return_form") is not None:
+        context["open_decision"] = "return_for_changes"
     return render(request, "applications/staff_detail.html", context, status=status)
+
+
+def _decision_context(request, application, context):
+    """The decision page's top: the summary and the actions this person may take now."""
+    return {
+        "actions": _staff_actions(application),
+        "decisions": decisions.decisions_for(
+            application=application, user=request.user, detail=context["detail"]
+        ),
+        "separation_note": decisions.separation_note(application=application, user=request.user),
+        "summary": _documents_summary(context["document_rows"]),
+        "reason_max_length": FREE_TEXT_MAX_LENGTH,
+    }
+
+
+def _documents_summary(slots):
+    current = [slot.current for slot in slots if slot.current is not None]
+    by_status = [version.review_status for version in current]
+    return {
+        "total": len([slot for slot in slots if slot.required or slot.current]),
+        "accepted": by_status.count(ReviewStatus.ACCEPTED),
+        "pending": by_status.count(ReviewStatus.PENDING),
+        "rejected": by_status.count(ReviewStatus.REJECTED),
+    }
 
 
 def _payment_form(context):
@@ -763,17 +792,23 @@ def reject(request, pk):
 @login_required
 @require_POST
 def review_document(request, pk, version_pk):
+    """Accept or reject a document version. From the page with htmx (HX-Request) the answer
+    is the document's row alone, plus the summary and blockers out of band, so the page keeps
+    its place; without JavaScript it is the whole page again."""
     application = _staff_application(request, pk)
     version = get_object_or_404(
         DocumentVersion.objects.visible_to(request.user).select_related("document"),
         pk=version_pk,
         document__application=application,
     )
+    htmx = request.headers.get("HX-Request") == "true"
     refused = _refuse_stale(request, application)
     if refused:
-        return refused
+        return _htmx_redirect(refused) if htmx else refused
     form = DocumentReviewForm(request.POST, prefix=f"v{version.pk}")
     if not form.is_valid():
+        if htmx:
+            return _review_row(request, application, version, review_errors={version.pk: form})
         messages.error(request, _("Say why the document is rejected."))
         return _render_staff_detail(
             request, application, status=400, review_errors={version.pk: form}
@@ -782,17 +817,42 @@ def review_document(request, pk, version_pk):
         success = _("“%(name)s” was accepted.") % {"name": version.original_name}
     else:
         success = _("“%(name)s” was rejected.") % {"name": version.original_name}
-    return _perform(
-        request,
-        application,
-        lambda: services.document_review(
+
+    def review():
+        services.document_review(
             version=version,
             actor=request.user,
             accepted=form.accepted,
             reason=form.cleaned_data["reason"],
-        ),
-        success,
-    )
+        )
+
+    if not htmx:
+        return _perform(request, application, review, success)
+    try:
+        review()
+    except ServiceError as exc:
+        _report_refusal(request, exc)
+        return _htmx_redirect(_to_detail(application))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _htmx_redirect(_to_detail(application))
+    return _review_row(request, application, version, reviewed_now=success)
+
+
+def _htmx_redirect(response):
+    """htmx follows a redirect into the row it would swap; tell it to load the page instead."""
+    answer = HttpResponse(status=204)
+    answer["HX-Redirect"] = response.url
+    return answer
+
+
+def _review_row(request, application, version, **extra):
+    application.refresh_from_db()
+    context = _detail_context(request, application)
+    context.update(_decision_context(request, application, context))
+    row = next(slot for slot in context["document_rows"] if slot.document == version.document)
+    context.update({"row": row, "review_errors": None, **extra})
+    return render(request, "applications/_staff_review_response.html", context)
 
 
 @login_required
