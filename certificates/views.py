@@ -20,7 +20,6 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
-from django_ratelimit.decorators import ratelimit
 
 from applications import kinds
 from applications.constants import ApplicationState
@@ -41,6 +40,7 @@ from certificates.models import Certificate, Sanction
 from certificates.sanctions import sanctions_in_force
 from certificates.verification import verify_number, verify_pdf
 from registrasi.accounts.reads import ReadKind, record_read
+from registrasi.ratelimits import rate_limit
 from registrasi.services import ServiceError
 
 PAGE_SIZE = 25
@@ -61,16 +61,12 @@ def upload_rate(group, request):
     return getattr(settings, "CERTIFICATES_UPLOAD_RATE", "10/m")
 
 
-limit_public_reads = ratelimit(
-    group="certificates:public", key="ip", rate=public_rate, method="GET", block=False
+limit_public_reads = rate_limit(
+    group="certificates:public", key="ip", rate=public_rate, method="GET"
 )
-limit_pdf_uploads = ratelimit(
-    group="certificates:pdf_check", key="ip", rate=upload_rate, method="POST", block=False
+limit_pdf_uploads = rate_limit(
+    group="certificates:pdf_check", key="ip", rate=upload_rate, method="POST"
 )
-
-
-def _too_many_requests(request):
-    return render(request, "certificates/rate_limited.html", status=429)
 
 
 # Access helpers --------------------------------------------------------------------------
@@ -128,8 +124,6 @@ def _state_choices(states=None):
 @limit_pdf_uploads
 def verify_form(request):
     """The number form (GET, redirects to the result page) and the PDF check (POST)."""
-    if getattr(request, "limited", False):
-        return _too_many_requests(request)
     number_form = VerifyNumberForm(request.GET if "number" in request.GET else None)
     pdf_form = VerifyPdfForm()
     pdf_result = None
@@ -155,8 +149,6 @@ def verify_form(request):
 @limit_public_reads
 def verify(request, number):
     """Whether certificate `number` is valid now. The QR code on every certificate points here."""
-    if getattr(request, "limited", False):
-        return _too_many_requests(request)
     result = verify_number(number)
     return render(
         request,
@@ -174,8 +166,6 @@ def verify(request, number):
 @limit_public_reads
 def registry(request):
     """The public register of certified call centers: company, number, province, validity."""
-    if getattr(request, "limited", False):
-        return _too_many_requests(request)
     form = RegistryFilterForm(request.GET or None, state_choices=_state_choices(REGISTRY_STATES))
     filters = form.cleaned_data if form.is_valid() else {}
     certificates = selectors.registry(

@@ -22,5 +22,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler403 = "registrasi.ratelimits.permission_denied"
+
 admin.site.site_header = "Registrasi"
 admin.site.site_title = "Registrasi"

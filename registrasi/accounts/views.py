@@ -14,7 +14,6 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
-from django_ratelimit.decorators import ratelimit
 
 from registrasi.accounts import second_factor, selectors, services, throttle
 from registrasi.accounts.backends import normalize_login
@@ -31,6 +30,7 @@ from registrasi.accounts.forms import (
 from registrasi.accounts.models import Invitation
 from registrasi.accounts.privacy import PRIVACY_NOTICE_VERSION, has_accepted_notice
 from registrasi.audit.middleware import client_ip
+from registrasi.ratelimits import rate_limit
 from registrasi.services import ServiceError
 
 BACKEND = "registrasi.accounts.backends.EmailBackend"
@@ -72,7 +72,7 @@ def _require_owner(membership):
 # --- sign-up and login -----------------------------------------------------------------------
 
 
-@ratelimit(key=_client_ip, rate="20/h", method="POST", block=True)
+@rate_limit(key=_client_ip, rate="20/h", method="POST")
 @require_http_methods(["GET", "POST"])
 def signup(request):
     if request.user.is_authenticated:
@@ -208,7 +208,7 @@ def members(request):
 
 
 @login_required
-@ratelimit(key="user", rate="50/h", method="POST", block=True)
+@rate_limit(key="user", rate="50/h", method="POST")
 @require_http_methods(["GET", "POST"])
 def invite(request):
     membership = _own_membership(request)
