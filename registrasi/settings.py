@@ -412,6 +412,8 @@ AXES_CLIENT_IP_CALLABLE = "registrasi.audit.middleware.client_ip"
 AXES_LOCKOUT_CALLABLE = "registrasi.accounts.throttle.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
+# Logins are in the audit log already: no second copy of addresses and browsers in axes' own.
+AXES_DISABLE_ACCESS_LOG = True
 AXES_SENSITIVE_PARAMETERS = ["username", "password", "token", "code"]
 # Password-reset requests: per normalised email and per client address.
 PASSWORD_RESETS_PER_ACCOUNT = env.str("PASSWORD_RESETS_PER_ACCOUNT", default="5/h")

@@ -47,8 +47,9 @@ def _verified(request, device):
 @require_http_methods(["GET", "POST"])
 def second_factor_setup(request):
     user = request.user
-    if second_factor.has_second_factor(user):
-        return redirect("accounts:second_factor")
+    if second_factor.has_second_factor(user) and not user.is_verified():
+        # Replacing an authenticator needs this login verified with the current one first.
+        return redirect("accounts:second_factor_verify")
     device = second_factor.pending_authenticator(user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -160,3 +160,28 @@ def test_the_set_up_and_verify_pages_need_a_login(client, db):
         response = client.get(url)
         assert response.status_code == 302
         assert response.url.startswith(reverse("accounts:login"))
+
+
+def test_a_verified_person_moves_to_a_new_authenticator(client, staff_user):
+    old = authenticator_for(staff_user)
+    client.force_login(staff_user)
+    client.get(SETUP)
+    new = TOTPDevice.objects.get(user=staff_user, confirmed=False)
+
+    response = client.post(SETUP, {"code": code_for(new)})
+
+    assert response.status_code == 200
+    assert not TOTPDevice.objects.filter(pk=old.pk).exists()
+    new.refresh_from_db()
+    assert new.confirmed
+
+
+def test_an_unverified_login_cannot_replace_the_authenticator(client, staff_user):
+    authenticator_for(staff_user)
+    plain_force_login(client, staff_user)
+
+    response = client.get(SETUP)
+
+    assert response.status_code == 302
+    assert response.url.startswith(VERIFY)
+    assert not TOTPDevice.objects.filter(user=staff_user, confirmed=False).exists()
