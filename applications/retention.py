@@ -42,8 +42,8 @@ def purge_ended_application_documents(*, before) -> int:
         audit_object=lambda version: version.document.application,
         action="document_purged",
         describe=lambda version: {
-            "version": version.pk,
-            "number": version.number,
+            "version": version.number,
+            "version_id": version.pk,
             "document_type": version.document.document_type,
         },
     )

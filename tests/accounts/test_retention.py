@@ -304,6 +304,9 @@ def test_the_application_pages_say_the_documents_were_removed(
         page = client.get(reverse("applications:detail", args=[purged.pk])).content.decode()
         assert "Removed under the retention rule" in page
         assert f'href="{link}"' not in page
+    # The staff page's timeline tells the removal, the rule and the fingerprint kept.
+    assert "Document removed under the retention rule" in page
+    assert f"SHA-256 fingerprint {version.sha256} is kept" in page
 
 
 def test_a_removed_photo_says_so_on_the_inspection_and_its_download(client, staff_user, photo):
