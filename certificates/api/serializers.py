@@ -22,11 +22,6 @@ class StrictSerializer(serializers.Serializer):
             )
         return attrs
 
-    def to_internal_value(self, data):
-        if not isinstance(data, dict):
-            raise serializers.ValidationError(_("Send a JSON object."), code="invalid")
-        return super().to_internal_value(data)
-
 
 # Public ----------------------------------------------------------------------------------
 class CertificateStepSerializer(serializers.Serializer):

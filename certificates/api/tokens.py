@@ -85,7 +85,8 @@ def token_revoke(*, token, actor) -> ApiToken:
 def token_for(secret: str) -> ApiToken | None:
     """The usable token `secret` names, or None (unknown, wrong secret, revoked, expired, or
     its creator no longer a member of its organization)."""
-    parts = (secret or "").split("_")
+    # The secret part may itself contain "_" (URL-safe base64).
+    parts = (secret or "").split("_", 2)
     if len(parts) != 3 or parts[0] != PREFIX or not parts[1].isalnum():
         return None
     token = (
