@@ -12,7 +12,7 @@ urlpatterns = [
         views.email_send_again,
         name="email_send_again",
     ),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("accounts/", include("registrasi.accounts.urls")),
     path("applications/", include("applications.urls")),
     path("billing/", include("applications.billing.urls")),

@@ -1,5 +1,6 @@
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -8,10 +9,12 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views import i18n as i18n_views
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from registrasi import emails
+from registrasi.accounts.services import user_update_profile
 from registrasi.celery import app as celery_app
 from registrasi.services import NotAllowed
 
@@ -20,6 +23,18 @@ logger = logging.getLogger(__name__)
 # A health probe must answer quickly even when a dependency is gone, so every check
 # gives up after this many seconds instead of waiting for the library defaults.
 CHECK_TIMEOUT = 2
+
+
+@require_POST
+def set_language(request):
+    """Django's language switch (cookie, redirect to `next`); for a logged-in person the
+    choice is also saved to their profile, so the next login keeps it."""
+    response = i18n_views.set_language(request)
+    language = request.POST.get("language")
+    user = request.user
+    if user.is_authenticated and language in dict(settings.LANGUAGES) and user.language != language:
+        user_update_profile(actor=user, full_name=user.full_name, language=language)
+    return response
 
 
 def home(request):
