@@ -327,3 +327,20 @@ def test_the_purge_functions_live_in_their_apps():
     paths = {rule.key: rule.purge for rule in retention.RETENTION_RULES if rule.purge}
     assert paths["ended_application_documents"].startswith("applications.")
     assert paths["inspection_photos"].startswith("inspections.")
+
+
+def test_the_inspection_page_says_a_document_was_removed(client, staff_user, organization):
+    inspection = make_inspection("passed", organization=organization, staff=staff_user)
+    application_services.application_reject(
+        application=inspection.application, actor=staff_user, reason="False declarations."
+    )
+    with later(DOCUMENT_DAYS + 1):
+        assert retention_apply()["ended_application_documents"]
+
+    for person in (staff_user, inspection.inspector):
+        client.force_login(person)
+        page = client.get(reverse("inspections:detail", args=[inspection.pk])).content.decode()
+        assert "Removed under the retention rule" in page
+        for version in versions_of(inspection.application):
+            link = reverse("applications:document_download", args=[version.pk])
+            assert f'href="{link}"' not in page
