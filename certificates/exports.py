@@ -77,16 +77,18 @@ def csv_response(*, filename: str, header: list, rows) -> StreamingHttpResponse:
     return response
 
 
-def xlsx_response(*, filename: str, sheet: str, header: list, rows) -> FileResponse:
-    """An XLSX workbook written with openpyxl's write-only mode (rows go to a temporary file
-    as they come, not into a workbook in memory), then sent from that file in blocks."""
+def xlsx_response(*, filename: str, sheets) -> FileResponse:
+    """An XLSX workbook, one sheet per (title, header, rows), written with openpyxl's
+    write-only mode (rows go to a temporary file as they come, not into a workbook in
+    memory), then sent from that file in blocks."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    worksheet = workbook.create_sheet(title=sheet[:31])
-    worksheet.append([str(h) for h in header])
-    for row in rows:
-        worksheet.append([safe_cell(v) for v in row])
+    for title, header, rows in sheets:
+        worksheet = workbook.create_sheet(title=_sheet_title(title))
+        worksheet.append([str(h) for h in header])
+        for row in rows:
+            worksheet.append([safe_cell(v) for v in row])
     # FileResponse closes the file once it is sent; the file system removes it then.
     handle = tempfile.TemporaryFile()  # noqa: SIM115
     workbook.save(handle)
@@ -99,7 +101,15 @@ def xlsx_response(*, filename: str, sheet: str, header: list, rows) -> FileRespo
     )
 
 
+def _sheet_title(title) -> str:
+    """Excel refuses these characters in a sheet's name and more than 31 of them."""
+    text = str(title)
+    for char in "[]:*?/\\":
+        text = text.replace(char, " ")
+    return text[:31]
+
+
 def export_response(*, file_format: str, filename: str, sheet: str, header: list, rows):
     if file_format == "xlsx":
-        return xlsx_response(filename=filename, sheet=sheet, header=header, rows=rows)
+        return xlsx_response(filename=filename, sheets=[(sheet, header, rows)])
     return csv_response(filename=filename, header=header, rows=rows)

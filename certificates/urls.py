@@ -14,6 +14,8 @@ urlpatterns = [
     path("certificates/export/", views_desk.certificate_export, name="certificate_export"),
     # The ministry desk's overview (certificates.desk: it reads all three apps).
     path("desk/", views_desk.queues, name="desk"),
+    path("desk/dashboard/", views_desk.dashboard_page, name="dashboard"),
+    path("desk/dashboard/export/", views_desk.dashboard_export, name="dashboard_export"),
     path("desk/<slug:key>/export/", views_desk.queue_export, name="queue_export"),
     path("certificates/mine/", views.mine, name="mine"),
     path("certificates/<int:pk>/", views.detail, name="detail"),

@@ -10,9 +10,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from certificates import desk, selectors
+from certificates import dashboard, desk, selectors
 from certificates.constants import CertificateState
-from certificates.exports import FORMATS, export_record, export_response
+from certificates.exports import (
+    FORMATS,
+    csv_response,
+    export_record,
+    export_response,
+    xlsx_response,
+)
 from certificates.forms import StaffFilterForm
 
 QUEUE_PAGE_SIZE = 25
@@ -182,3 +188,47 @@ def certificate_export(request):
         header=CERTIFICATE_HEADER,
         rows=_certificate_lines(queryset),
     )
+
+
+# Dashboard ------------------------------------------------------------------------------------
+
+
+@require_GET
+@staff_only
+def dashboard_page(request):
+    form = dashboard.DashboardFilterForm(request.GET or None)
+    filters = dashboard.filters_from(form)
+    return render(
+        request,
+        "certificates/desk/dashboard.html",
+        {
+            "form": form,
+            "filters": filters,
+            "sections": dashboard.dashboard(filters),
+            "filter_query": _query_without(request, "format", "table"),
+        },
+    )
+
+
+@require_GET
+@staff_only
+def dashboard_export(request):
+    """Every table of the dashboard as sheets of one XLSX, or one table (`table`) as CSV."""
+    file_format = _format(request)
+    form = dashboard.DashboardFilterForm(request.GET or None)
+    filters = dashboard.filters_from(form)
+    sections = dashboard.dashboard(filters)
+    if file_format == "csv":
+        chosen = [s for s in sections if s.key == request.GET.get("table")]
+        if not chosen:
+            raise Http404
+        sections = chosen
+    what = "dashboard" if file_format == "xlsx" else f"dashboard:{sections[0].key}"
+    export_record(actor=request.user, what=what, file_format=file_format, filters=filters.as_dict())
+    filename = f"dashboard-{filters.date_from.isoformat()}-{filters.date_to.isoformat()}"
+    if file_format == "csv":
+        section = sections[0]
+        return csv_response(
+            filename=f"{filename}-{section.key}", header=section.header, rows=section.rows
+        )
+    return xlsx_response(filename=filename, sheets=[(s.title, s.header, s.rows) for s in sections])

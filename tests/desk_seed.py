@@ -39,9 +39,11 @@ def applications(
     kind=ApplicationKind.NEW,
     province=None,
     basis_certificate=None,
+    submitted_at=None,
 ):
-    """`count` applications of `organization` in `state`, submitted N days ago."""
-    submitted = timezone.now() - datetime.timedelta(days=submitted_days_ago)
+    """`count` applications of `organization` in `state`, submitted N days ago (or at
+    `submitted_at`)."""
+    submitted = submitted_at or timezone.now() - datetime.timedelta(days=submitted_days_ago)
     creator = _member_of(organization)
     rows = [
         Application(
@@ -154,7 +156,14 @@ def discrepancies(invoice_rows):
 
 
 def certificates(
-    apps, staff, *, expires_in_days=30, issued_days_ago=400, state=CertificateState.ACTIVE
+    apps,
+    staff,
+    *,
+    expires_in_days=30,
+    issued_days_ago=400,
+    state=CertificateState.ACTIVE,
+    issued_on=None,
+    expires_on=None,
 ):
     today = timezone.localdate()
     rows = []
@@ -170,8 +179,8 @@ def certificates(
                 address="Jl. Merdeka 1",
                 province=app.company_province,
                 agent_seats=app.agent_seats,
-                issued_on=today - datetime.timedelta(days=issued_days_ago),
-                expires_on=today + datetime.timedelta(days=expires_in_days),
+                issued_on=issued_on or today - datetime.timedelta(days=issued_days_ago),
+                expires_on=expires_on or today + datetime.timedelta(days=expires_in_days),
                 issued_by=staff,
                 state=state,
             )
