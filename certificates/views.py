@@ -37,6 +37,7 @@ from certificates.forms import (
     VerifyPdfForm,
 )
 from certificates.models import Certificate, Sanction
+from certificates.public_cache import cached_public_page
 from certificates.sanctions import sanctions_in_force
 from certificates.verification import verify_number, verify_pdf
 from registrasi.accounts.reads import ReadKind, record_read
@@ -147,6 +148,7 @@ def verify_form(request):
 
 @require_GET
 @limit_public_reads
+@cached_public_page
 def verify(request, number):
     """Whether certificate `number` is valid now. The QR code on every certificate points here."""
     result = verify_number(number)
@@ -164,6 +166,7 @@ def verify(request, number):
 
 @require_GET
 @limit_public_reads
+@cached_public_page
 def registry(request):
     """The public register of certified call centers: company, number, province, validity."""
     form = RegistryFilterForm(request.GET or None, state_choices=_state_choices(REGISTRY_STATES))
