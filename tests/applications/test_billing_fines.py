@@ -70,3 +70,10 @@ def test_a_fine_code_is_404_for_another_organization(client, fine, outsider, app
     assert client.get(reverse("billing:slip", args=[code.pk])).status_code == 404
     client.force_login(applicant)
     assert client.get(reverse("billing:slip", args=[code.pk])).status_code == 200
+
+
+def test_the_holder_sees_the_fine_code_on_the_certificate_page(client, fine, applicant):
+    code = BillingCode.objects.get(sanction=fine)
+    client.force_login(applicant)
+    page = client.get(reverse("certificates:detail", args=[fine.certificate_id])).content.decode()
+    assert code.code in page and reverse("billing:slip", args=[code.pk]) in page
