@@ -8,6 +8,7 @@ from inspections.models import (
     Finding,
     Inspection,
     InspectionReport,
+    InspectorArea,
     Interview,
     ScheduleChange,
 )
@@ -74,3 +75,19 @@ class InspectionReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["inspection", "rendered_at", "size", "sha256"]
     readonly_fields = ["inspection", "file", "sha256", "size", "rendered_at"]
     fields = readonly_fields
+
+
+@admin.register(InspectorArea)
+class InspectorAreaAdmin(admin.ModelAdmin):
+    """The provinces each inspector covers: scheduling lists those inspectors first."""
+
+    list_display = ["inspector", "province"]
+    list_filter = ["province"]
+    search_fields = ["inspector__full_name", "inspector__email"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "inspector":
+            from inspections.forms import inspectors
+
+            kwargs["queryset"] = inspectors()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -5,8 +5,10 @@ from datetime import datetime, timedelta
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Case, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from inspections.constants import JAKARTA
 from registrasi.accounts.constants import INSPECTOR_GROUP
@@ -95,11 +97,37 @@ class ScheduleForm(WindowForm):
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
 
-    field_order = ["inspector", "date", "start_time", "end_time", "contact_name", "contact_phone"]
+    # The window first: the inspectors are listed for it (assignment help).
+    field_order = ["date", "start_time", "end_time", "inspector", "contact_name", "contact_phone"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, candidates=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["inspector"].queryset = inspectors()
+        self.candidates = list(candidates)
+        field = self.fields["inspector"]
+        field.queryset = inspectors()
+        if self.candidates:
+            _order_by_candidates(field, self.candidates)
+
+
+def _order_by_candidates(field, candidates):
+    """List the inspectors in the candidates' order (covering and free first), each label
+    saying why (inspections.selectors.assignment_candidates)."""
+    order = [c.inspector.pk for c in candidates]
+    labels = {c.inspector.pk: candidate_label(c) for c in candidates}
+    field.queryset = field.queryset.order_by(
+        Case(*[When(pk=pk, then=Value(i)) for i, pk in enumerate(order)], default=Value(len(order)))
+    )
+    field.label_from_instance = lambda obj: labels.get(obj.pk, obj.get_full_name())
+
+
+def candidate_label(candidate):
+    parts = [
+        _("covers the province") if candidate.covers else _("another province"),
+        _("free") if candidate.free else _("busy in this window"),
+        ngettext("%(n)s inspection that week", "%(n)s inspections that week", candidate.week_load)
+        % {"n": candidate.week_load},
+    ]
+    return f"{candidate.inspector.get_full_name()} — " + " · ".join(str(p) for p in parts)
 
 
 class RescheduleForm(WindowForm):

@@ -16,6 +16,7 @@ from inspections.constants import (
     Requirement,
 )
 from inspections.querysets import InspectionQuerySet, ThroughInspectionQuerySet
+from registrasi.accounts.constants import Province
 
 S = InspectionState
 SCHEDULE_INSPECTION = "inspections.schedule_inspection"
@@ -320,3 +321,30 @@ class InspectionReport(models.Model):
 
     def __str__(self):
         return _("Report of inspection #%(pk)s") % {"pk": self.inspection_id}
+
+
+class InspectorArea(models.Model):
+    """A province an inspector covers. The ministry keeps the list in the admin; scheduling
+    lists the inspectors who cover the premises' province first (inspections.selectors.
+    assignment_candidates)."""
+
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="inspection_areas",
+        verbose_name=_("inspector"),
+    )
+    province = models.CharField(_("province"), max_length=32, choices=Province.choices)
+
+    class Meta:
+        verbose_name = _("province covered by an inspector")
+        verbose_name_plural = _("provinces covered by inspectors")
+        ordering = ["inspector", "province"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inspector", "province"], name="inspections_area_unique_province"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.inspector} · {self.get_province_display()}"

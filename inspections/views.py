@@ -369,8 +369,9 @@ def create(request, application_pk):
         pk=application_pk,
     )
     invoice = _invoice(application)
+    candidates = _assignment_help(application, request.POST or request.GET)
     if request.method == "POST":
-        form = ScheduleForm(request.POST)
+        form = ScheduleForm(request.POST, candidates=candidates)
         if form.is_valid():
             start, end = form.window()
             try:
@@ -393,11 +394,32 @@ def create(request, application_pk):
                 )
                 return redirect("applications:detail", pk=application.pk)
     else:
-        form = ScheduleForm(initial={**WindowForm.initial_for(), **_contact(application)})
+        initial = {**WindowForm.initial_for(), **_contact(application)}
+        # The window (and choice) the page asks the help for, when it refreshes it (htmx).
+        initial.update({k: v for k, v in request.GET.items() if k in ScheduleForm.base_fields})
+        form = ScheduleForm(initial=initial, candidates=candidates)
     return render(
         request,
         "inspections/schedule_form.html",
-        {"form": form, "application": application, "invoice": invoice},
+        {
+            "form": form,
+            "application": application,
+            "invoice": invoice,
+            "candidates": candidates,
+            "provinces": selectors.premises_provinces(application),
+        },
+    )
+
+
+def _assignment_help(application, data):
+    """Inspectors for the window asked about (or the default one), covering and free first."""
+    window = WindowForm(data) if data.get("date") else None
+    if window is None or not window.is_valid():
+        window = WindowForm(WindowForm.initial_for())
+        window.is_valid()
+    start, end = window.window()
+    return selectors.assignment_candidates(
+        application=application, window_start=start, window_end=end
     )
 
 
