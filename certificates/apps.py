@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class CertificatesConfig(AppConfig):
     name = "certificates"
     verbose_name = _("Certificates")
+
+    def ready(self):
+        # The system check that the signing certificate names the printed signatory; the
+        # staff search's accent folding on SQLite (certificates.search).
+        from certificates import checks  # noqa: F401
+        from registrasi import search_functions  # noqa: F401

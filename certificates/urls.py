@@ -14,6 +14,7 @@ urlpatterns = [
     path("certificates/export/", views_desk.certificate_export, name="certificate_export"),
     # The ministry desk's overview (certificates.desk: it reads all three apps).
     path("desk/", views_desk.queues, name="desk"),
+    path("desk/search/", views_desk.search_page, name="search"),
     path("desk/dashboard/", views_desk.dashboard_page, name="dashboard"),
     path("desk/dashboard/export/", views_desk.dashboard_export, name="dashboard_export"),
     path("desk/<slug:key>/export/", views_desk.queue_export, name="queue_export"),

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from certificates import dashboard, desk, selectors
+from certificates import dashboard, desk, search, selectors
 from certificates.constants import CertificateState
 from certificates.exports import (
     FORMATS,
@@ -232,3 +232,21 @@ def dashboard_export(request):
             filename=f"{filename}-{section.key}", header=section.header, rows=section.rows
         )
     return xlsx_response(filename=filename, sheets=[(s.title, s.header, s.rows) for s in sections])
+
+
+# Search ---------------------------------------------------------------------------------------
+
+
+@require_GET
+@staff_only
+def search_page(request):
+    form = search.SearchForm(request.GET or None)
+    results = None
+    if form.is_bound and form.is_valid():
+        results = search.staff_search(user=request.user, query=form.cleaned_data["q"])
+    return render(
+        request,
+        "certificates/desk/search.html",
+        {"form": form, "results": results},
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
