@@ -7,7 +7,7 @@ CHROMIUM ?= /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format messages demo clean
+.PHONY: run test install lint format messages demo clean bench
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)."; exit 1; }
@@ -47,6 +47,12 @@ test: lint
 	else \
 		echo "Chromium not found at $(CHROMIUM): browser tests skipped (apt-get install chromium to run them)."; \
 	fi
+
+# Issue 14's goals on two PostgreSQL databases (small, large), alternated, medians; exits 1
+# when a goal is missed. Not part of `make test` (the large database takes minutes to build).
+# BENCH_DB_URL (default postgres://postgres@127.0.0.1:5432), BENCH_SMALL, BENCH_LARGE, BENCH_ROUNDS.
+bench: install
+	$(BIN)/python tests/bench/run.py
 
 clean:
 	rm -rf $(VENV) var

@@ -141,8 +141,12 @@ def _documents_to_review():
     newer = DocumentVersion.objects.filter(
         document=OuterRef("document"), number__gt=OuterRef("number")
     )
+    # The state repeated inside: when PostgreSQL hashes this subquery (the staff queue's OR),
+    # it then reads the pending versions of open applications only, not of every one ever.
     pending = DocumentVersion.objects.filter(
-        document__application=OuterRef("pk"), review_status=ReviewStatus.PENDING
+        document__application=OuterRef("pk"),
+        document__application__state__in=DOCUMENT_REVIEW_STATES,
+        review_status=ReviewStatus.PENDING,
     ).exclude(Exists(newer))
     return Q(Exists(pending)) & Q(state__in=DOCUMENT_REVIEW_STATES)
 

@@ -148,7 +148,7 @@ class Generator:
         self.rng = rng
         self.now = timezone.now()
         self.today = timezone.localdate()
-        self.tag = f"{int(self.now.timestamp())}"  # keeps emails, NIBs, numbers unique per run
+        self.tag = str(time.time_ns())[-10:]  # keeps emails, NIBs, numbers unique per run
 
     def run(self, n_applications, n_certificates):
         states = self._application_states(n_applications, n_certificates)
@@ -225,8 +225,11 @@ class Generator:
         others = n_applications - n_certificates
         weights = sum(OPEN_STATES.values())
         states = [A.APPROVED] * n_certificates
+        # Every state at least once when there are enough rows (small runs list every queue).
+        at_least = 1 if others >= len(OPEN_STATES) else 0
         for state, weight in OPEN_STATES.items():
-            states += [state] * (others * weight // weights)
+            states += [state] * max(at_least, others * weight // weights)
+        states = states[:n_applications]
         states += [A.DRAFT] * (n_applications - len(states))
         self.rng.shuffle(states)
         return states
@@ -290,7 +293,8 @@ class Generator:
         versions = []
         for doc in documents:
             app = by_app[doc.application_id]
-            reviewed = app.state in REVIEWED or app.state == A.APPROVED
+            # Decided applications had their documents reviewed (a withdrawn one was not).
+            reviewed = app.state in REVIEWED or app.state in (A.APPROVED, A.REJECTED)
             rejected = app.state == A.RETURNED and doc.document_type == REQUIRED_DOCUMENT_TYPES[0]
             status = ReviewStatus.ACCEPTED if reviewed else ReviewStatus.PENDING
             if rejected:
@@ -433,7 +437,9 @@ class Generator:
             else:
                 issued = self.today - datetime.timedelta(days=self.rng.randint(0, 5 * 365 - 1))
             year = issued.year
-            serials[year] = serials.get(year, self._last_serial(year)) + 1
+            if year not in serials:
+                serials[year] = self._last_serial(year)
+            serials[year] += 1
             org = organizations[app.organization_id]
             rows.append(
                 Certificate(

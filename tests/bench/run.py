@@ -1,0 +1,172 @@
+"""make bench: the issue-14 goals measured side by side on two PostgreSQL databases, a small
+one (BENCH_SMALL applications, default 1,000) and a large one (BENCH_LARGE, default 100,000).
+
+Each database is built once (migrate + generate_scale) and kept: a rebuild happens when it
+is missing or holds another number of applications (BENCH_REBUILD=1 forces it). Building the
+large one takes about 15 minutes on a busy 2-core machine; a run on built databases about 3.
+
+Two worker processes (tests/bench/worker.py), one per database, answer timing requests;
+every measurement alternates small, large, small, large... for BENCH_ROUNDS rounds (default
+3) and takes the medians. The table gives both sides, their ratio and the goal; the exit
+status is 1 when a goal is missed.
+
+    BENCH_DB_URL=postgres://postgres@127.0.0.1:5432 python tests/bench/run.py
+"""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+SERVER = os.environ.get("BENCH_DB_URL", "postgres://postgres@127.0.0.1:5432")
+SIZES = {
+    "small": int(os.environ.get("BENCH_SMALL", "1000")),
+    "large": int(os.environ.get("BENCH_LARGE", "100000")),
+}
+NAMES = {
+    "small": os.environ.get("BENCH_SMALL_DB", "bench_small"),
+    "large": os.environ.get("BENCH_LARGE_DB", "bench_large"),
+}
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+PAGE_GOAL = 1.2
+SCAN_GOAL = 1.5
+PAGES = (
+    "staff queue",
+    "staff queue, documents",
+    "staff certificates",
+    "applicant dashboard",
+    "register",
+    "register, page 20",
+    "register, name search",
+    "verify",
+)
+SCAN = ("scan: expire", "scan: hand over", "scan: reminders")
+
+
+def env_for(size):
+    return {**os.environ, "DATABASE_URL": f"{SERVER}/{NAMES[size]}", "DEBUG": "false"}
+
+
+def manage(size, *args, check=True):
+    return subprocess.run(
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        env=env_for(size),
+        check=check,
+        capture_output=True,
+        text=True,
+    )
+
+
+def psql(sql, database="postgres"):
+    return subprocess.run(
+        ["psql", f"{SERVER}/{database}", "-tAc", sql], capture_output=True, text=True
+    )
+
+
+def applications_in(size):
+    out = psql("SELECT count(*) FROM applications_application", NAMES[size])
+    return int(out.stdout.strip()) if out.returncode == 0 and out.stdout.strip() else None
+
+
+def build(size):
+    wanted = SIZES[size]
+    if os.environ.get("BENCH_REBUILD") != "1" and applications_in(size) == wanted:
+        manage(size, "migrate", "--noinput")  # indexes added since the build
+        return
+    print(f"building {NAMES[size]} with {wanted} applications ...", flush=True)
+    started = time.monotonic()
+    psql(f'DROP DATABASE IF EXISTS "{NAMES[size]}"')
+    psql(f'CREATE DATABASE "{NAMES[size]}"')
+    manage(size, "migrate", "--noinput")
+    manage(size, "generate_scale", "--applications", str(wanted))
+    psql("VACUUM ANALYZE", NAMES[size])
+    print(f"  built in {time.monotonic() - started:.0f} s", flush=True)
+
+
+class Worker:
+    def __init__(self, size):
+        self.process = subprocess.Popen(
+            [PYTHON, str(ROOT / "tests" / "bench" / "worker.py")],
+            cwd=ROOT,
+            env=env_for(size),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def ask(self, kind, name):
+        self.process.stdin.write(json.dumps({"kind": kind, "name": name}) + "\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"bench worker died on {name}")
+        return json.loads(line)
+
+    def close(self):
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
+
+
+def measure(workers, kind, name):
+    samples = {"small": [], "large": []}
+    queries = {}
+    for _ in range(ROUNDS):
+        for size in ("small", "large"):
+            answer = workers[size].ask(kind, name)
+            samples[size].append(answer["ms"])
+            queries[size] = answer["queries"]
+    small, large = (statistics.median(samples[s]) for s in ("small", "large"))
+    return small, large, queries
+
+
+def main():
+    started = time.monotonic()
+    for size in SIZES:
+        build(size)
+    workers = {size: Worker(size) for size in SIZES}
+    rows, missed = [], []
+    try:
+        for kind, names, goal in (("page", PAGES, PAGE_GOAL), ("scan", SCAN, SCAN_GOAL)):
+            for name in names:
+                small, large, queries = measure(workers, kind, name)
+                ratio = large / small if small else float("inf")
+                same_queries = kind == "scan" or queries["small"] == queries["large"]
+                met = ratio <= goal and same_queries
+                rows.append((name, small, large, ratio, goal, queries, met))
+                if not met:
+                    missed.append(name)
+    finally:
+        for worker in workers.values():
+            worker.close()
+    print(
+        f"\nsizes: {SIZES['small']} vs {SIZES['large']} applications; "
+        f"medians of {ROUNDS} alternated rounds"
+    )
+    print(
+        f"{'measure':28} {'small ms':>9} {'large ms':>9} {'ratio':>6} {'goal':>5} "
+        f"{'queries':>9}  met"
+    )
+    for name, small, large, ratio, goal, queries, met in rows:
+        q = f"{queries['small']}/{queries['large']}"
+        print(
+            f"{name:28} {small:9.1f} {large:9.1f} {ratio:6.2f} {goal:5.1f} {q:>9}  "
+            f"{'yes' if met else 'NO'}"
+        )
+    print(
+        "\nnot measured here: gunicorn throughput of /registry/ and /verify/ against a bare "
+        "view, upload memory, the PDF pipeline"
+    )
+    print(f"bench run time: {time.monotonic() - started:.0f} s")
+    if missed:
+        print(f"goals missed: {', '.join(missed)}")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,126 @@
+"""One bench worker: a Django process on one database (DATABASE_URL), answering timing
+requests on stdin with JSON lines, so that tests/bench/run.py can alternate the small and the
+large database request by request (the machine's noise falls on both sides alike)."""
+
+import json
+import os
+import statistics
+import sys
+import time
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "registrasi.settings")
+os.environ.setdefault("DEBUG", "false")
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from certificates import reminders, services  # noqa: E402
+from certificates.models import Certificate  # noqa: E402
+from registrasi.accounts.constants import STAFF_GROUP  # noqa: E402
+from registrasi.accounts.models import Membership, User  # noqa: E402
+
+settings.ALLOWED_HOSTS = ["*"]
+settings.CERTIFICATES_PUBLIC_RATE = "1000000/m"
+
+
+class Rollback(Exception):
+    pass
+
+
+def people():
+    staff = User.objects.filter(groups__name=STAFF_GROUP).order_by("pk").first()
+    owner = Membership.objects.order_by("pk").first().user
+    return {"staff": staff, "applicant": owner}
+
+
+def urls():
+    number = (
+        Certificate.objects.filter(state="active")
+        .order_by("pk")
+        .values_list("number", flat=True)[0]
+    )
+    queue = reverse("applications:staff_queue")
+    registry = reverse("certificates:registry")
+    return {
+        "staff queue": ("staff", queue),
+        "staff queue, documents": ("staff", queue + "?state=to_review"),
+        "staff certificates": ("staff", reverse("certificates:staff_list")),
+        "applicant dashboard": ("applicant", reverse("applications:dashboard")),
+        "register": (None, registry),
+        "register, page 20": (None, registry + "?page=20"),
+        "register, name search": (None, registry + "?q=Layanan+Pelanggan"),
+        "verify": (None, reverse("certificates:verify", args=[number])),
+    }
+
+
+CLIENTS = {}
+
+
+def client_for(who, person):
+    if who not in CLIENTS:
+        client = Client()
+        if person is not None:
+            client.force_login(person)
+        CLIENTS[who] = client
+    return CLIENTS[who]
+
+
+def time_page(name, repeat):
+    who, url = URLS[name]
+    client = client_for(who, PEOPLE.get(who))
+    client.get(url)  # warm
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        response = client.get(url)
+        times.append(time.perf_counter() - started)
+        assert response.status_code == 200, (name, response.status_code)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    return {"ms": statistics.median(times) * 1000, "queries": len(queries)}
+
+
+def scan_step(step):
+    """The daily scan's steps, each in a transaction rolled back (every round does the same
+    work): the reminders due today, the expiry and hand-over (nothing due: every certificate
+    past its date was moved when the data was generated... or is, by the first round)."""
+    on = services.today()
+    functions = {
+        "scan: reminders": lambda: reminders.send_due_reminders(on=on),
+        "scan: expire": lambda: services.certificates_expire(on=on),
+        "scan: hand over": lambda: services.certificates_hand_over(on=on),
+    }
+    started = time.perf_counter()
+    try:
+        with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+            result = functions[step]()
+            raise Rollback
+    except Rollback:
+        pass
+    took = time.perf_counter() - started
+    count = len(result) if isinstance(result, list) else result
+    return {"ms": took * 1000, "queries": len(queries), "rows": count}
+
+
+PEOPLE = people()
+URLS = urls()
+
+
+def main():
+    for line in sys.stdin:
+        request = json.loads(line)
+        if request["kind"] == "page":
+            answer = time_page(request["name"], request.get("repeat", 5))
+        else:
+            answer = scan_step(request["name"])
+        print(json.dumps(answer), flush=True)
+
+
+if __name__ == "__main__":
+    main()
