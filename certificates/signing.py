@@ -61,6 +61,22 @@ def qr_svg(url: str) -> str:
     return segno.make(url, error="m", micro=False).svg_inline(**QR_OPTIONS)
 
 
+@dataclass(frozen=True)
+class Signatory:
+    name: str
+    title: str
+    nip: str  # employee number (Nomor Induk Pegawai)
+
+
+def signatory() -> Signatory:
+    """The official printed under the signature block (settings CERTIFICATE_SIGNATORY_*)."""
+    return Signatory(
+        name=settings.CERTIFICATE_SIGNATORY_NAME,
+        title=settings.CERTIFICATE_SIGNATORY_TITLE,
+        nip=settings.CERTIFICATE_SIGNATORY_NIP,
+    )
+
+
 def certificate_context(certificate) -> dict:
     url = verification_url(certificate.number)
     return {
@@ -69,6 +85,7 @@ def certificate_context(certificate) -> dict:
         # segno's SVG is built from the URL's bits only: no text of ours reaches it unescaped.
         "qr_svg": mark_safe(qr_svg(url)),  # noqa: S308
         "validity_years": settings.CERTIFICATE_VALIDITY_YEARS,
+        "signatory": signatory(),
     }
 
 
@@ -185,23 +202,58 @@ def signature_is_valid(pdf: bytes) -> bool:
     return check_signature(pdf).valid
 
 
-def make_self_signed(
-    key_path: Path, cert_path: Path, *, common_name: str = "Registrasi development signing"
-):
-    """Write a new RSA key and a self-signed certificate (PEM) for development and tests."""
+MINISTRY_LEGAL_NAME = "Kementerian Komunikasi dan Digital Republik Indonesia"
+
+
+def signing_subject(who: Signatory):
+    """The subject a signing certificate carries for `who`: name (CN), title, NIP
+    (serialNumber), the ministry (O), Indonesia (C)."""
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "ID"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, MINISTRY_LEGAL_NAME),
+            x509.NameAttribute(NameOID.TITLE, who.title),
+            x509.NameAttribute(NameOID.SERIAL_NUMBER, who.nip),
+            x509.NameAttribute(NameOID.COMMON_NAME, who.name),
+        ]
+    )
+
+
+def signatory_mismatch() -> str:
+    """Why the signing certificate does not name the configured signatory ("" when it does,
+    or when there is no certificate yet): its CN must be the name and its serialNumber the
+    NIP printed under the signature block."""
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    _key, cert_path = key_paths()
+    if not cert_path.is_file():
+        return ""
+    subject = x509.load_pem_x509_certificate(cert_path.read_bytes()).subject
+    who = signatory()
+    found = {
+        "CN": [a.value for a in subject.get_attributes_for_oid(NameOID.COMMON_NAME)],
+        "serialNumber": [a.value for a in subject.get_attributes_for_oid(NameOID.SERIAL_NUMBER)],
+    }
+    wanted = {"CN": who.name, "serialNumber": who.nip}
+    wrong = [f"{k}={found[k]} (expected {v!r})" for k, v in wanted.items() if found[k] != [v]]
+    if not wrong:
+        return ""
+    return f"The signing certificate {cert_path} does not name the signatory: " + "; ".join(wrong)
+
+
+def make_self_signed(key_path: Path, cert_path: Path, *, who: Signatory | None = None):
+    """Write a new RSA key and a self-signed certificate (PEM) for development and tests,
+    naming `who` (default: the configured signatory) in its subject."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
-    from cryptography.x509.oid import NameOID
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COUNTRY_NAME, "ID"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Registrasi (development)"),
-            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-        ]
-    )
+    name = signing_subject(who or signatory())
     now = datetime.datetime.now(datetime.UTC)
     cert = (
         x509.CertificateBuilder()

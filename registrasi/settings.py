@@ -318,6 +318,16 @@ CERTIFICATE_SIGNING_CERT = env.str(
     "CERTIFICATE_SIGNING_CERT", default=str(VAR_DIR / "signing" / "signing-cert.pem")
 )
 CERTIFICATE_SIGNING_KEY_PASSPHRASE = env.str("CERTIFICATE_SIGNING_KEY_PASSPHRASE", default="")
+# The official who signs: printed under the certificate's signature block. The signing
+# certificate's subject must name the same person (CN) and employee number (serialNumber):
+# `make_signing_key` writes it so, and a system check compares a mounted one.
+CERTIFICATE_SIGNATORY_NAME = env.str(
+    "CERTIFICATE_SIGNATORY_NAME", default="Penandatangan Pengembangan (development)"
+)
+CERTIFICATE_SIGNATORY_TITLE = env.str(
+    "CERTIFICATE_SIGNATORY_TITLE", default="Direktur Pengendalian Aplikasi Informatika"
+)
+CERTIFICATE_SIGNATORY_NIP = env.str("CERTIFICATE_SIGNATORY_NIP", default="199001012020121001")
 CERTIFICATE_NUMBER_PREFIX = env.str("CERTIFICATE_NUMBER_PREFIX", default="KOMINFO-CC")
 CERTIFICATE_VALIDITY_YEARS = env.int("CERTIFICATE_VALIDITY_YEARS", default=5)
 # Development only (DEBUG and not production): make a self-signed signing pair on first use

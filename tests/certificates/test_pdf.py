@@ -13,6 +13,7 @@ from certificates import services
 from certificates.models import Certificate
 from certificates.signing import (
     QR_OPTIONS,
+    Signatory,
     SigningKeyMissing,
     certificate_context,
     make_self_signed,
@@ -167,7 +168,7 @@ def test_it_signs_the_pdf_so_that_the_signature_validates(rendered):
 def test_a_signature_by_another_key_does_not_validate(rendered, settings, tmp_path):
     signed_here = rendered.signed_pdf
     key, cert = tmp_path / "k.pem", tmp_path / "c.pem"
-    make_self_signed(key, cert, common_name="Someone else")
+    make_self_signed(key, cert, who=Signatory(name="Someone else", title="Nobody", nip="1"))
     trusted_cert = settings.CERTIFICATE_SIGNING_CERT
     settings.CERTIFICATE_SIGNING_KEY, settings.CERTIFICATE_SIGNING_CERT = str(key), str(cert)
     from certificates.signing import sign_pdf
