@@ -29,6 +29,9 @@ class Decision:
     reason_label: str = ""
     reason_required: bool = False
     opens_page: bool = False  # a link to its own page (a form with more than a reason)
+    # A final decision asks again before it acts: `folded` shows its form only once opened
+    # (<details>, no script); approval's own confirmation page says what the certificate is.
+    folded: bool = False
     hidden: dict = field(default_factory=dict)
     blockers: tuple = ()  # why it cannot be done yet (fee, documents); empty: it can
 
@@ -96,6 +99,7 @@ def _reject(application, detail):
         ),
         url=reverse("applications:reject", args=[application.pk]),
         style="danger",
+        folded=True,
         reason_name="reason",
         reason_label=_("Reason for the rejection (shown to the applicant)"),
         reason_required=True,
@@ -120,15 +124,13 @@ def _approve(application, detail):
     effect = _("The application is approved and its certificate is issued now.")
     if detail.approval_effect:
         effect = f"{effect} {detail.approval_effect}"
-    basis = application.basis_certificate
-    sanctioned = basis is not None and bool(basis.sanctions_in_force)
     return Decision(
         name="approve",
         label=_("Approve and issue certificate"),
         effect=effect,
+        # The certificates app's confirmation page comes next: the dates, and the sanctions a
+        # successor inherits, to confirm.
         url=reverse("certificates:approve", args=[application.pk]),
-        # A sanctioned basis needs its own confirmation page (what the successor inherits).
-        hidden={} if sanctioned else {"confirm": "1"},
         blockers=tuple(detail.blockers),
     )
 

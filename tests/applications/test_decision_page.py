@@ -35,6 +35,14 @@ def offered(html):
     return re.findall(r'data-decision="([a-z_]+)"', html)
 
 
+def block(html, name):
+    """The markup of one decision: from its marker to the next decision or the panel's end."""
+    start = html.index(f'data-decision="{name}"')
+    rest = html[start + 1 :]
+    ends = [i for i in (rest.find("data-decision="), rest.find("</section>")) if i >= 0]
+    return html[start : start + 1 + min(ends)]
+
+
 def test_submitted_offers_only_starting_the_review(staff_client, staff_user):
     application = ApplicationFactory(submitted=True, staff=staff_user)
     assert offered(page(staff_client, application)) == ["start_review"]
@@ -48,15 +56,15 @@ def test_under_review_offers_accept_return_and_reject_each_with_its_own_form(
     assert offered(html) == ["accept", "return_for_changes", "reject"]
     # The actions come before the sections.
     assert html.index('id="actions"') < html.index('id="documents"') < html.index('id="timeline"')
-    forms = re.findall(r'<details class="decision".*?</details>', html, flags=re.S)
-    assert len(forms) == 3
-    accept, give_back, reject = forms
+    accept, give_back, reject = (block(html, n) for n in offered(html))
     assert reverse("applications:accept", args=[application.pk]) in accept
-    assert "textarea" not in accept
+    assert "textarea" not in accept and "waits for an inspection" in accept
     assert 'name="return-reason"' in give_back and "What the applicant must change" in give_back
     assert 'name="reason"' in reject and "Reason for the rejection" in reject
-    assert "This is final" in reject  # the confirmation says what will happen
-    for form in forms:
+    # The final one is folded and asks again; each says what will happen.
+    assert "<summary" in reject and "Confirm: Reject" in reject and "This is final" in reject
+    for form in (accept, give_back, reject):
+        assert form.count("<form") == 1
         assert 'name="expected_state" value="under_review"' in form
 
 
@@ -64,19 +72,19 @@ def test_a_passed_inspection_puts_approval_first(staff_client):
     application = passed_application()
     html = page(staff_client, application)
     assert offered(html) == ["approve", "reject"]
-    approve = re.search(
-        r'<details class="decision" data-decision="approve".*?</details>', html, re.S
-    )
-    assert 'name="confirm" value="1"' in approve.group(0)
-    assert "certificate is issued now" in approve.group(0)
+    approve = block(html, "approve")
+    assert reverse("certificates:approve", args=[application.pk]) in approve
+    assert "certificate is issued now" in approve
+    assert html.index('data-decision="approve"') < html.index('id="documents"')
 
 
-def test_approving_from_the_top_issues_the_certificate(staff_client):
+def test_approving_from_the_top_confirms_then_issues_the_certificate(staff_client):
     application = passed_application()
-    response = staff_client.post(
-        reverse("certificates:approve", args=[application.pk]),
-        {"expected_state": S.INSPECTION_PASSED, "confirm": "1"},
-    )
+    url = reverse("certificates:approve", args=[application.pk])
+    confirmation = staff_client.post(url, {"expected_state": S.INSPECTION_PASSED})
+    assert confirmation.status_code == 200
+    assert not Certificate.objects.filter(application=application).exists()
+    response = staff_client.post(url, {"expected_state": S.INSPECTION_PASSED, "confirm": "1"})
     assert response.status_code == 302
     assert Certificate.objects.filter(application=application).exists()
 
@@ -107,8 +115,8 @@ def test_a_return_without_reason_reopens_its_own_form_with_the_error(staff_clien
         {"expected_state": application.state, "return-reason": ""},
     )
     assert response.status_code == 400
-    html = response.content.decode()
-    assert '<details class="decision" data-decision="return_for_changes" open>' in html
+    give_back = block(response.content.decode(), "return_for_changes")
+    assert 'class="errorlist"' in give_back
     assert Application.objects.get(pk=application.pk).state == S.UNDER_REVIEW
 
 
