@@ -79,8 +79,9 @@ class BillingCode(models.Model):
             models.CheckConstraint(
                 condition=models.Q(amount__gt=0), name="applications_billingcode_amount_positive"
             ),
+            # Pending codes have no number yet; a pending one may be voided before it came.
             models.CheckConstraint(
-                condition=models.Q(status="pending") | models.Q(code__isnull=False),
+                condition=models.Q(status__in=["pending", "voided"]) | models.Q(code__isnull=False),
                 name="applications_billingcode_issued_has_code",
             ),
             # One live code per invoice: the old one is voided before a new one is asked for.

@@ -129,10 +129,12 @@ def live_code(invoice) -> BillingCode | None:
     ).first()
 
 
-def _void(code, *, actor, reason):
+def _void(code, *, actor, reason, audited=True):
     code.status = CodeStatus.VOIDED
     code.voided_at = timezone.now()
     code.save(update_fields=["status", "voided_at"])
+    if not audited:
+        return
     audit_record(
         actor=actor,
         action="billing_code_voided",
@@ -146,7 +148,8 @@ def billing_codes_void_for_invoice(*, invoice, actor, reason="invoice_cancelled"
     for code in BillingCode.objects.select_for_update().filter(
         invoice=invoice, status__in=[CodeStatus.PENDING, CodeStatus.ACTIVE]
     ):
-        _void(code, actor=actor, reason=reason)
+        # The invoice's own "cancelled" event records it; the code keeps its voided_at.
+        _void(code, actor=actor, reason=reason, audited=False)
 
 
 def billing_code_renew(*, invoice, actor) -> BillingCode:

@@ -292,3 +292,15 @@ def test_a_logged_in_session_does_not_open_the_callback(client, billed, staff_us
 
 def test_the_callback_answers_only_post(client):
     assert client.get(reverse("billing:callback")).status_code == 405
+
+
+def test_an_invoice_replaced_while_its_code_is_pending_voids_the_pending_code(staff_user):
+    from tests.applications.test_fee_repricing import change_facts, resubmit
+
+    application = ApplicationFactory(returned=True, staff=staff_user, agent_seats=10)
+    pending = live_code(application)
+    assert pending.status == CodeStatus.PENDING  # the task never ran (no commit here)
+    change_facts(application)
+    resubmit(application)
+    pending.refresh_from_db()
+    assert pending.status == CodeStatus.VOIDED and pending.code is None
