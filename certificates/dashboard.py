@@ -29,6 +29,9 @@ from registrasi.audit.models import AuditEvent
 
 DEFAULT_PERIOD_DAYS = 365
 MAX_PERIOD_DAYS = 10 * 366
+# Dates a period may name (the first and last day +1 must stay representable, also in UTC).
+EARLIEST = datetime.date(2000, 1, 1)
+LATEST = datetime.date(2100, 12, 31)
 
 
 # Filters ------------------------------------------------------------------------------------
@@ -50,6 +53,12 @@ class DashboardFilterForm(forms.Form):
     def clean(self):
         data = super().clean()
         start, end = data.get("date_from"), data.get("date_to")
+        for day in (start, end):
+            if day and not EARLIEST <= day <= LATEST:
+                raise forms.ValidationError(
+                    _("Choose dates between %(start)s and %(end)s.")
+                    % {"start": EARLIEST.isoformat(), "end": LATEST.isoformat()}
+                )
         if start and end and start > end:
             raise forms.ValidationError(_("The period must start before it ends."))
         if start and end and (end - start).days > MAX_PERIOD_DAYS:

@@ -322,3 +322,14 @@ def test_each_queue_runs_a_fixed_number_of_queries(
     assert response.status_code == 200
     assert response.context["desk"].counts[key] == count
     assert len(_rows(response)) == min(count, 25)
+
+
+@pytest.mark.parametrize("page", ["abc", "-3", "99999999999999999999", "\x00"])
+def test_any_page_number_shows_a_page(client, staff_user, organization, page):
+    desk_seed.applications(organization, 3, A.SUBMITTED)
+    client.force_login(staff_user)
+
+    response = client.get(URL, {"page": page})
+
+    assert response.status_code == 200
+    assert len(_rows(response)) == 3

@@ -372,3 +372,25 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(
     assert sections["to_certificate"][0] == ["Certificates issued", count]
     assert sections["pass_rate"][0] == ["Passed", count]
     assert sections["stages"] == [["Submitted", count, 10.0, 10.0]]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"date_from": "2026-99-99", "date_to": "x" * 10_000},
+        {"province": "\x00", "date_from": "0001-01-01", "date_to": "9999-12-31"},
+        {"date_from": "1990-01-01", "date_to": "2026-01-01"},
+        {"date_from": "9999-12-30", "date_to": "9999-12-31"},
+        {"date_from": "0001-01-01", "date_to": "0001-01-02"},
+    ],
+)
+def test_hostile_filters_fall_back_to_the_default_period(client, staff_user, params):
+    client.force_login(staff_user)
+
+    response = client.get(URL, params)
+    export = client.get(EXPORT_URL, {**params, "format": "xlsx"})
+
+    assert response.status_code == 200
+    period = response.context["filters"]
+    assert (period.date_from, period.date_to) == (datetime.date(2025, 6, 15), TODAY)
+    assert export.status_code == 200
