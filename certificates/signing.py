@@ -106,6 +106,20 @@ def render_certificate(certificate) -> RenderedCertificate:
     )
 
 
+POSTER_TEMPLATE = "certificates/pdf/poster.html"
+
+
+def render_poster(certificate):
+    """The A4 display poster for the premises (bilingual, unsigned: the QR code's
+    verification page is what counts), rendered like the certificate."""
+    from django.utils import translation
+
+    from registrasi.pdf import render_pdf
+
+    with translation.override(CERTIFICATE_LANGUAGE):
+        return render_pdf(POSTER_TEMPLATE, certificate_context(certificate))
+
+
 # Signing ---------------------------------------------------------------------------------
 def key_paths() -> tuple[Path, Path]:
     return Path(settings.CERTIFICATE_SIGNING_KEY), Path(settings.CERTIFICATE_SIGNING_CERT)

@@ -22,6 +22,7 @@ urlpatterns = [
     path("certificates/<int:pk>/", views.detail, name="detail"),
     path("certificates/<int:pk>/pdf-status/", views.pdf_status, name="pdf_status"),
     path("certificates/<int:pk>/download/", views.download, name="download"),
+    path("certificates/<int:pk>/poster/", views.poster, name="poster"),
     path("certificates/<int:pk>/render-again/", views.render_again, name="render_again"),
     path("certificates/<int:pk>/start/<slug:kind>/", views.start_follow_up, name="start_follow_up"),
     # Staff decisions.

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -303,6 +303,21 @@ def download(request, pk):
         application_id=certificate.application_id,
     )
     return services.certificate_pdf_response(certificate=certificate)
+
+
+@login_required
+@require_GET
+def poster(request, pk):
+    """The A4 display poster of an active certificate (PDF), for its holder to print."""
+    from certificates.signing import render_poster
+
+    certificate = _certificate_for(request, pk)
+    if certificate.state != CertificateState.ACTIVE:
+        messages.error(request, _("Only a certificate in force has a display poster."))
+        return redirect("certificates:detail", pk=certificate.pk)
+    response = HttpResponse(render_poster(certificate).pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{certificate.number}-poster.pdf"'
+    return response
 
 
 @login_required
