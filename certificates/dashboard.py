@@ -105,10 +105,10 @@ def _day_start(day: datetime.date) -> datetime.datetime:
 
 # Charts -------------------------------------------------------------------------------------
 
-CHART_WIDTH = 640
+CHART_WIDTH = 520
 BAR_HEIGHT = 22
 BAR_GAP = 6
-LABEL_WIDTH = 220
+LABEL_WIDTH = 180
 VALUE_WIDTH = 60
 
 
