@@ -32,7 +32,7 @@ COPY . .
 # Settings refuse to load in production without a strong key: this one exists only here.
 RUN DJANGO_ENV=production \
     SECRET_KEY=collectstatic-only-not-a-secret-0123456789-abcdefghijklmnopqrstuvwxyz \
-    ALLOWED_HOSTS=build.invalid \
+    ALLOWED_HOSTS=build.invalid SITE_URL=https://build.invalid \
     EMAIL_URL=smtp://build.invalid:25 \
     CERTIFICATE_SIGNING_KEY=/nonexistent CERTIFICATE_SIGNING_CERT=/nonexistent \
     BILLING_CALLBACK_SECRET=collectstatic-only BILLING_ALLOW_SIMULATOR_IN_PRODUCTION=true \

@@ -38,6 +38,8 @@ ALLOWED_HOSTS = env.list(
     default=_required_in_production("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"]),
 )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Where absolute links (emails, QR codes, certificates) point: `make run` passes its own host
+# and port; production must say it (checked below, after the host settings).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
@@ -307,6 +309,8 @@ LOGGING = {
 # server that answers every request with 400: refuse to start instead.
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must not be empty when DJANGO_ENV=production.")
+# Every emailed link, QR code and certificate names SITE_URL: never the development default.
+_required_in_production("SITE_URL", None)
 
 # --- certificates ---
 # The PAdES signing key and certificate (PEM). `manage.py make_signing_key` writes a

@@ -76,6 +76,7 @@ def production(**overrides):
         "DJANGO_ENV": "production",
         "SECRET_KEY": strong_key(),
         "ALLOWED_HOSTS": "example.gov.id",
+        "SITE_URL": "https://example.gov.id",
         "EMAIL_URL": "smtp://relay.example.gov.id:587",
         "CERTIFICATE_SIGNING_KEY": "/run/secrets/signing-key.pem",
         "CERTIFICATE_SIGNING_CERT": "/run/secrets/signing-cert.pem",
