@@ -543,4 +543,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     "ENUM_NAME_OVERRIDES": {"ProvinceEnum": "registrasi.accounts.constants.Province"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "certificates.api.schema.refuse_unknown_fields",
+        "certificates.api.schema.describe_errors",
+    ],
 }

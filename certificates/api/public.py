@@ -13,9 +13,16 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers
+from rest_framework.decorators import (
+    api_view,
+    authentication_classes,
+    permission_classes,
+)
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -35,6 +42,14 @@ from certificates.verification import registry, verify_number
 from registrasi.accounts.constants import Province
 
 S = CertificateState
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+@authentication_classes([])
+@permission_classes([AllowAny])
+def not_found(request, *args, **kwargs):
+    raise NotFound()
 
 
 class PublicView(APIView):
@@ -135,16 +150,20 @@ class RegisterView(generics.ListAPIView):
     serializer_class = RegisterEntrySerializer
     pagination_class = RegisterPagination
     filterset_class = RegisterFilter
+    filter_backends = [DjangoFilterBackend]
 
     def get_queryset(self):
         return registry()
 
-    def filter_queryset(self, queryset):
-        from django_filters.rest_framework import DjangoFilterBackend
-
-        return DjangoFilterBackend().filter_queryset(self.request, queryset, self)
-
-    @extend_schema(summary="Search the public register", auth=[])
+    @extend_schema(
+        summary="Search the public register",
+        auth=[],
+        responses={
+            200: RegisterEntrySerializer(many=True),
+            400: OpenApiResponse(description="Bad filter"),
+            404: OpenApiResponse(description="No such page"),
+        },
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

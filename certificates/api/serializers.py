@@ -144,7 +144,7 @@ class DocumentVersionSerializer(serializers.Serializer):
 
 class ApplicationSummarySerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    reference = serializers.CharField()
+    reference = serializers.CharField(allow_null=True)
     kind = serializers.CharField()
     state = serializers.CharField()
     state_label = serializers.CharField(source="get_state_display")

@@ -62,4 +62,6 @@ urlpatterns = [
         organization.CertificatePdfView.as_view(),
         name="certificate_pdf",
     ),
+    # Anything else under /api/ is a JSON 404, not the site's HTML page.
+    re_path(r"^", public.not_found, name="not_found"),
 ]

@@ -1,0 +1,28 @@
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_schema_is_served_as_openapi_3(client):
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["openapi"].startswith("3.")
+    assert "/api/v1/verify/{number}/" in schema["paths"]
+    assert "/api/v1/applications/{id}/submit/" in schema["paths"]
+
+
+def test_the_docs_page_uses_static_files_only_under_the_csp(client):
+    response = client.get("/api/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    csp = response["Content-Security-Policy"]
+    assert "unsafe-inline" not in csp
+    assert "<style" not in html
+    assert "<script>" not in html
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    assert "http://" not in html.replace("http://testserver", "")
+    assert "https://" not in html
+    script = client.get("/api/docs/?script=")
+    assert script.status_code == 200
+    assert "SwaggerUIBundle" in script.content.decode()
