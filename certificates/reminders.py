@@ -92,7 +92,8 @@ def due_reminders(on: datetime.date) -> list[DueReminder]:
     """What a scan on `on` would send (for the --dry-run of the command)."""
     return [
         DueReminder(certificate, latest_milestone((certificate.expires_on - on).days))
-        for certificate in due_certificates(on).iterator(chunk_size=BATCH_SIZE)
+        # Not .iterator(): a server-side cursor is planned for its first rows (whole indexes).
+        for certificate in due_certificates(on)
     ]
 
 

@@ -49,7 +49,8 @@ SCAN = ("scan: expire", "scan: hand over", "scan: reminders")
 
 
 def env_for(size):
-    return {**os.environ, "DATABASE_URL": f"{SERVER}/{NAMES[size]}", "DEBUG": "false"}
+    url = f"{SERVER}/{NAMES[size]}"
+    return {**os.environ, "DATABASE_URL": url, "DEBUG": "false", "PYTHONPATH": str(ROOT)}
 
 
 def manage(size, *args, check=True):
