@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from pypdf import PdfReader
 
 from certificates.signing import make_self_signed, qr_svg, render_certificate
@@ -94,3 +95,15 @@ def test_the_certificate_prints_and_encodes_the_configured_port(settings, db, si
     assert url in text
     assert qr_svg(url) in rendered.html
     assert "127.0.0.1:8000" not in rendered.html
+
+
+def test_the_password_reset_email_links_to_site_url_not_the_requests_host(
+    client, settings, applicant
+):
+    settings.SITE_URL = SITE
+    client.post(
+        reverse("accounts:password_reset"), {"email": applicant.email}, HTTP_HOST="testserver"
+    )
+    (message,) = mail.outbox
+    assert f"{SITE}/accounts/" in message.body
+    assert "testserver" not in message.body

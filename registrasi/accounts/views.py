@@ -132,6 +132,11 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "accounts/emails/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
 
+    @property
+    def extra_email_context(self):
+        # The link names SITE_URL like every other email, not the request's Host and scheme.
+        return {"site_url": settings.SITE_URL}
+
     def post(self, request, *args, **kwargs):
         # Limited per normalised email and per client address (429 with the time to wait).
         return throttle.password_reset_refusal(request) or super().post(request, *args, **kwargs)
