@@ -63,6 +63,9 @@ def test_under_review_offers_accept_return_and_reject_each_with_its_own_form(
     assert 'name="reason"' in reject and "Reason for the rejection" in reject
     # The final one is folded and asks again; each says what will happen.
     assert "<summary" in reject and "Confirm: Reject" in reject and "This is final" in reject
+    # The reason's length limit is the form field's, written as a plain number (a localised
+    # "4.000" would make the browser stop at 4 characters).
+    assert 'maxlength="4000"' in give_back and 'maxlength="4000"' in reject
     for form in (accept, give_back, reject):
         assert form.count("<form") == 1
         assert 'name="expected_state" value="under_review"' in form

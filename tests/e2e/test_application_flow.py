@@ -72,8 +72,10 @@ def review_document(page, document_type, accept, reason=""):
     row.locator(f"input[type=radio][value={'accept' if accept else 'reject'}]").check()
     if reason:
         row.locator("textarea").fill(reason)
-    with page.expect_navigation():
+    # The review is saved with htmx: the row replaces itself and the page keeps its place.
+    with page.expect_response(lambda r: "/review/" in r.url and r.request.method == "POST"):
         row.locator("form.review-form button[type=submit]").click()
+    page.locator(f"tr[data-type='{document_type}'].reviewed-now").wait_for()
     success_shown(page)
 
 
