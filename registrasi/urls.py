@@ -6,6 +6,7 @@ from registrasi import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("emails/failed/", views.failed_emails, name="failed_emails"),
     path(
         "emails/failed/<str:kind>/<int:pk>/send-again/",

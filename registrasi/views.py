@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views import i18n as i18n_views
 from django.views.decorators.cache import never_cache
@@ -35,6 +36,11 @@ def set_language(request):
     if user.is_authenticated and language in dict(settings.LANGUAGES) and user.language != language:
         user_update_profile(actor=user, full_name=user.full_name, language=language)
     return response
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says: send them to the shipped icon."""
+    return redirect(static("img/favicon.svg"), permanent=True)
 
 
 def home(request):
