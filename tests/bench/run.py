@@ -44,6 +44,9 @@ PAGES = (
     "register, page 20",
     "register, name search",
     "verify",
+    "register, not cached",
+    "register, search, not cached",
+    "verify, not cached",
 )
 SCAN = ("scan: expire", "scan: hand over", "scan: reminders")
 
