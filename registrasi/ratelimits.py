@@ -16,10 +16,11 @@ from django_ratelimit.exceptions import Ratelimited
 ALL_METHODS = (None,)
 
 
-def too_many_requests(request, seconds: int | None = None):
-    """The 429 page: how long to wait in whole minutes (at least one)."""
+def too_many_requests(request, seconds: int | None = None, *, template: str = "429.html"):
+    """The 429 page (`template`: the login lockout has its own words): how long to wait in
+    whole minutes (at least one), also as Retry-After."""
     minutes = max(1, math.ceil((seconds or 60) / 60))
-    response = render(request, "429.html", {"minutes": minutes}, status=429)
+    response = render(request, template, {"minutes": minutes}, status=429)
     response["Retry-After"] = str(minutes * 60)
     return response
 

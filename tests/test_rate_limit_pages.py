@@ -3,6 +3,7 @@ blames nothing else; a request over its rate is a 429 page saying how long to wa
 
 import re
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.test import override_settings
 from django.urls import reverse
@@ -49,8 +50,27 @@ def test_the_public_register_past_its_rate_says_how_long_to_wait(client, db, set
 
 def test_a_ratelimited_exception_anywhere_is_a_429_and_a_refusal_a_403(rf, db):
     request = rf.get("/")
-    from django.contrib.auth.models import AnonymousUser
-
     request.user = AnonymousUser()
     assert permission_denied(request, Ratelimited()).status_code == 429
     assert permission_denied(request, PermissionDenied()).status_code == 403
+
+
+def test_too_many_reset_links_say_so_not_that_login_is_locked(client, applicant, settings):
+    url = reverse("accounts:password_reset")
+    for n in range(5):
+        client.post(url, {"email": applicant.email}, REMOTE_ADDR=f"198.51.100.{n}")
+    response = client.post(url, {"email": applicant.email}, REMOTE_ADDR="198.51.100.77")
+    body = response.content.decode()
+    assert response.status_code == 429
+    assert "Too many requests" in body
+    assert "Logging in is locked" not in body
+    assert response["Retry-After"] == str(int(WAIT.search(body).group(1)) * 60)
+
+
+def test_a_locked_login_keeps_its_own_page(client, applicant, settings):
+    url = reverse("accounts:login")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(url, {"username": applicant.email, "password": "wrong"})
+    response = client.post(url, {"username": applicant.email, "password": "wrong"})
+    assert response.status_code == 429
+    assert "Logging in is locked" in response.content.decode()

@@ -13,13 +13,13 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Q, Sum
-from django.shortcuts import render
 from django.utils import timezone
 from django_ratelimit.core import get_usage
 
 from registrasi.accounts.backends import normalize_login
 from registrasi.audit.middleware import client_ip
 from registrasi.audit.services import audit_record
+from registrasi.ratelimits import too_many_requests
 
 
 def login_username(request, credentials=None):
@@ -73,9 +73,7 @@ def minutes_to_wait(request, credentials=None):
 
 
 def locked_out_page(request, minutes):
-    response = render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
-    response["Retry-After"] = str(minutes * 60)
-    return response
+    return too_many_requests(request, minutes * 60, template="accounts/locked_out.html")
 
 
 def lockout_response(request, original_response=None, credentials=None):
@@ -103,7 +101,8 @@ def password_reset_refusal(request):
             request, group=group, key=key, rate=getattr(settings, rate_setting), increment=True
         )
         if usage and usage["should_limit"]:
-            return locked_out_page(request, max(1, math.ceil(usage["time_left"] / 60)))
+            # Too many reset links, not a locked login: the generic page says so.
+            return too_many_requests(request, usage["time_left"])
     return None
 
 
