@@ -74,3 +74,40 @@ def latest_decision(certificate) -> Sanction | None:
         .order_by("-created_at", "-id")
         .first()
     )
+
+
+def attach_sanctions(certificates) -> list:
+    """Read the sanctions of every certificate in `certificates` in one query and fill their
+    `decision` and `sanctions_in_force` (cached properties), so a list page showing a notice
+    per suspended or revoked certificate runs no query per row. Returns the list."""
+    certificates = list(certificates)
+    by_certificate = {certificate.pk: [] for certificate in certificates}
+    for sanction in Sanction.objects.filter(certificate__in=by_certificate).order_by(
+        "created_at", "id"
+    ):
+        by_certificate[sanction.certificate_id].append(sanction)
+    for certificate in certificates:
+        sanctions = by_certificate[certificate.pk]
+        certificate.__dict__["decision"] = _latest(certificate, sanctions)
+        suspension = (
+            _latest_of(sanctions, SanctionKind.SUSPENSION)
+            if certificate.state == CertificateState.SUSPENDED
+            else None
+        )
+        fines = [s for s in sanctions if s.kind == SanctionKind.FINE and s.paid_at is None]
+        certificate.__dict__["sanctions_in_force"] = SanctionsInForce(
+            certificate=certificate, suspension=suspension, fines=fines
+        )
+    return certificates
+
+
+def _latest_of(sanctions, kind) -> Sanction | None:
+    return next((s for s in reversed(sanctions) if s.kind == kind), None)
+
+
+def _latest(certificate, sanctions) -> Sanction | None:
+    kind = {
+        CertificateState.SUSPENDED: SanctionKind.SUSPENSION,
+        CertificateState.REVOKED: SanctionKind.REVOCATION,
+    }.get(certificate.state)
+    return _latest_of(sanctions, kind) if kind is not None else None

@@ -16,6 +16,7 @@ from certificates.keeping import (
     with_follow_up_facts,
 )
 from certificates.models import Certificate, Sanction
+from certificates.sanctions import attach_sanctions
 from certificates.services import RENDER_MAX_ATTEMPTS, today
 from certificates.verification import registry, status_of, with_public_status  # noqa: F401
 from registrasi.audit.notes import render_note
@@ -181,7 +182,7 @@ def applicant_certificates(*, user, today=None) -> list[CertificateActions]:
         )
     ).order_by("-issued_on", "-pk")
     rows = []
-    for certificate in certificates:
+    for certificate in attach_sanctions(certificates):
         if certificate.renewal_approved or certificate.has_successor:
             continue
         rows.append(

@@ -38,7 +38,7 @@ from certificates.forms import (
 )
 from certificates.models import Certificate, Sanction
 from certificates.public_cache import cached_public_page
-from certificates.sanctions import sanctions_in_force
+from certificates.sanctions import attach_sanctions, sanctions_in_force
 from certificates.verification import verify_number, verify_pdf
 from registrasi.accounts.reads import ReadKind, record_read
 from registrasi.ratelimits import rate_limit
@@ -197,7 +197,9 @@ def mine(request):
     """The applicant's certificates, newest first."""
     if request.user.is_ministry_staff:
         return redirect("certificates:staff_list")
-    certificates = Certificate.objects.visible_to(request.user).order_by("-issued_on", "-pk")
+    certificates = attach_sanctions(
+        Certificate.objects.visible_to(request.user).order_by("-issued_on", "-pk")
+    )
     return render(request, "certificates/mine.html", {"certificates": certificates})
 
 
