@@ -19,7 +19,6 @@ from django.db.models import (
     Exists,
     F,
     OuterRef,
-    Q,
     Subquery,
     When,
 )
@@ -210,7 +209,9 @@ def _to_review(filters):
         output_field=DateTimeField(),
     )
     queryset = staff_queue(filters={k: v for k, v in filters.items() if k in ("kind", "province")})
-    return queryset.annotate(since=since).order_by("since", "pk")
+    # In submission order, which the partial index of open applications serves (ordering by
+    # `since` computed it for every row: a second at 100,000 applications).
+    return queryset.annotate(since=since).order_by("submitted_at", "pk")
 
 
 def _in_state(state, filters, *extra):
@@ -252,7 +253,22 @@ def _payments(filters):
         cancelled_at__isnull=True,
         due_date__lt=timezone.localdate(),
     ).order_by("due_date")
-    queryset = Application.objects.filter(Q(Exists(discrepancies)) | Q(Exists(overdue)))
+    # A UNION of the two small sets of ids: an OR of two EXISTS read every application.
+    ids = (
+        BillingPayment.objects.filter(
+            outcome=PaymentOutcome.DISCREPANCY, billing_code__invoice__isnull=False
+        )
+        .order_by()
+        .values("billing_code__invoice__application_id")
+        .union(
+            Invoice.objects.filter(
+                paid_at__isnull=True, cancelled_at__isnull=True, due_date__lt=timezone.localdate()
+            )
+            .order_by()
+            .values("application_id")
+        )
+    )
+    queryset = Application.objects.filter(pk__in=ids)
     return (
         _application_filters(queryset, filters)
         .select_related("organization")
