@@ -215,3 +215,28 @@ def test_errors_come_in_the_requests_language(write_client, applicant):
         HTTP_ACCEPT_LANGUAGE="id",
     )
     assert english.json()["errors"][0]["message"] != indonesian.json()["errors"][0]["message"]
+
+
+def test_a_token_is_rate_limited_with_429_and_retry_after(applicant, settings):
+    from rest_framework.settings import api_settings
+    from rest_framework.throttling import SimpleRateThrottle
+
+    SimpleRateThrottle.THROTTLE_RATES = {"public": "60/min", "token": "2/min"}
+    try:
+        client = client_for(make_token(applicant).secret)
+        codes = [client.get("/api/v1/applications/").status_code for _ in range(3)]
+        assert codes == [200, 200, 429]
+        assert int(client.get("/api/v1/applications/")["Retry-After"]) > 0
+    finally:
+        SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+
+
+def test_a_token_never_reaches_the_logs(applicant, caplog):
+    new = make_token(applicant, scope=TokenScope.READ)
+    with caplog.at_level("DEBUG"):
+        client_for(new.secret).post("/api/v1/applications/", {}, format="json")
+        tokens.token_revoke(token=new.token, actor=applicant)
+        client_for(new.secret).get("/api/v1/applications/")
+    assert caplog.records
+    assert new.secret not in caplog.text
+    assert new.secret.split("_", 2)[2] not in caplog.text

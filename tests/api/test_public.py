@@ -145,3 +145,10 @@ def test_public_endpoints_are_rate_limited_per_address(api, settings):
         from rest_framework.settings import api_settings
 
         SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+
+
+def test_the_open_data_file_is_sent_again_after_an_older_date(api):
+    make_certificate(quick=True)
+    old = "Mon, 01 Jan 2001 00:00:00 GMT"
+    response = api.get("/api/v1/open-data/register.csv", HTTP_IF_MODIFIED_SINCE=old)
+    assert response.status_code == 200
