@@ -103,7 +103,7 @@ def test_every_tab_shows_its_count(client, staff_user, seeded):
     assert 'data-queue="to_decide"' in html
 
 
-def test_accepted_and_paid_applications_no_longer_drop_out(client, staff_user, staff_user_2=None):
+def test_accepted_and_paid_applications_no_longer_drop_out(client, staff_user):
     """The defect of the issue: an application accepted through the services, paid, appears
     in "to schedule" (the default work queue showed "nothing waiting")."""
     application = ApplicationFactory(awaiting_inspection=True, paid=True, staff=staff_user)
