@@ -193,10 +193,10 @@ def test_a_walk_in_goes_from_the_counter_to_the_certificate(
     record_counter_payment(page, scans)
     assert Application.objects.get(pk=application.pk).invoice.is_paid
 
-    # It waits in the work queue for review.
+    # It waits in the work queue as submitted, for review.
     go(page, live_server, "applications:staff_queue")
     detail = reverse("applications:detail", args=[application.pk])
-    assert page.locator(f"a[href='{detail}']").count() >= 1
+    assert page.locator(f"tr[data-state=submitted]:has(a[href='{detail}'])").count() == 1
 
     # Another officer reviews: start, each document inline, accept.
     other = second_page
