@@ -185,5 +185,5 @@ def test_sign_ups_are_limited_per_client_address(client):
 
     response = client.post(URL, signup_data(), REMOTE_ADDR="198.51.100.1")
 
-    assert response.status_code == 403
+    assert response.status_code == 429
     assert not User.objects.exists()

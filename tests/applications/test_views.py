@@ -522,7 +522,7 @@ def test_a_double_clicked_submit_only_submits_once(applicant_client, complete_dr
     submit(applicant_client, complete_draft)
     response = submit(applicant_client, complete_draft)
 
-    assert STALE in follow_messages(response)
+    assert "You already did this" in follow_messages(response)
     assert fresh(complete_draft).state == S.SUBMITTED
     assert AuditEvent.objects.filter(action="submit").count() == 1
     assert Invoice.objects.count() == 1

@@ -18,7 +18,7 @@ from tests.applications.factories import (
     current_versions,
     review_all_documents,
 )
-from tests.factories import OrganizationFactory
+from tests.factories import OrganizationFactory, StaffFactory
 
 S = ApplicationState
 STALE = "changed by someone else"
@@ -178,9 +178,10 @@ def test_staff_start_the_review(staff_client, submitted):
 
 
 def test_a_second_staff_member_starting_the_same_review_gets_the_stale_message(
-    staff_client, submitted, staff_user
+    staff_client, submitted
 ):
-    services.application_start_review(application=submitted, actor=staff_user)
+    colleague = StaffFactory()
+    services.application_start_review(application=submitted, actor=colleague)
 
     response = post(staff_client, "start_review", submitted)  # the page still said submitted
 

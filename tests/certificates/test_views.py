@@ -412,7 +412,7 @@ def test_a_double_click_on_approve_issues_one_certificate_and_says_so(client, st
     response = client.post(approve_url(passed), data, follow=True)
     assert response.status_code == 200
     assert Certificate.objects.filter(application=passed).count() == 1
-    assert "changed by someone else" in messages_of(response)
+    assert "You already did this" in messages_of(response)
 
 
 def test_approving_an_application_that_did_not_pass_is_refused_with_a_message(

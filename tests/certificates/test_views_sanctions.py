@@ -11,6 +11,7 @@ from certificates import services
 from certificates.constants import CertificateState, SanctionKind
 from certificates.models import Sanction
 from tests.certificates.test_views import fresh, messages_of, quick_certificate  # noqa: F401
+from tests.factories import StaffFactory
 
 S = CertificateState
 
@@ -159,9 +160,12 @@ def test_bad_suspension_input_changes_nothing(staff_client, certificate, changes
     assert not Sanction.objects.exists()
 
 
-def test_a_stale_suspension_is_refused_with_a_message(staff_client, suspended):
+def test_a_stale_suspension_is_refused_with_a_message(staff_client, certificate):
+    services.certificate_suspend(
+        certificate=certificate, actor=StaffFactory(), reason="Suspended by a colleague."
+    )
     data = confirm({**SUSPEND, "expected_state": "active"})
-    response = staff_client.post(url("suspend", suspended), data, follow=True)
+    response = staff_client.post(url("suspend", certificate), data, follow=True)
     assert response.status_code == 200
     assert "changed by someone else" in messages_of(response)
     assert Sanction.objects.filter(kind=SanctionKind.SUSPENSION).count() == 1
