@@ -96,7 +96,13 @@ class BaseSiteFormSet(forms.BaseFormSet):
 
 
 SiteFormSet = forms.formset_factory(
-    SiteForm, formset=BaseSiteFormSet, extra=1, can_delete=True, max_num=50, validate_max=True
+    SiteForm,
+    formset=BaseSiteFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=50,
+    absolute_max=50,
+    validate_max=True,
 )
 
 
