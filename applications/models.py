@@ -499,9 +499,7 @@ class Invoice(models.Model):
     not cancelled is paid; at most one invoice is open (neither paid nor cancelled) at a time.
     """
 
-    application = models.ForeignKey(
-        Application, on_delete=models.PROTECT, related_name="invoices"
-    )
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="invoices")
     kind = models.CharField(
         _("kind"), max_length=16, choices=InvoiceKind.choices, default=InvoiceKind.FEE
     )

@@ -492,8 +492,10 @@ BILLING_SIMULATOR_FOR_APPLICANTS = env.bool("BILLING_SIMULATOR_FOR_APPLICANTS", 
 BILLING_SIMULATOR_CALLBACK_URL = env.str("BILLING_SIMULATOR_CALLBACK_URL", default="")
 if BILLING_BACKEND not in ("simulator", "http"):
     raise ImproperlyConfigured("BILLING_BACKEND must be 'simulator' or 'http'.")
-if PRODUCTION and BILLING_BACKEND == "simulator" and not env.bool(
-    "BILLING_ALLOW_SIMULATOR_IN_PRODUCTION", default=False
+if (
+    PRODUCTION
+    and BILLING_BACKEND == "simulator"
+    and not env.bool("BILLING_ALLOW_SIMULATOR_IN_PRODUCTION", default=False)
 ):
     raise ImproperlyConfigured(
         "BILLING_BACKEND is the simulator in production; set BILLING_BACKEND=http (and "
