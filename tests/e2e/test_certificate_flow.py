@@ -97,7 +97,9 @@ def test_approve_download_verify_and_revoke(browser_page, live_server, site_url)
     assert page.locator("#pdf-status.ready").is_visible()
     assert page.locator("#pdf-status[hx-trigger]").count() == 0
     with page.expect_download() as download_info:
-        page.locator("#pdf-status a").click()
+        page.locator(
+            f"#pdf-status a[href='{reverse('certificates:download', args=[certificate.pk])}']"
+        ).click()
     data = Path(download_info.value.path()).read_bytes()
 
     certificate.refresh_from_db()
