@@ -631,24 +631,26 @@ def fine_impose(*, certificate, actor, amount, due_date, reason) -> Sanction:
     return sanction
 
 
-def fine_mark_paid(*, sanction, actor) -> Sanction:
+def fine_mark_paid(*, sanction, actor, ntpn, ntb, channel, paid_at, receipt_scan):
+    """Staff record a fine paid at the office: only with the NTPN and a scan of the receipt,
+    as a payment of the fine's billing code (applications.billing.office_payment_record),
+    which closes the fine, audits it, tells the holder and makes the receipt. Returns the
+    payment."""
     _refuse_unless_perm(actor, SANCTION_CERTIFICATE)
-    with transaction.atomic():
-        sanction = Sanction.objects.select_for_update().get(pk=sanction.pk)
-        if sanction.kind != SanctionKind.FINE:
-            raise NotAllowed(_("Only a fine can be paid."))
-        if sanction.paid_at is not None:
-            raise NotAllowed(_("This fine is already recorded as paid."))
-        sanction.paid_at = timezone.now()
-        sanction.save(update_fields=["paid_at"])
-        audit_record(
-            actor=actor,
-            action="fine_paid",
-            obj=sanction.certificate,
-            data={"sanction": sanction.pk, "amount": sanction.amount},
-        )
-        _notify(sanction.certificate_id, NotificationEvent.FINE_PAID, sanction.pk)
-    return sanction
+    sanction = Sanction.objects.get(pk=sanction.pk)
+    if sanction.kind != SanctionKind.FINE:
+        raise NotAllowed(_("Only a fine can be paid."))
+    if sanction.paid_at is not None:
+        raise NotAllowed(_("This fine is already recorded as paid."))
+    return billing.office_payment_record(
+        sanction=sanction,
+        actor=actor,
+        ntpn=ntpn,
+        ntb=ntb,
+        channel=channel,
+        paid_at=paid_at,
+        receipt_scan=receipt_scan,
+    )
 
 
 # Daily scan ------------------------------------------------------------------------------

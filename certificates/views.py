@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from applications import kinds
+from applications.billing.forms import OfficePaymentForm
 from applications.constants import ApplicationState
 from applications.models import Application
 from certificates import keeping, selectors, services
@@ -534,24 +535,30 @@ def fine(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def fine_paid(request, pk, sanction_pk):
-    """Record that a fine was paid: a confirmation page, then the service."""
+    """Record a fine paid at the office: only with the NTPN and a scan of the receipt."""
     _require_staff(request)
     certificate = _certificate_for(request, pk)
     sanction = get_object_or_404(
         Sanction.objects.filter(certificate=certificate, kind=SanctionKind.FINE), pk=sanction_pk
     )
-    if request.method == "POST" and request.POST.get("confirm") == "1":
+    form = OfficePaymentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
         try:
-            services.fine_mark_paid(sanction=sanction, actor=request.user)
+            services.fine_mark_paid(sanction=sanction, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
         except ServiceError as error:
             messages.error(request, error.message)
+            return redirect("certificates:detail", pk=certificate.pk)
         else:
-            messages.success(request, _("The fine is recorded as paid."))
-        return redirect("certificates:detail", pk=certificate.pk)
+            messages.success(request, _("The payment of the fine was recorded."))
+            return redirect("certificates:detail", pk=certificate.pk)
     return render(
         request,
         "certificates/fine_paid_confirm.html",
-        {"certificate": certificate, "fine": sanction},
+        {"certificate": certificate, "fine": sanction, "form": form},
+        status=400 if form.errors else 200,
     )
 
 

@@ -364,11 +364,16 @@ def clean_ntpn(value: str) -> str:
 
 
 def office_payment_record(
-    *, invoice, actor, ntpn, ntb, channel, paid_at, receipt_scan
+    *, actor, ntpn, ntb, channel, paid_at, receipt_scan, invoice=None, sanction=None
 ) -> BillingPayment:
-    """Staff record a payment made with the invoice's billing code that the billing system
-    has not reported: needs the NTPN (format, unique) and a scan of the receipt."""
+    """Staff record a payment made with a billing code that the billing system has not
+    reported: the code of an invoice or of a fine (`sanction`), exactly one of them. Needs
+    the NTPN (format, unique) and a scan of the receipt; an invoice or fine already paid is
+    refused. Paying a fine's code closes the fine (`_close_fine`). The one way staff record a
+    payment by hand."""
     _refuse_unless_staff(actor)
+    if (invoice is None) == (sanction is None):
+        raise TypeError("office_payment_record needs exactly one of invoice or sanction")
     ntpn = clean_ntpn(ntpn)
     try:
         scan = validate_upload(receipt_scan)
@@ -376,29 +381,40 @@ def office_payment_record(
         raise ValidationError({"receipt_scan": exc.messages}) from exc
     if paid_at is None or paid_at > timezone.now():
         raise ValidationError({"paid_at": _("Enter the time of payment; not in the future.")})
-    code = (
-        BillingCode.objects.filter(invoice=invoice, code__isnull=False)
-        .exclude(status=CodeStatus.PENDING)
-        .order_by("-created_at")
-        .first()
-    )
-    if code is None:
-        raise NotAllowed(_("This invoice has no billing code to pay with yet."))
-    try:
-        payment, _created = payment_receive(
-            code=code.code,
-            ntpn=ntpn,
-            ntb=(ntb or "").strip()[:32] or "-",
-            channel=(channel or "").strip()[:32] or "teller",
-            amount=code.amount,
-            paid_at=paid_at,
-            source=PaymentSource.OFFICE,
-            actor=actor,
-        )
-    except IntegrityError as exc:  # the same NTPN recorded at the same moment
-        raise ValidationError({"ntpn": _("A payment with this NTPN is already recorded.")}) from exc
-    payment.receipt_scan.save(f"{payment.ntpn}.{scan.ext}", scan.content, save=True)
+    with transaction.atomic():
+        code = _office_code(invoice=invoice, sanction=sanction)
+        _lock_target(code)
+        if not _target_open(code):
+            raise NotAllowed(_("This is already paid or no longer open."))
+        try:
+            payment, _created = payment_receive(
+                code=code.code,
+                ntpn=ntpn,
+                ntb=(ntb or "").strip()[:32] or "-",
+                channel=(channel or "").strip()[:32] or "teller",
+                amount=code.amount,
+                paid_at=paid_at,
+                source=PaymentSource.OFFICE,
+                actor=actor,
+            )
+        except IntegrityError as exc:  # the same NTPN recorded at the same moment
+            raise ValidationError(
+                {"ntpn": _("A payment with this NTPN is already recorded.")}
+            ) from exc
+        payment.receipt_scan.save(f"{payment.ntpn}.{scan.ext}", scan.content, save=True)
     return payment
+
+
+def _office_code(*, invoice, sanction) -> BillingCode:
+    """The latest issued code of the invoice or the fine, locked."""
+    codes = BillingCode.objects.select_for_update().filter(code__isnull=False)
+    codes = (
+        codes.filter(invoice=invoice) if invoice is not None else codes.filter(sanction=sanction)
+    )
+    code = codes.exclude(status=CodeStatus.PENDING).order_by("-created_at").first()
+    if code is None:
+        raise NotAllowed(_("There is no billing code to pay with yet."))
+    return code
 
 
 def discrepancy_resolve(*, payment, actor, apply: bool, note: str) -> BillingPayment:

@@ -18,6 +18,7 @@ from certificates.verification import verify_number
 from registrasi.audit.models import AuditEvent
 from registrasi.services import NotAllowed
 from tests.certificates.factories import make_certificate, pass_through_transitions
+from tests.certificates.fine_payments import pay_fine
 
 pytestmark = pytest.mark.django_db
 S = CertificateState
@@ -145,7 +146,7 @@ def test_an_unpaid_fine_moves_to_the_successor_and_a_paid_one_stays(
     with at(CHANGED_ON):
         unpaid = fine(certificate, staff_user)
         paid = fine(certificate, staff_user, amount=1_000_000)
-        services.fine_mark_paid(sanction=paid, actor=staff_user)
+        pay_fine(paid, staff_user)
         change = passed_change(certificate, applicant, staff_user)
         new = approve_confirmed(change, staff_user, certificate)
     unpaid.refresh_from_db()
@@ -157,7 +158,7 @@ def test_an_unpaid_fine_moves_to_the_successor_and_a_paid_one_stays(
     assert Certificate.objects.get(pk=new.pk).state == S.ACTIVE  # a fine changes no state
     assert AuditEvent.objects.for_object(new).filter(action="fine_carry").count() == 1
     # The fine is paid once, on the certificate in force.
-    services.fine_mark_paid(sanction=unpaid, actor=staff_user)
+    pay_fine(unpaid, staff_user)
     assert not sanctions_in_force(new)
 
 

@@ -4,7 +4,9 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 
+from applications.billing.models import BillingPayment
 from certificates import services
 from certificates.constants import CertificateState, SanctionKind, VerificationStatus
 from certificates.models import Certificate, Sanction
@@ -12,10 +14,17 @@ from certificates.verification import registry, verify_number
 from registrasi.audit.models import AuditEvent
 from registrasi.services import NotAllowed, StaleState
 from tests.certificates.factories import make_certificate
+from tests.certificates.fine_payments import office_fine_payment, pay_fine
 
 pytestmark = pytest.mark.django_db
 S = CertificateState
 REASON = "Customers were called at night without consent."
+
+
+def due():
+    return services.today() + datetime.timedelta(days=30)
+
+
 ISSUED = datetime.datetime(2026, 4, 1, 3, 0, tzinfo=datetime.UTC)
 NOON = datetime.datetime(2026, 5, 4, 5, 0, tzinfo=datetime.UTC)  # 12:00 in Jakarta
 
@@ -194,13 +203,69 @@ def test_staff_fine_the_holder_and_record_the_payment(certificate, staff_user):
         False,
     )
     assert Certificate.objects.get(pk=certificate.pk).state == S.ACTIVE  # a fine changes no state
-    paid = services.fine_mark_paid(sanction=fine, actor=staff_user)
-    assert paid.is_paid and paid.paid_at is not None
+    payment = pay_fine(fine, staff_user)
+    paid = Sanction.objects.get(pk=fine.pk)
+    assert paid.is_paid and paid.paid_at == payment.paid_at
+    assert payment.source == "office" and payment.receipt_scan and payment.amount == 1_500_000
     assert actions(certificate) == ["issue", "fine_impose", "fine_paid"]
     event = AuditEvent.objects.for_object(certificate).get(action="fine_impose")
     assert event.data["amount"] == 1_500_000 and event.note == REASON
+    paid_event = AuditEvent.objects.for_object(certificate).get(action="fine_paid")
+    assert paid_event.data["ntpn"] == payment.ntpn and paid_event.actor == staff_user
     with pytest.raises(NotAllowed):
-        services.fine_mark_paid(sanction=fine, actor=staff_user)
+        pay_fine(fine, staff_user)
+    assert BillingPayment.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"ntpn": ""},
+        {"ntpn": "123"},
+        {"ntpn": "abcd efgh ijkl m"},
+        {"receipt_scan": None},
+        {"receipt_scan": "not-a-pdf"},
+        {"paid_at": None},
+    ],
+)
+def test_a_fine_is_not_recorded_paid_without_an_ntpn_and_a_scan(certificate, staff_user, bad):
+    fine = services.fine_impose(
+        certificate=certificate, actor=staff_user, amount=500_000, due_date=due(), reason=REASON
+    )
+    if bad.get("receipt_scan") == "not-a-pdf":
+        bad = {
+            "receipt_scan": SimpleUploadedFile("r.pdf", b"hello", content_type="application/pdf")
+        }
+    with pytest.raises(ValidationError):
+        pay_fine(fine, staff_user, **bad)
+    assert Sanction.objects.get(pk=fine.pk).paid_at is None
+    assert not BillingPayment.objects.exists()
+    assert "fine_paid" not in actions(certificate)
+
+
+def test_a_fine_is_not_recorded_paid_with_an_ntpn_already_used(certificate, staff_user):
+    first = services.fine_impose(
+        certificate=certificate, actor=staff_user, amount=500_000, due_date=due(), reason=REASON
+    )
+    second = services.fine_impose(
+        certificate=certificate, actor=staff_user, amount=700_000, due_date=due(), reason=REASON
+    )
+    payment = pay_fine(first, staff_user)
+    with pytest.raises(ValidationError) as error:
+        pay_fine(second, staff_user, ntpn=payment.ntpn)
+    assert "ntpn" in error.value.message_dict
+    assert Sanction.objects.get(pk=second.pk).paid_at is None
+    assert BillingPayment.objects.count() == 1
+
+
+def test_a_fine_without_an_issued_code_cannot_be_recorded_paid(certificate, staff_user):
+    fine = services.fine_impose(
+        certificate=certificate, actor=staff_user, amount=500_000, due_date=due(), reason=REASON
+    )
+    with pytest.raises(NotAllowed):
+        services.fine_mark_paid(sanction=fine, actor=staff_user, **office_fine_payment())
+    assert Sanction.objects.get(pk=fine.pk).paid_at is None
+    assert not BillingPayment.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -223,7 +288,10 @@ def test_it_refuses_a_fine_without_a_positive_amount_or_with_a_past_due_date(
 def test_only_a_fine_can_be_marked_paid(certificate, staff_user):
     services.certificate_suspend(certificate=certificate, actor=staff_user, reason=REASON)
     with pytest.raises(NotAllowed):
-        services.fine_mark_paid(sanction=Sanction.objects.get(), actor=staff_user)
+        services.fine_mark_paid(
+            sanction=Sanction.objects.get(), actor=staff_user, **office_fine_payment()
+        )
+    assert not BillingPayment.objects.exists()
 
 
 # Who may sanction ------------------------------------------------------------------------
@@ -246,7 +314,7 @@ def test_only_staff_may_sanction(certificate, staff_user, who, request):
         certificate=certificate, actor=staff_user, amount=100_000, due_date=due, reason=REASON
     )
     with pytest.raises(NotAllowed):
-        services.fine_mark_paid(sanction=fine, actor=actor)
+        pay_fine(fine, actor)
     assert Certificate.objects.get(pk=certificate.pk).state == S.SUSPENDED
     assert Sanction.objects.get(pk=fine.pk).paid_at is None
 

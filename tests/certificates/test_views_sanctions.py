@@ -7,9 +7,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from applications.billing.models import BillingPayment
 from certificates import services
 from certificates.constants import CertificateState, SanctionKind
 from certificates.models import Sanction
+from tests.applications.billing_helpers import new_ntpn
+from tests.applications.factories import pdf_upload
+from tests.certificates.fine_payments import issue_fine_code, pay_fine
 from tests.certificates.test_views import fresh, messages_of, quick_certificate  # noqa: F401
 from tests.factories import StaffFactory
 
@@ -102,7 +106,21 @@ def test_bad_fine_input_shows_an_error_and_records_nothing(
     assert not Sanction.objects.exists()
 
 
-def test_mark_fine_paid_asks_then_records(staff_client, certificate, staff_user):
+def fine_form(**overrides):
+    return {
+        "ntpn": new_ntpn(),
+        "ntb": "998877",
+        "channel": "teller",
+        "paid_at": (timezone.localtime() - datetime.timedelta(minutes=5)).strftime(
+            "%Y-%m-%dT%H:%M"
+        ),
+        "receipt_scan": pdf_upload("receipt.pdf"),
+        **overrides,
+    }
+
+
+@pytest.fixture
+def open_fine(certificate, staff_user):
     fine = services.fine_impose(
         certificate=certificate,
         actor=staff_user,
@@ -110,21 +128,83 @@ def test_mark_fine_paid_asks_then_records(staff_client, certificate, staff_user)
         due_date=timezone.localdate() + datetime.timedelta(days=10),
         reason="Late report.",
     )
-    page = staff_client.get(url("fine_paid", certificate, fine.pk)).content.decode()
+    issue_fine_code(fine)
+    return fine
+
+
+def test_recording_a_fine_paid_asks_for_the_ntpn_and_a_scan(
+    staff_client, certificate, open_fine, django_capture_on_commit_callbacks
+):
+    page = staff_client.get(url("fine_paid", certificate, open_fine.pk)).content.decode()
     assert "Rp 1.500.000" in page
-    assert fresh(fine).paid_at is None
+    assert 'name="ntpn"' in page and 'name="receipt_scan"' in page
+    assert 'enctype="multipart/form-data"' in page and 'name="confirm"' not in page
+    assert fresh(open_fine).paid_at is None
 
-    response = staff_client.post(url("fine_paid", certificate, fine.pk), {"confirm": "1"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(url("fine_paid", certificate, open_fine.pk), fine_form())
     assert response.status_code == 302
-    assert fresh(fine).paid_at is not None
+    assert fresh(open_fine).paid_at is not None
+    payment = BillingPayment.objects.get()
+    assert payment.billing_code.sanction_id == open_fine.pk and payment.receipt_scan
+    assert payment.receipt_pdf  # the receipt, as for a fine paid with its code
 
-    again = staff_client.post(url("fine_paid", certificate, fine.pk), {"confirm": "1"}, follow=True)
+    again = staff_client.post(url("fine_paid", certificate, open_fine.pk), fine_form(), follow=True)
     assert "already recorded as paid" in messages_of(again)
+    assert BillingPayment.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"confirm": "1", "ntpn": "", "receipt_scan": ""},  # the old no-NTPN confirmation
+        {"ntpn": "123"},
+        {"ntpn": "ABCDEFGHIJKLMNO!"},
+        {"receipt_scan": ""},
+        {"paid_at": ""},
+    ],
+)
+def test_a_fine_is_not_recorded_paid_without_a_valid_ntpn_and_scan(
+    staff_client, certificate, open_fine, bad
+):
+    response = staff_client.post(url("fine_paid", certificate, open_fine.pk), fine_form(**bad))
+    assert response.status_code == 400
+    assert fresh(open_fine).paid_at is None
+    assert not BillingPayment.objects.exists()
+
+
+def test_a_fine_is_not_recorded_paid_with_an_ntpn_already_used(
+    staff_client, certificate, open_fine, staff_user
+):
+    other = services.fine_impose(
+        certificate=certificate,
+        actor=staff_user,
+        amount=700_000,
+        due_date=timezone.localdate() + datetime.timedelta(days=10),
+        reason="Another late report.",
+    )
+    used = pay_fine(other, staff_user)
+    response = staff_client.post(
+        url("fine_paid", certificate, open_fine.pk), fine_form(ntpn=used.ntpn)
+    )
+    assert response.status_code == 400
+    assert "already recorded" in response.content.decode()
+    assert fresh(open_fine).paid_at is None
+    assert BillingPayment.objects.count() == 1
+
+
+@pytest.mark.parametrize("who", ["applicant", "inspector"])
+def test_only_staff_record_a_fine_paid(client, certificate, open_fine, who, request):
+    client.force_login(request.getfixturevalue(who))
+    response = client.post(url("fine_paid", certificate, open_fine.pk), fine_form())
+    assert response.status_code in (403, 404)
+    assert fresh(open_fine).paid_at is None
+    assert not BillingPayment.objects.exists()
 
 
 def test_marking_a_suspension_as_paid_is_not_found(staff_client, suspended):
     suspension = Sanction.objects.get(kind=SanctionKind.SUSPENSION)
-    response = staff_client.post(url("fine_paid", suspended, suspension.pk), {"confirm": "1"})
+    response = staff_client.post(url("fine_paid", suspended, suspension.pk), fine_form())
     assert response.status_code == 404
 
 
