@@ -17,6 +17,8 @@ urlpatterns = [
     path("desk/search/", views_desk.search_page, name="search"),
     path("desk/dashboard/", views_desk.dashboard_page, name="dashboard"),
     path("desk/dashboard/export/", views_desk.dashboard_export, name="dashboard_export"),
+    # Beside the billing payments page it exports (applications may not import certificates).
+    path("billing/payments/export/", views_desk.payments_export, name="payments_export"),
     path("desk/<slug:key>/export/", views_desk.queue_export, name="queue_export"),
     path("certificates/mine/", views.mine, name="mine"),
     path("certificates/<int:pk>/", views.detail, name="detail"),

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from applications.billing import selectors as billing_selectors
+from applications.billing import services as billing_services
 from certificates import dashboard, desk, search, selectors
 from certificates.constants import CertificateState
 from certificates.exports import (
@@ -187,6 +189,98 @@ def certificate_export(request):
         sheet=_("Certificates"),
         header=CERTIFICATE_HEADER,
         rows=_certificate_lines(queryset),
+    )
+
+
+# Payments -------------------------------------------------------------------------------------
+# The staff payments page lives in applications.billing, which may not import certificates;
+# its export lives here, next to the others, and reads the same billing selectors.
+
+CODE_HEADER = [
+    "billing_code",
+    "for",
+    "application",
+    "company",
+    "payer",
+    "amount",
+    "expires_at",
+    "status",
+]
+DISCREPANCY_HEADER = [
+    "ntpn",
+    "billing_code",
+    "for",
+    "payer",
+    "paid",
+    "billed",
+    "why",
+    "paid_at",
+    "channel",
+]
+
+
+def _code_lines(codes):
+    codes = codes.select_related("sanction__certificate__application__organization")
+    for code in codes.iterator(chunk_size=2000):
+        application = code.application
+        yield [
+            code.code,
+            code.reference,
+            application.reference,
+            application.organization.legal_name,
+            code.payer_name,
+            code.amount,
+            code.expires_at,
+            code.get_status_display(),
+        ]
+
+
+def _discrepancy_lines(payments):
+    for payment in payments.iterator(chunk_size=2000):
+        code = payment.billing_code
+        yield [
+            payment.ntpn,
+            code.code,
+            code.reference,
+            code.payer_name,
+            payment.amount,
+            code.amount,
+            payment.discrepancy_reason,
+            payment.paid_at,
+            payment.channel,
+        ]
+
+
+@require_GET
+@staff_only
+def payments_export(request):
+    """The staff payments page (applications.billing.views.payments) with its view and search."""
+    if not request.user.has_perm(billing_services.RECORD_PAYMENT):
+        raise Http404
+    file_format = _format(request)
+    view = request.GET.get("view") or "unpaid"
+    if view not in billing_selectors.VIEWS:
+        raise Http404
+    query = request.GET.get("q", "")[:64]
+    if view == "discrepancies":
+        header, rows = (
+            DISCREPANCY_HEADER,
+            _discrepancy_lines(billing_selectors.staff_discrepancies(query)),
+        )
+    else:
+        header, rows = CODE_HEADER, _code_lines(billing_selectors.staff_codes(view, query))
+    export_record(
+        actor=request.user,
+        what="payments",
+        file_format=file_format,
+        filters={"view": view, "q": query.strip()},
+    )
+    return export_response(
+        file_format=file_format,
+        filename=f"payments-{view}-{timezone.localdate().isoformat()}",
+        sheet=str(billing_selectors.VIEWS[view]),
+        header=header,
+        rows=rows,
     )
 
 
