@@ -12,7 +12,9 @@ is not what its name claims. So schemathesis's "positive data acceptance" check 
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
@@ -24,6 +26,18 @@ from tests.applications.factories import make_application
 from tests.certificates.factories import make_certificate, render_pdf_now
 
 MAX_EXAMPLES = 6
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """The raw WSGI app closes database connections at the start and end of each request
+    (Django's test client switches that off); on PostgreSQL that would close the test's own
+    transaction. Keep it open, as the test client does."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
