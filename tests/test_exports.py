@@ -20,6 +20,7 @@ from applications.billing.models import (
     PaymentOutcome,
     PaymentSource,
 )
+from applications.billing.selectors import end_of_day
 from applications.constants import ApplicationState
 from certificates.constants import SanctionKind
 from certificates.models import Sanction
@@ -377,6 +378,28 @@ def test_a_fine_code_exports_with_its_certificate_application(
         "1000000",
     ]
     assert len(rows) == 1 + 2
+
+
+@pytest.mark.parametrize(
+    ("view", "expected"),
+    [("unpaid", 3), ("expiring", 1), ("paid", 1), ("voided", 1), ("discrepancies", 1)],
+)
+def test_each_payments_view_exports_only_its_rows(client, staff_user, organization, view, expected):
+    today, later = _billing_codes(organization, 2, CodeStatus.ACTIVE)
+    BillingCode.objects.filter(pk=today.pk).update(expires_at=end_of_day())
+    _discrepancy(later)
+    _billing_codes(organization, 1, CodeStatus.PENDING)
+    _billing_codes(organization, 1, CodeStatus.PAID)
+    BillingCode.objects.create(
+        invoice=later.invoice, code=None, amount=1, payer_name="x", status=CodeStatus.VOIDED
+    )
+    client.force_login(staff_user)
+
+    rows = _csv_rows(client.get(PAYMENTS_URL, {"format": "csv", "view": view}))
+
+    assert len(rows) - 1 == expected
+    if view == "expiring":
+        assert rows[1][0] == today.code
 
 
 def test_a_payer_name_that_is_a_formula_is_quoted(client, staff_user, organization):
