@@ -149,12 +149,6 @@ class DocumentReviewForm(forms.Form):
         return self.cleaned_data["decision"] == self.ACCEPT
 
 
-class PaymentForm(forms.Form):
-    paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
-    reference = NameField(label=_("Bank reference"), max_length=100)
-    amount = RupiahField(label=_("Amount (Rupiah)"), min_value=1, max_value=MAX_AMOUNT)
-
-
 QUEUE_STATES = (ApplicationState.SUBMITTED, ApplicationState.UNDER_REVIEW)
 
 

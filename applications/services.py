@@ -835,7 +835,11 @@ def _whole_rupiah(amount):
 
 def invoice_record_payment(*, invoice, actor, paid_on, reference, amount) -> Payment:
     """Staff record the payment of an invoice: in full (a different amount is refused) and
-    once (a second payment is refused; the database allows one Payment per invoice)."""
+    once (a second payment is refused; the database allows one Payment per invoice).
+
+    Kept for test factories only: no view or command reaches it. Staff record a payment
+    by hand only with the NTPN and a receipt scan (applications.billing.services
+    .office_payment_record, page billing:office_payment)."""
     _refuse_unless_perm(actor, RECORD_PAYMENT)
     reference = (reference or "").strip()
     amount = _whole_rupiah(amount)

@@ -30,5 +30,4 @@ urlpatterns = [
         views.review_document,
         name="review_document",
     ),
-    path("<int:pk>/payment/", views.record_payment, name="record_payment"),
 ]

@@ -40,13 +40,12 @@ from applications.forms import (
     DocumentUploadForm,
     OperationForm,
     OptionalReasonForm,
-    PaymentForm,
     QueueFilterForm,
     ReasonForm,
     SiteFormSet,
     WalkInForm,
 )
-from applications.models import Application, DocumentVersion, Invoice, is_member
+from applications.models import Application, DocumentVersion, is_member
 from registrasi.accounts.reads import ReadKind, record_read
 from registrasi.accounts.retention import removed_file_response
 from registrasi.audit.notes import render_note
@@ -646,7 +645,6 @@ def _render_staff_detail(request, application, context=None, status=200, **forms
     context = context or _detail_context(request, application)
     context.update(_decision_context(request, application, context))
     context.setdefault("return_form", forms.get("return_form") or ReasonForm(prefix="return"))
-    context.setdefault("payment_form", forms.get("payment_form") or _payment_form(context))
     context["review_errors"] = forms.get("review_errors")
     if forms.get("return_form") is not None:
         context["open_decision"] = "return_for_changes"
@@ -675,11 +673,6 @@ def _documents_summary(slots):
         "pending": by_status.count(ReviewStatus.PENDING),
         "rejected": by_status.count(ReviewStatus.REJECTED),
     }
-
-
-def _payment_form(context):
-    invoice = context.get("invoice")
-    return PaymentForm(prefix="payment", initial={"amount": invoice.amount} if invoice else None)
 
 
 def _staff_actions(application):
@@ -853,41 +846,6 @@ def _review_row(request, application, version, **extra):
     row = next(slot for slot in context["document_rows"] if slot.document == version.document)
     context.update({"row": row, "review_errors": None, **extra})
     return render(request, "applications/_staff_review_response.html", context)
-
-
-@login_required
-@require_POST
-def record_payment(request, pk):
-    application = _staff_application(request, pk)
-    # The one open invoice (the fee, or a supplementary one); none open: nothing to pay.
-    invoice = get_object_or_404(
-        Invoice.objects.visible_to(request.user),
-        application=application,
-        paid_at__isnull=True,
-        cancelled_at__isnull=True,
-    )
-    refused = _refuse_stale(request, application)
-    if refused:
-        return refused
-    form = PaymentForm(request.POST, prefix="payment")
-    if not form.is_valid():
-        return _render_staff_detail(request, application, status=400, payment_form=form)
-    try:
-        services.invoice_record_payment(
-            invoice=invoice,
-            actor=request.user,
-            paid_on=form.cleaned_data["paid_on"],
-            reference=form.cleaned_data["reference"],
-            amount=form.cleaned_data["amount"],
-        )
-    except ValidationError as exc:
-        form.add_error(None, exc)
-        return _render_staff_detail(request, application, status=400, payment_form=form)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-        return _to_detail(application)
-    messages.success(request, _("The payment was recorded."))
-    return _to_detail(application)
 
 
 # Walk-in applications ------------------------------------------------------------------------

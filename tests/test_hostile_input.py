@@ -19,7 +19,9 @@ from inspections.constants import requirements_for
 from registrasi.accounts import disputes
 from registrasi.accounts import services as account_services
 from registrasi.accounts.models import Organization, User
+from tests.applications.billing_helpers import new_ntpn
 from tests.applications.factories import PDF_BYTES, ApplicationFactory, current_versions
+from tests.applications.office_payments import issue_codes, office_payment_url
 from tests.certificates.factories import make_certificate
 from tests.factories import PASSWORD, StaffFactory, make_applicant
 from tests.inspections.factories import make_inspection
@@ -89,6 +91,7 @@ def _cases():  # one list of every form, read top to bottom
     staff = StaffFactory()
     under_review = ApplicationFactory(created_by=owner, under_review=True, staff=staff)
     version = current_versions(under_review)[0]
+    issue_codes(under_review.invoice)
     inspection = make_inspection("in_progress", staff=staff)
     failed = make_inspection("failed", staff=staff)
     scheduled = make_inspection(staff=staff)
@@ -210,12 +213,20 @@ def _cases():  # one list of every form, read top to bottom
             text=("reason",),
             other=("decision",),
         ),
-        "record_payment": Case(
+        "office_payment": Case(  # the one way staff record a payment by hand: with an NTPN
             staff,
-            reverse("applications:record_payment", args=[under_review.pk]),
-            {"paid_on": "2026-01-05", "reference": "TRF-1", "amount": "Rp 1.000"},
-            text=("reference",),
-            other=("paid_on", "amount"),
+            office_payment_url(under_review.invoice),
+            {
+                "ntpn": new_ntpn(),
+                "ntb": "998877",
+                "channel": "teller",
+                "paid_at": "2026-01-05T10:00",
+                "receipt_scan": lambda: SimpleUploadedFile(
+                    "receipt.pdf", PDF_BYTES, content_type="application/pdf"
+                ),
+            },
+            text=("ntpn", "ntb"),
+            other=("channel", "paid_at", "receipt_scan"),
         ),
         "queue": Case(
             staff,
@@ -430,7 +441,7 @@ CASE_NAMES = [
     "return",
     "reject",
     "review_document",
-    "record_payment",
+    "office_payment",
     "queue",
     "schedule",
     "reschedule",

@@ -24,6 +24,7 @@ from tests.applications.factories import (
     pdf_upload,
     review_all_documents,
 )
+from tests.applications.office_payments import issue_codes, office_form, office_payment_url
 from tests.inspections.factories import window
 
 S = ApplicationState
@@ -305,15 +306,10 @@ def test_the_staff_page_lists_every_invoice_and_takes_the_payment_of_the_open_on
     paid, supplementary = invoices(application)
     assert f'data-invoice="{paid.number}" data-invoice-state="paid"' in html
     assert f'data-invoice="{supplementary.number}" data-invoice-state="open"' in html
-    response = client.post(
-        reverse("applications:record_payment", args=[application.pk]),
-        {
-            "expected_state": S.SUBMITTED,
-            "payment-paid_on": timezone.localdate().isoformat(),
-            "payment-reference": "TRF-2",
-            "payment-amount": str(supplementary.amount),
-        },
-    )
+    assert office_payment_url(supplementary) in html
+    assert office_payment_url(paid) not in html  # a paid invoice takes no payment
+    issue_codes(supplementary)
+    response = client.post(office_payment_url(supplementary), office_form())
     assert response.status_code == 302
     supplementary.refresh_from_db()
     assert supplementary.is_paid

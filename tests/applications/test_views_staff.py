@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications import services
+from applications.billing.models import BillingPayment
 from applications.constants import ApplicationKind, ApplicationState, ReviewStatus
 from applications.models import Application, DocumentVersion, Payment
 from registrasi.accounts.constants import Province
@@ -18,6 +19,7 @@ from tests.applications.factories import (
     current_versions,
     review_all_documents,
 )
+from tests.applications.office_payments import issue_codes, office_form, office_payment_url
 from tests.factories import OrganizationFactory, StaffFactory
 
 S = ApplicationState
@@ -144,7 +146,8 @@ def test_staff_page_shows_facts_documents_invoice_and_timeline(staff_client, sub
     html = response.content.decode()
     assert submitted.organization.nib in html
     assert submitted.invoice.number in html
-    assert reverse("applications:record_payment", args=[submitted.pk]) in html
+    assert reverse("billing:office_payment", args=[submitted.invoice.pk]) in html
+    assert 'name="payment-reference"' not in html  # no payment without an NTPN
     assert 'class="timeline"' in html
     for version in current_versions(submitted):
         assert reverse("applications:document_download", args=[version.pk]) in html
@@ -330,45 +333,44 @@ def test_rejecting_a_submitted_application_is_refused_with_a_message(staff_clien
 # Payments ----------------------------------------------------------------------------------
 
 
-def payment_data(invoice, **overrides):
-    data = {
-        "payment-paid_on": timezone.localdate().isoformat(),
-        "payment-reference": "TRF-0001",
-        "payment-amount": "Rp 5.000.000",
-    }
-    data.update(overrides)
-    return data
+def test_staff_record_a_payment_only_through_the_ntpn_page(
+    staff_client, submitted, django_capture_on_commit_callbacks
+):
+    issue_codes(submitted.invoice)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            office_payment_url(submitted.invoice), office_form(), follow=True
+        )
 
-
-def test_staff_record_the_payment(staff_client, submitted):
-    response = post(staff_client, "record_payment", submitted, payment_data(submitted.invoice))
-
-    payment = Payment.objects.get(invoice__application=submitted)
-    assert (payment.amount, payment.reference) == (5_000_000, "TRF-0001")
+    payment = BillingPayment.objects.get(billing_code__invoice=submitted.invoice)
+    assert payment.source == "office" and payment.receipt_scan
     assert "payment was recorded" in follow_messages(response)
-    assert "Paid" in response.content.decode()
+    assert fresh(submitted).invoice.is_paid
 
 
-def test_a_wrong_amount_is_shown_in_the_payment_form(staff_client, submitted):
-    response = post(
-        staff_client,
-        "record_payment",
-        submitted,
-        payment_data(submitted.invoice, **{"payment-amount": "4000000"}),
-        follow=False,
+def test_the_old_payment_form_without_an_ntpn_is_gone(staff_client, submitted):
+    response = staff_client.post(
+        f"/applications/{submitted.pk}/payment/",
+        {
+            "expected_state": submitted.state,
+            "payment-paid_on": timezone.localdate().isoformat(),
+            "payment-reference": "TRF-0001",
+            "payment-amount": "Rp 5.000.000",
+        },
     )
 
-    assert response.status_code == 400
-    assert "must be exactly Rp 5.000.000" in response.content.decode()
-    assert not Payment.objects.exists()
-
-
-def test_a_payment_for_an_application_without_invoice_is_not_found(staff_client):
-    draft = ApplicationFactory()
-
-    response = post(staff_client, "record_payment", draft, payment_data(None), follow=False)
-
     assert response.status_code == 404
+    assert not Payment.objects.exists() and not BillingPayment.objects.exists()
+    assert not fresh(submitted).invoice.is_paid
+
+
+def test_a_payment_without_an_ntpn_or_a_scan_is_refused(staff_client, submitted):
+    issue_codes(submitted.invoice)
+    for bad in ({"ntpn": ""}, {"receipt_scan": ""}):
+        response = staff_client.post(office_payment_url(submitted.invoice), office_form(**bad))
+        assert response.status_code == 400
+    assert not BillingPayment.objects.exists()
+    assert not fresh(submitted).invoice.is_paid
 
 
 # Applicants and desk actions ---------------------------------------------------------------
@@ -381,7 +383,6 @@ def test_a_payment_for_an_application_without_invoice_is_not_found(staff_client)
         ("return", {"return-reason": "x"}),
         ("accept", {}),
         ("reject", {"reason": "x"}),
-        ("record_payment", {"payment-reference": "x", "payment-amount": "1"}),
     ],
 )
 def test_an_applicant_gets_403_for_desk_actions_on_their_own_application(

@@ -31,7 +31,6 @@ OBJECT_URLS = [
     ("reject", "get"),
     ("reject", "post"),
     ("review_document", "post"),
-    ("record_payment", "post"),
 ]
 
 
