@@ -6,6 +6,7 @@ the reason, uploads a new version and submits again; the desk records the paymen
 every document and accepts the application for inspection.
 """
 
+import datetime
 import re
 
 import pytest
@@ -164,13 +165,19 @@ def test_an_application_goes_from_draft_to_awaiting_inspection(
     success_shown(page)
     assert page.locator("dd[data-state=submitted]").count() == 1
 
-    # The desk records the payment, accepts every document and then the application.
+    # The desk records a payment made at the office (only with its NTPN and a scan of the
+    # receipt), accepts every document and then the application.
     switch_to(page, live_server, staff)
     page.goto(f"{live_server.url}{detail}")
-    page.fill("input[name='payment-paid_on']", timezone.localdate().isoformat())
-    page.fill("input[name='payment-reference']", "TRF-20261128-001")
-    assert page.input_value("input[name='payment-amount']") in ("7500000", "7.500.000")
-    click_and_wait(page, "form[action$='/payment/'] button")
+    assert page.locator("input[name='payment-reference']").count() == 0
+    click_and_wait(page, "#invoice a[href$='/office-payment/']")
+    paid_at = timezone.localtime() - datetime.timedelta(minutes=5)
+    page.fill("input[name='ntpn']", "0123456789ABCDEF")
+    page.fill("input[name='ntb']", "998877")
+    page.select_option("select[name='channel']", "teller")
+    page.fill("input[name='paid_at']", paid_at.strftime("%Y-%m-%dT%H:%M"))
+    page.set_input_files("input[name='receipt_scan']", str(pdf_files["corrected"]))
+    click_and_wait(page, "form[enctype='multipart/form-data'] button[type=submit]")
     success_shown(page)
     assert re.search(r"\bPaid\b", page.locator("#invoice").inner_text())
     click_and_wait(page, "form[action$='/start-review/'] button")
