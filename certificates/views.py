@@ -544,7 +544,9 @@ def fine_paid(request, pk, sanction_pk):
     form = OfficePaymentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.fine_mark_paid(sanction=sanction, actor=request.user, **form.cleaned_data)
+            payment = services.fine_mark_paid(
+                sanction=sanction, actor=request.user, **form.cleaned_data
+            )
         except ValidationError as error:
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -552,7 +554,7 @@ def fine_paid(request, pk, sanction_pk):
             messages.error(request, error.message)
             return redirect("certificates:detail", pk=certificate.pk)
         else:
-            messages.success(request, _("The payment of the fine was recorded."))
+            _say_fine_payment(request, payment)
             return redirect("certificates:detail", pk=certificate.pk)
     return render(
         request,
@@ -560,6 +562,19 @@ def fine_paid(request, pk, sanction_pk):
         {"certificate": certificate, "fine": sanction, "form": form},
         status=400 if form.errors else 200,
     )
+
+
+def _say_fine_payment(request, payment):
+    if payment.is_discrepancy:  # e.g. paid with an expired code: the fine stays open
+        messages.warning(
+            request,
+            _(
+                "The payment was recorded as a discrepancy; the fine stays open until it "
+                "is resolved on the payments page."
+            ),
+        )
+    else:
+        messages.success(request, _("The payment of the fine was recorded."))
 
 
 # Keeping a certificate: change reports and renewals ---------------------------------------------

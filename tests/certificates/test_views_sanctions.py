@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from applications.billing.models import BillingPayment
+from applications.billing.models import BillingCode, BillingPayment
 from certificates import services
 from certificates.constants import CertificateState, SanctionKind
 from certificates.models import Sanction
@@ -191,6 +191,21 @@ def test_a_fine_is_not_recorded_paid_with_an_ntpn_already_used(
     assert "already recorded" in response.content.decode()
     assert fresh(open_fine).paid_at is None
     assert BillingPayment.objects.count() == 1
+
+
+def test_a_fine_paid_after_its_code_expired_is_a_discrepancy_and_stays_open(
+    staff_client, certificate, open_fine
+):
+    code = BillingCode.objects.get(sanction=open_fine)
+    BillingCode.objects.filter(pk=code.pk).update(
+        expires_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    response = staff_client.post(
+        url("fine_paid", certificate, open_fine.pk), fine_form(), follow=True
+    )
+    assert "recorded as a discrepancy" in messages_of(response)
+    assert fresh(open_fine).paid_at is None
+    assert BillingPayment.objects.get().discrepancy_reason == "expired"
 
 
 @pytest.mark.parametrize("who", ["applicant", "inspector"])
