@@ -184,7 +184,8 @@ def void_expired_codes(now=None) -> int:
     for pk in ids:
         with transaction.atomic():
             code = (
-                BillingCode.objects.select_for_update()
+                # of=self: a fine's code has no invoice (the nullable side of the join).
+                BillingCode.objects.select_for_update(of=("self",))
                 .filter(pk=pk, status=CodeStatus.ACTIVE, expires_at__lte=now)
                 .select_related("invoice__application")
                 .first()
@@ -260,7 +261,7 @@ def _lock_target(billing_code):
         return billing_code.invoice
     sanction_model = type(billing_code).sanction.field.related_model
     billing_code.sanction = (
-        sanction_model.objects.select_for_update()
+        sanction_model.objects.select_for_update(of=("self",))
         .select_related("certificate__application")
         .get(pk=billing_code.sanction_id)
     )
