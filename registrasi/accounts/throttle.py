@@ -27,7 +27,9 @@ def login_username(request, credentials=None):
     value = (credentials or {}).get("username")
     if value is None and request is not None:
         value = getattr(request, "POST", {}).get("username")
-    return normalize_login(value) or None
+    # Cut to the email column's length: axes stores it in a 255-character column, and a
+    # longer typed value (refused by the form anyway) must not fail the failure's record.
+    return normalize_login(value)[:254] or None
 
 
 class LoginThrottleHandler(AxesDatabaseHandler):

@@ -88,7 +88,7 @@ def test_the_emailed_link_creates_the_account_and_organization(client, signed_up
 def test_an_existing_address_gets_the_same_page_and_an_email_instead(
     client, db, django_capture_on_commit_callbacks
 ):
-    UserFactory(email="dewi@suara.co.id")
+    UserFactory(email="dewi@suara.co.id", language="en")  # the owner's email, in their language
     response = sign_up(client, django_capture_on_commit_callbacks)
     assert response.status_code == 200
     body = response.content.decode()

@@ -119,6 +119,8 @@ def test_logins_failures_and_lockouts_are_audited(client, applicant, settings):
 
 
 def test_six_wrong_codes_lock_the_account_with_a_message(client, staff_user, settings):
+    staff_user.language = "en"  # pages follow the person's language once they log in
+    staff_user.save(update_fields=["language"])
     device = authenticator_for(staff_user)
     client.post(LOGIN, {"username": staff_user.email, "password": PASSWORD})
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
