@@ -2,10 +2,12 @@
 written in bulk by generate_scale's generator (fast), then each page is read at both sizes.
 The timings at 1,000 vs 100,000 rows on PostgreSQL are `make bench`'s (tests/bench)."""
 
+import datetime
 import random
 
 import pytest
 from django.db import connection
+from django.db.models import Max
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -13,6 +15,7 @@ from applications.models import Application
 from certificates.constants import REGISTRY_STATES
 from certificates.management.commands.generate_scale import Generator
 from certificates.models import Certificate
+from inspections.constants import ACTIVE_STATES
 from inspections.models import Inspection
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +35,22 @@ def grow(to, organization, inspector):
     Generator(random.Random(to)).run(missing, missing // 2)
     Application.objects.update(organization=organization)
     Certificate.objects.update(organization=organization)
-    Inspection.objects.update(inspector=inspector)
+    give_all_inspections_to(inspector)
+
+
+def give_all_inspections_to(inspector):
+    """Every inspection becomes the inspector's. PostgreSQL refuses one inspector two live
+    inspections whose windows overlap (inspections_no_overlap), and the generator spreads its
+    live windows over several inspectors: the live ones move to windows of their own, three
+    hours apart, after every window already written (so no row clashes mid-update)."""
+    Inspection.objects.exclude(state__in=ACTIVE_STATES).update(inspector=inspector)
+    live = list(Inspection.objects.filter(state__in=ACTIVE_STATES).order_by("pk"))
+    start = Inspection.objects.aggregate(last=Max("window_end"))["last"]
+    for position, inspection in enumerate(live, start=1):
+        inspection.inspector = inspector
+        inspection.window_start = start + datetime.timedelta(hours=3 * position)
+        inspection.window_end = inspection.window_start + datetime.timedelta(hours=2)
+    Inspection.objects.bulk_update(live, ["inspector", "window_start", "window_end"])
 
 
 def pages():
