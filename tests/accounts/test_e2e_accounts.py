@@ -94,6 +94,7 @@ def test_an_owner_invites_and_the_invitee_joins_on_a_phone(
     phone.fill("input[name=full_name]", "Siti Aminah")
     phone.fill("input[name=password1]", PASSWORD)
     phone.fill("input[name=password2]", PASSWORD)
+    phone.check("input[name=privacy_accepted]")
     with phone.expect_navigation():
         phone.click("main form [type=submit]")
 

@@ -40,7 +40,7 @@ def test_a_change_of_address_is_reissued_and_verifiable(browser_page, live_serve
     settings.SITE_URL = live_server.url
     organization = OrganizationFactory(legal_name="PT Layanan Suara Andalas")
     applicant = make_applicant(organization, owner=True)
-    staff = StaffFactory()
+    staff = StaffFactory(language="en")  # the test reads English pages
     old = make_certificate(organization=organization, quick=True, staff=staff)
     page = browser_page
 

@@ -37,7 +37,7 @@ def app_code(secret, steps_ahead=0):
 
 
 def test_a_staff_members_first_login_sets_up_the_second_factor(browser_page, live_server):
-    staff = StaffFactory()
+    staff = StaffFactory(language="en")  # pages follow the person's language once logged in
     page = browser_page
 
     type_password(page, live_server, staff.email)
@@ -66,7 +66,7 @@ def test_a_staff_members_first_login_sets_up_the_second_factor(browser_page, liv
 
 
 def test_six_wrong_codes_lock_the_account_with_a_message(browser_page, live_server):
-    staff = StaffFactory()
+    staff = StaffFactory(language="en")
     authenticator_for(staff)
     page = browser_page
 
