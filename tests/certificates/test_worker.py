@@ -63,10 +63,11 @@ def test_approval_renders_signs_and_stores_the_pdf_through_redis(celery_worker_r
 def test_a_redelivered_render_finds_the_pdf_and_renders_nothing(celery_worker_redis):
     from unittest import mock
 
+    with mock.patch("registrasi.outbox.hand_over_many"):  # see the first test
+        application = quick_passed_application()
+        staff = StaffFactory()
     with mock.patch("certificates.tasks.render_certificate_pdf.delay"):
-        certificate = services.application_approve(
-            application=quick_passed_application(), actor=StaffFactory()
-        )
+        certificate = services.application_approve(application=application, actor=staff)
     # The same message twice, as after a worker died before acknowledging it.
     render_certificate_pdf.delay(certificate.pk)
     render_certificate_pdf.delay(certificate.pk)
