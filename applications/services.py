@@ -157,7 +157,7 @@ def _last_event(obj):
 def _transition(application, name, actor, *, expected_state=None, note="", **kwargs):
     locked = run_transition(
         obj=application, name=name, actor=actor, expected_state=expected_state, note=note, **kwargs
-    )
+    ).obj
     _notify(_last_event(locked))
     return locked
 
@@ -473,7 +473,7 @@ def application_submit(
             expected_state=expected_state,
             update_fields=["submitted_at", "reference"],
             before_save=before_save,
-        )
+        ).obj
         event = _last_event(locked)
         _issue_or_update_invoice(locked, actor)
         _notify(event)

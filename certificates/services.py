@@ -164,7 +164,7 @@ def application_approve(
             # Fee paid, every required document's current version accepted: the same
             # check as scheduling (applications.services.refuse_unless_ready).
             before_save=lambda locked: refuse_unless_ready(locked, step=APPROVE_STEP),
-        )
+        ).obj
         issued_on = today()
         valid_from, expires_on = _follow_up_dates(application, basis, issued_on)
         if application.rules.reports_changes:
@@ -301,7 +301,7 @@ def _carry_sanctions(in_force, certificate, actor, *, fines=True):
             data={"carried_from": basis.pk, "until": _iso(suspension.ends_on)},
             update_fields=["state_changed_at"],
             before_save=_mark_state_changed,
-        )
+        ).obj
         carried = Sanction.objects.create(
             certificate=certificate,
             kind=SanctionKind.SUSPENSION,
@@ -489,7 +489,7 @@ def _sanction_transition(certificate, name, actor, reason, expected_state, data=
         data=data,
         update_fields=["state_changed_at"],
         before_save=_mark_state_changed,
-    )
+    ).obj
 
 
 def _record_sanction(certificate, kind, event, actor, reason, *, starts_on, ends_on=None):
@@ -704,7 +704,7 @@ def certificates_hand_over(*, on: datetime.date | None = None) -> int:
                     actor=None,
                     update_fields=["state_changed_at"],
                     before_save=_mark_state_changed,
-                )
+                ).obj
             except NotAllowed:
                 continue
             successor = basis.superseded_by.order_by("-pk").first()
@@ -747,7 +747,7 @@ def suspensions_lift_ended(*, on: datetime.date | None = None) -> int:
                     actor=None,
                     update_fields=["state_changed_at"],
                     before_save=_mark_state_changed,
-                )
+                ).obj
             except NotAllowed:
                 continue
             reinstatement = Sanction.objects.create(

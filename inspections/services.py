@@ -385,7 +385,7 @@ def inspection_cancel(*, inspection, actor, reason, expected_state=None) -> Insp
             note=reason,
             update_fields=["cancel_reason"],
             before_save=lambda locked: setattr(locked, "cancel_reason", reason),
-        )
+        ).obj
         event = _last_event(inspection)
         if inspection.application.state == ApplicationState.INSPECTION_SCHEDULED:
             run_transition(
@@ -411,7 +411,7 @@ def inspection_start(*, inspection, actor, expected_state=None) -> Inspection:
             expected_state=expected_state,
             update_fields=["started_at"],
             before_save=lambda locked: setattr(locked, "started_at", timezone.now()),
-        )
+        ).obj
 
 
 def _lock_for_recording(inspection, actor):
@@ -652,7 +652,7 @@ def inspection_submit(*, inspection, actor, expected_state=None) -> Inspection:
                 "majors": _count(locked, FindingResult.MAJOR),
                 "minors": _count(locked, FindingResult.MINOR),
             },
-        )
+        ).obj
         event = _last_event(locked)
         run_transition(
             obj=locked.application,
@@ -683,7 +683,7 @@ def application_resubmit(*, application, actor, note="", expected_state=None) ->
             actor=actor,
             expected_state=expected_state,
             note=(note or "").strip(),
-        )
+        ).obj
 
 
 # Downloads (the view checks visibility first) --------------------------------------------

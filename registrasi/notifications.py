@@ -132,15 +132,30 @@ def release(receipt, error) -> None:
     log("email %s to %s not sent (%s): %s", receipt, receipt.recipient_id, status, error)
 
 
-def plan_for(event) -> EmailPlan | None:
-    """The plan of the app that owns the event's object (None: nobody is emailed)."""
+# The one task that sends the emails of an audit event (registrasi.audit.tasks).
+SEND_TASK = "registrasi.audit.tasks.send_event_emails"
+
+
+def _module_for(event):
+    """The notifications module of the app owning the event's object, or None."""
     if event.content_type_id is None:
         return None
-    app_label = event.content_type.app_label
     try:
-        module = import_module(f"{app_label}.notifications")
+        return import_module(f"{event.content_type.app_label}.notifications")
     except ModuleNotFoundError:
         return None
+
+
+def is_emailed(event) -> bool:
+    """Whether the owning app declares an email for this action: its SUBJECTS (action ->
+    subject) is the one list, so an email declared there is never forgotten elsewhere."""
+    module = _module_for(event)
+    return event.action in getattr(module, "SUBJECTS", {})
+
+
+def plan_for(event) -> EmailPlan | None:
+    """The plan of the app that owns the event's object (None: nobody is emailed)."""
+    module = _module_for(event)
     email_plan = getattr(module, "email_plan", None)
     return email_plan(event) if email_plan else None
 

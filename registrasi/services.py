@@ -5,6 +5,9 @@ state the person saw is still the state in the database, check the transition's 
 and conditions, call it, save, write the audit event, all inside one transaction.
 """
 
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
@@ -42,6 +45,51 @@ class AlreadyDone(StaleState, NotAllowed):
         self.done_at = done_at
 
 
+def refuse_unless_perm(actor, perm: str) -> None:
+    """NotAllowed unless `actor` is signed in and holds permission `perm`."""
+    if not (actor is not None and actor.is_authenticated and actor.has_perm(perm)):
+        raise NotAllowed(_("You are not allowed to do this."))
+
+
+def require_text(value, *, field: str = "reason", message=None) -> str:
+    """The stripped text, or a ValidationError on `field` when it is empty."""
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: message or _("Give a reason.")}, code="required")
+    return value
+
+
+def stale_message(obj, field: str = "state") -> str:
+    """What a person reads when someone else changed `obj` since their page was loaded."""
+    return _("This was changed by someone else in the meantime; it is now “%(state)s”.") % {
+        "state": _display_state(obj, field)
+    }
+
+
+def refuse_if_stale(obj, expected_state: str | None, field: str = "state") -> None:
+    """StaleState when the person saw another state than the one the row holds now."""
+    current = getattr(obj, field)
+    if expected_state is not None and current != expected_state:
+        raise StaleState(stale_message(obj, field), current_state=current)
+
+
+def notify(event) -> None:
+    """Email about audit `event` once this transaction commits, when the app owning its
+    object declares an email for the action (its notifications module); else nothing."""
+    from registrasi import notifications, outbox
+
+    if event is not None and notifications.is_emailed(event):
+        outbox.enqueue(notifications.SEND_TASK, event.pk)
+
+
+@dataclass(frozen=True)
+class Transitioned:
+    """What run_transition hands back: the saved object and the audit event it wrote."""
+
+    obj: object
+    event: object
+
+
 def lock(obj):
     """Re-read `obj` with a row lock for the rest of the transaction."""
     if not transaction.get_connection().in_atomic_block:
@@ -61,12 +109,13 @@ def run_transition(
     update_fields: list[str] | None = None,
     before_save=None,
     **kwargs,
-):
-    """Run transition `name` on a locked copy of `obj` and return the saved copy.
+) -> Transitioned:
+    """Run transition `name` on a locked copy of `obj`; return the saved copy and its event.
 
     `expected_state` is the state the actor saw; when the row has moved on since, StaleState
     says what it is now (two staff members, a double click). Call inside transaction.atomic().
-    `before_save(locked)` may set other fields (list them in `update_fields`).
+    `before_save(locked)` may set other fields, listed in `update_fields`: a field it changes
+    that is not listed is refused (RuntimeError) rather than silently not saved.
     """
     locked = lock(obj)
     current = getattr(locked, field)
@@ -89,13 +138,13 @@ def run_transition(
     if not can_proceed(method):
         raise NotAllowed(_("The conditions for this action are not met yet."))
     method(**kwargs)
-    if before_save is not None:
-        before_save(locked)
     fields = [field, *(update_fields or [])]
+    if before_save is not None:
+        _run_before_save(locked, before_save, fields)
     if any(f.name == "updated_at" for f in locked._meta.concrete_fields):
         fields.append("updated_at")
     locked.save(update_fields=fields)
-    audit_record(
+    event = audit_record(
         actor=actor,
         action=name,
         obj=locked,
@@ -104,7 +153,18 @@ def run_transition(
         note=note,
         data=data,
     )
-    return locked
+    return Transitioned(obj=locked, event=event)
+
+
+def _run_before_save(locked, before_save, fields: list[str]) -> None:
+    """Call `before_save(locked)`; refuse when it changed a field that will not be saved."""
+    concrete = [f for f in locked._meta.concrete_fields if f.attname not in fields]
+    concrete = [f for f in concrete if f.name not in fields]
+    before = {f.attname: getattr(locked, f.attname) for f in concrete}
+    before_save(locked)
+    changed = sorted(name for name, value in before.items() if getattr(locked, name) != value)
+    if changed:
+        raise RuntimeError(f"before_save changed {changed} but update_fields does not list them")
 
 
 def _refuse_if_already_done(locked, name, actor, field):

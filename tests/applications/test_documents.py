@@ -283,8 +283,8 @@ def test_uploads_are_allowed_after_a_failed_inspection(applicant, staff_user, in
         created_by=applicant, awaiting_inspection=True, paid=True, staff=staff_user
     )
     with transaction.atomic():
-        application = run_transition(obj=application, name="schedule", actor=staff_user)
-        application = run_transition(obj=application, name="record_fail", actor=inspector)
+        application = run_transition(obj=application, name="schedule", actor=staff_user).obj
+        application = run_transition(obj=application, name="record_fail", actor=inspector).obj
     assert application.state == "inspection_failed"
     version = upload(application, applicant, pdf_upload("corrected-sop.pdf"))
     assert version.number == 2

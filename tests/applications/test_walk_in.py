@@ -185,11 +185,13 @@ def passed_walk_in(entered_by, reviewer):
 
     application = enter_and_submit(start(entered_by), entered_by)
     with transaction.atomic():
-        application = run_transition(obj=application, name="start_review", actor=reviewer)
+        application = run_transition(obj=application, name="start_review", actor=reviewer).obj
         _accept_documents_and_pay(application, reviewer)
         for name in ("accept", "schedule"):
-            application = run_transition(obj=application, name=name, actor=reviewer)
-        application = run_transition(obj=application, name="record_pass", actor=InspectorFactory())
+            application = run_transition(obj=application, name=name, actor=reviewer).obj
+        application = run_transition(
+            obj=application, name="record_pass", actor=InspectorFactory()
+        ).obj
     return application
 
 

@@ -65,8 +65,8 @@ def _passed_through_transitions(organization, *, kind, staff):
     )
     inspector = InspectorFactory()
     with transaction.atomic():
-        application = run_transition(obj=application, name="schedule", actor=staff)
-        application = run_transition(obj=application, name="record_pass", actor=inspector)
+        application = run_transition(obj=application, name="schedule", actor=staff).obj
+        application = run_transition(obj=application, name="record_pass", actor=inspector).obj
     return application
 
 
@@ -116,12 +116,12 @@ def pass_through_transitions(application, *, staff=None, inspector=None):
             actor=applicant,
             before_save=submitted,
             update_fields=["reference", "submitted_at"],
-        )
-        application = run_transition(obj=application, name="start_review", actor=staff)
+        ).obj
+        application = run_transition(obj=application, name="start_review", actor=staff).obj
         _accept_documents_and_pay(application, staff)
         for name in ("accept", "schedule"):
-            application = run_transition(obj=application, name=name, actor=staff)
-        application = run_transition(obj=application, name="record_pass", actor=inspector)
+            application = run_transition(obj=application, name=name, actor=staff).obj
+        application = run_transition(obj=application, name="record_pass", actor=inspector).obj
     return application
 
 
