@@ -53,7 +53,14 @@ from registrasi import outbox
 from registrasi.accounts.constants import Province
 from registrasi.audit.models import AuditEvent
 from registrasi.audit.services import audit_record
-from registrasi.services import NotAllowed, ServiceError, StaleState, lock, run_transition
+from registrasi.services import (
+    NotAllowed,
+    ServiceError,
+    StaleState,
+    lock,
+    model_update,
+    run_transition,
+)
 
 __all__ = [
     "NotAllowed",
@@ -225,16 +232,13 @@ def application_update_details(*, application, actor, data: dict) -> Application
     cleaned = _clean_details(data)
     with transaction.atomic():
         locked = _lock_for_applicant(application, actor)
-        changed = {k: v for k, v in cleaned.items() if getattr(locked, k) != v}
-        for key, value in changed.items():
-            setattr(locked, key, value)
-        if changed:
-            locked.save(update_fields=[*changed, "updated_at"])
+        locked, changes = model_update(instance=locked, data=cleaned)
+        if changes:
             audit_record(
                 actor=actor,
                 action="update_details",
                 obj=locked,
-                data={k: v for k, v in changed.items()},
+                data={name: new for name, (_old, new) in changes.items()},
             )
     return locked
 

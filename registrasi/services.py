@@ -82,6 +82,24 @@ def notify(event) -> None:
         outbox.enqueue(notifications.SEND_TASK, event.pk)
 
 
+def model_update(*, instance, data: dict, fields: list[str] | None = None) -> tuple[object, dict]:
+    """Set the `fields` of `instance` (default: every key of `data`) whose value in `data`
+    differs, and save only those (with `updated_at` when the model has one). Returns the
+    instance and {field: (old, new)} for what changed: empty when nothing did (nothing saved).
+    A key of `fields` missing from `data` is left as it is."""
+    changes = {}
+    for name in data if fields is None else fields:
+        if name in data and getattr(instance, name) != data[name]:
+            changes[name] = (getattr(instance, name), data[name])
+            setattr(instance, name, data[name])
+    if changes:
+        update_fields = list(changes)
+        if any(f.name == "updated_at" for f in instance._meta.concrete_fields):
+            update_fields.append("updated_at")
+        instance.save(update_fields=update_fields)
+    return instance, changes
+
+
 @dataclass(frozen=True)
 class Transitioned:
     """What run_transition hands back: the saved object and the audit event it wrote."""
