@@ -48,10 +48,7 @@ from applications.models import (
     Payment,
     is_member,
 )
-from applications.tasks import send_application_event_email
-from registrasi import outbox
 from registrasi.accounts.constants import Province
-from registrasi.audit.models import AuditEvent
 from registrasi.audit.services import audit_record
 from registrasi.services import (
     NotAllowed,
@@ -59,6 +56,10 @@ from registrasi.services import (
     StaleState,
     lock,
     model_update,
+    notify,
+    refuse_if_stale,
+    refuse_unless_perm,
+    require_text,
     run_transition,
 )
 
@@ -89,15 +90,6 @@ __all__ = [
 ]
 
 RECORD_PAYMENT = "applications.add_payment"
-# Transitions the applicant hears about by email (see applications.notifications).
-NOTIFIED_ACTIONS = (
-    "submit",
-    "return_for_changes",
-    "accept",
-    "reject",
-    "withdraw",
-    "payment_recorded",
-)
 
 
 class SubmissionIncomplete(ServiceError):
@@ -117,18 +109,8 @@ def _refuse_unless_member(application, actor):
         raise NotAllowed(_("You are not allowed to do this."))
 
 
-def _refuse_unless_perm(actor, perm):
-    if not (actor.is_authenticated and actor.has_perm(perm)):
-        raise NotAllowed(_("You are not allowed to do this."))
-
-
 def _refuse_unless_state(application, states, expected_state=None):
-    if expected_state is not None and application.state != expected_state:
-        raise StaleState(
-            _("This was changed by someone else in the meantime; it is now “%(state)s”.")
-            % {"state": application.get_state_display()},
-            current_state=application.state,
-        )
+    refuse_if_stale(application, expected_state)
     if application.state not in states:
         raise NotAllowed(
             _("This is not possible while the application is “%(state)s”.")
@@ -143,30 +125,13 @@ def _lock_for_applicant(application, actor, states=EDITABLE_STATES, expected_sta
     return locked
 
 
-def _require_reason(reason):
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Give a reason.")}, code="required")
-    return reason
-
-
-def _notify(event):
-    """Email the applicant's members once this transaction commits (never for a rolled-back
-    change, never before the rows the task reads are visible)."""
-    if event.action in NOTIFIED_ACTIONS:
-        outbox.enqueue(send_application_event_email.name, event.pk)
-
-
-def _last_event(obj):
-    return AuditEvent.objects.for_object(obj).order_by("-id").first()
-
-
 def _transition(application, name, actor, *, expected_state=None, note="", **kwargs):
-    locked = run_transition(
+    """run_transition, then the email its event declares (applications.notifications)."""
+    done = run_transition(
         obj=application, name=name, actor=actor, expected_state=expected_state, note=note, **kwargs
-    ).obj
-    _notify(_last_event(locked))
-    return locked
+    )
+    notify(done.event)
+    return done.obj
 
 
 # Drafting --------------------------------------------------------------------------------
@@ -361,9 +326,9 @@ def _document_for(application, document_type, document):
 def document_review(*, version, actor, accepted: bool, reason: str = "") -> DocumentVersion:
     """Staff accept or reject the current version of a document: during the desk review, and
     later whenever a new version is waiting (it blocks scheduling and approval until then)."""
-    _refuse_unless_perm(actor, STAFF_REVIEW)
+    refuse_unless_perm(actor, STAFF_REVIEW)
     if not accepted:
-        reason = _require_reason(reason)
+        reason = require_text(reason)
     with transaction.atomic():
         application = lock(version.document.application)
         _refuse_unless_state(application, DOCUMENT_REVIEW_STATES)
@@ -470,18 +435,17 @@ def application_submit(
             locked.reference = f"REG-{year}-{locked.pk:06d}"
 
     with transaction.atomic():
-        locked = run_transition(
+        done = run_transition(
             obj=application,
             name="submit",
             actor=actor,
             expected_state=expected_state,
             update_fields=["submitted_at", "reference"],
             before_save=before_save,
-        ).obj
-        event = _last_event(locked)
-        _issue_or_update_invoice(locked, actor)
-        _notify(event)
-    return locked
+        )
+        _issue_or_update_invoice(done.obj, actor)
+        notify(done.event)
+    return done.obj
 
 
 def _refuse_unseen_fee(application, expected_fee):
@@ -672,7 +636,7 @@ def application_withdraw(*, application, actor, reason="", expected_state=None) 
 # Ministry desk ---------------------------------------------------------------------------
 def _transition_with_reason(application, name, actor, *, reason, field, expected_state):
     """A transition whose required reason is kept on the application and as the audit note."""
-    reason = _require_reason(reason)
+    reason = require_text(reason)
 
     def before_save(locked):
         setattr(locked, field, reason)
@@ -844,7 +808,7 @@ def invoice_record_payment(*, invoice, actor, paid_on, reference, amount) -> Pay
     Kept for test factories only: no view or command reaches it. Staff record a payment
     by hand only with the NTPN and a receipt scan (applications.billing.services
     .office_payment_record, page billing:office_payment)."""
-    _refuse_unless_perm(actor, RECORD_PAYMENT)
+    refuse_unless_perm(actor, RECORD_PAYMENT)
     reference = (reference or "").strip()
     amount = _whole_rupiah(amount)
     with transaction.atomic():
@@ -895,6 +859,6 @@ def invoice_record_payment(*, invoice, actor, paid_on, reference, amount) -> Pay
                 "reference": reference,
             },
         )
-        _notify(event)
+        notify(event)
     invoice.paid_at = locked.paid_at
     return payment

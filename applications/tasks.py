@@ -1,5 +1,5 @@
-"""The application emails are sent by the one email task for audit events; the name is kept
-for the callers that enqueue it (applications.services)."""
+"""The application emails are sent by the one email task for audit events
+(registrasi.services.notify enqueues it); the old name stays as an alias of that task."""
 
 from registrasi.audit.tasks import send_event_emails as send_application_event_email
 

@@ -32,14 +32,13 @@ from applications.billing.models import (
 from applications.documents import validate_upload
 from registrasi import outbox
 from registrasi.audit.services import audit_record
-from registrasi.services import NotAllowed
+from registrasi.services import NotAllowed, notify, refuse_unless_perm, require_text
 
 logger = logging.getLogger(__name__)
 
 RECORD_PAYMENT = "applications.add_payment"
 NTPN_RE = re.compile(r"^[0-9A-Z]{16}$")
 CODE_RE = re.compile(r"^[0-9]{15}$")
-EMAIL_TASK = "registrasi.audit.tasks.send_event_emails"
 
 
 class UnknownCode(Exception):
@@ -295,7 +294,7 @@ def _apply(payment, billing_code, invoice, actor, *, action):
         obj=invoice.application,
         data=_payment_data(payment, invoice),
     )
-    outbox.enqueue(EMAIL_TASK, event.pk)
+    notify(event)
     outbox.enqueue("applications.billing.tasks.render_payment_receipt", payment.pk)
 
 
@@ -333,7 +332,7 @@ def _record_discrepancy(payment, invoice, actor):
         obj=payment.billing_code.application,
         data={**_payment_data(payment, invoice), "reason": payment.discrepancy_reason},
     )
-    outbox.enqueue(EMAIL_TASK, event.pk)
+    notify(event)
 
 
 def payment_confirm_settled(*, payment) -> bool:
@@ -346,11 +345,6 @@ def payment_confirm_settled(*, payment) -> bool:
 
 
 # Staff ----------------------------------------------------------------------------------
-def _refuse_unless_staff(actor):
-    if not (actor.is_authenticated and actor.has_perm(RECORD_PAYMENT)):
-        raise NotAllowed(_("You are not allowed to do this."))
-
-
 def clean_ntpn(value: str) -> str:
     value = (value or "").strip().upper()
     if not NTPN_RE.match(value):
@@ -372,7 +366,7 @@ def office_payment_record(
     the NTPN (format, unique) and a scan of the receipt; an invoice or fine already paid is
     refused. Paying a fine's code closes the fine (`_close_fine`). The one way staff record a
     payment by hand."""
-    _refuse_unless_staff(actor)
+    refuse_unless_perm(actor, RECORD_PAYMENT)
     if (invoice is None) == (sanction is None):
         raise TypeError("office_payment_record needs exactly one of invoice or sanction")
     ntpn = clean_ntpn(ntpn)
@@ -422,10 +416,8 @@ def discrepancy_resolve(*, payment, actor, apply: bool, note: str) -> BillingPay
     """Staff resolve a discrepancy: apply the money to what the code pays (the invoice or the
     fine must still be open and the amount must cover it) or mark it for refund. Audited
     with the note."""
-    _refuse_unless_staff(actor)
-    note = (note or "").strip()
-    if not note:
-        raise ValidationError({"note": _("Say why.")})
+    refuse_unless_perm(actor, RECORD_PAYMENT)
+    note = require_text(note, field="note", message=_("Say why."))
     with transaction.atomic():
         locked = BillingPayment.objects.select_for_update().get(pk=payment.pk)
         if not locked.is_discrepancy:
@@ -444,7 +436,7 @@ def discrepancy_resolve(*, payment, actor, apply: bool, note: str) -> BillingPay
             actor=actor, action=action, obj=code.application, note=note, data=_payment_data(locked)
         )
         if apply and invoice is not None:
-            outbox.enqueue(EMAIL_TASK, event.pk)
+            notify(event)
             outbox.enqueue("applications.billing.tasks.render_payment_receipt", locked.pk)
     return locked
 
