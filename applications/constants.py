@@ -57,7 +57,7 @@ WITHDRAWABLE_STATES = (
 
 # States in which the applicant may upload a document (a new version after a failed
 # inspection or while waiting for one goes back to the ministry to review, and blocks
-# scheduling until it is accepted: applications.services.readiness_blockers).
+# scheduling until it is accepted: applications.selectors.readiness_blockers).
 DOCUMENT_UPLOAD_STATES = (
     ApplicationState.DRAFT,
     ApplicationState.RETURNED,

@@ -25,10 +25,12 @@ scheduled only once it is paid.
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from applications.constants import Direction, Sourcing
 from applications.kinds import kind_of
+from applications.models import Invoice
 
 DEFAULT_TIERS = [(50, 5_000_000), (200, 10_000_000), (500, 20_000_000), (None, 35_000_000)]
 DEFAULT_PER_EXTRA_SITE = 2_500_000
@@ -190,4 +192,107 @@ def quote_for(application, *, rules: FeeRules | None = None) -> FeeQuote:
         site_count=site_count,
         direction=application.direction,
         sourcing=application.sourcing,
+    )
+
+
+class FeeAction:
+    """What submitting does to the invoices (FeeChange.action)."""
+
+    UNKNOWN = "unknown"  # the facts the fee depends on are not all declared yet
+    ISSUE = "issue"  # first submission: the fee invoice is issued
+    UNCHANGED = "unchanged"  # the invoices already issued still match the fee
+    REPLACE = "replace"  # nothing paid yet: the open invoice is cancelled, a new one issued
+    SUPPLEMENTARY = "supplementary"  # paid less than the new fee: an invoice for the rest
+    SETTLED = "settled"  # paid exactly the new fee: the open supplementary is cancelled
+    NO_REFUND = "no_refund"  # paid more than the new fee: nothing is refunded
+
+
+@dataclass(frozen=True)
+class FeeChange:
+    """The fee for what is declared now against what was invoiced and paid so far: what the
+    fee and review steps show before submitting, and what submitting then does."""
+
+    quote: FeeQuote
+    invoiced: int  # the invoices not cancelled, paid or not
+    paid: int
+    open_invoice: Invoice | None
+    has_invoices: bool
+
+    @property
+    def new_total(self):
+        return self.quote.total
+
+    @property
+    def difference(self):
+        """New fee minus the invoices already issued (negative: the fee went down)."""
+        return self.quote.total - self.invoiced
+
+    @property
+    def due(self):
+        """What remains to pay under the new fee (zero or less: nothing)."""
+        return self.quote.total - self.paid
+
+    @property
+    def action(self):
+        if not self.quote.is_complete:
+            return FeeAction.UNKNOWN
+        if not self.has_invoices:
+            return FeeAction.ISSUE
+        if self.due < 0:
+            return FeeAction.NO_REFUND
+        if self.due == 0:
+            return FeeAction.SETTLED if self.open_invoice else FeeAction.UNCHANGED
+        if self.open_invoice is not None and self.open_invoice.amount == self.due:
+            return FeeAction.UNCHANGED
+        return FeeAction.SUPPLEMENTARY if self.paid else FeeAction.REPLACE
+
+    @property
+    def explanation(self) -> str:
+        """What submitting will do, in a sentence for the applicant (translated)."""
+        values = {
+            "new": format_rupiah(self.new_total),
+            "old": format_rupiah(self.invoiced),
+            "paid": format_rupiah(self.paid),
+            "due": format_rupiah(self.due),
+            "number": self.open_invoice.number if self.open_invoice else "",
+        }
+        texts = {
+            FeeAction.ISSUE: gettext("The invoice for %(new)s is issued when you submit."),
+            FeeAction.UNCHANGED: gettext(
+                "The fee has not changed: the invoice already issued stays."
+            ),
+            FeeAction.REPLACE: gettext(
+                "The fee changed from %(old)s to %(new)s. When you submit, the unpaid invoice "
+                "%(number)s is cancelled (it stays in the history) and a new invoice for "
+                "%(new)s is issued."
+            ),
+            FeeAction.SUPPLEMENTARY: gettext(
+                "You have already paid %(paid)s; the new fee is %(new)s. When you submit, a "
+                "supplementary invoice for the difference, %(due)s, is issued."
+            ),
+            FeeAction.SETTLED: gettext(
+                "You have already paid the new fee of %(new)s: when you submit, the unpaid "
+                "invoice %(number)s is cancelled."
+            ),
+            FeeAction.NO_REFUND: gettext(
+                "The new fee (%(new)s) is lower than what you have already paid (%(paid)s). "
+                "Fees already paid are not refunded, and no new invoice is issued."
+            ),
+        }
+        text = texts.get(self.action)
+        return text % values if text else ""
+
+
+def fee_change(application, *, quote=None, invoices=None) -> FeeChange:
+    """The fee for the declared facts now, against the application's invoices. A page that
+    has the quote and the invoices already passes them (no second read)."""
+    if invoices is None:
+        invoices = Invoice.objects.filter(application=application)
+    invoices = [i for i in invoices if not i.is_cancelled]
+    return FeeChange(
+        quote=quote or quote_for(application),
+        invoiced=sum(i.amount for i in invoices),
+        paid=sum(i.amount for i in invoices if i.is_paid),
+        open_invoice=next((i for i in invoices if i.is_open), None),
+        has_invoices=bool(invoices),
     )

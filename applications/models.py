@@ -495,7 +495,7 @@ class Invoice(models.Model):
     """A fee invoice. The first submission issues the registration fee; a resubmission whose
     fee changed cancels an unpaid invoice and issues a new one (the old one stays, cancelled,
     in the history), or, when the fee was already paid, adds a supplementary invoice for the
-    difference (see applications.services.fee_change). The fee is paid when every invoice
+    difference (see applications.fees.fee_change). The fee is paid when every invoice
     not cancelled is paid; at most one invoice is open (neither paid nor cancelled) at a time.
     """
 

@@ -4,11 +4,11 @@ queries, whatever the number of rows."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Prefetch, Q
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.changes import differences
+from applications.changes import differences, has_new_documents
 from applications.constants import (
     DOCUMENT_REVIEW_STATES,
     FINAL_STATES,
@@ -21,9 +21,8 @@ from applications.constants import (
     DocumentType,
     ReviewStatus,
 )
-from applications.fees import quote_for
+from applications.fees import fee_change, format_rupiah, quote_for
 from applications.models import Application, Document, DocumentVersion, Invoice, Payment
-from applications.services import fee_change, readiness_blockers, submission_problems
 from registrasi.audit.selectors import timeline_for
 
 S = ApplicationState
@@ -38,8 +37,12 @@ BLOCKABLE_STATES = (
 __all__ = [
     "applicant_dashboard",
     "application_detail",
+    "invoice_is_paid",
     "next_step",
+    "readiness_blockers",
     "staff_queue",
+    "submission_problems",
+    "unaccepted_documents",
     "waits_on_applicant",
 ]
 
@@ -52,7 +55,7 @@ def _invoice_of(application):
 def next_step(application, documents_waiting=False) -> str:
     """What happens next, told to the applicant. `documents_waiting`: a required document's
     current version is not accepted yet, so the inspection waits for the ministry's review
-    (the page lists services.readiness_blockers)."""
+    (the page lists readiness_blockers)."""
     state = application.state
     invoice = _invoice_of(application)
     unpaid = invoice is not None and not invoice.is_paid
@@ -242,7 +245,7 @@ class ApplicationDetail:
     differences: list = field(default_factory=list)  # change reports: [changes.Difference]
     approval_effect: str = ""  # before a decision: what approval would do (applications.kinds)
     invoices: list = field(default_factory=list)  # every invoice, cancelled too, newest first
-    fee_change: object = None  # draft/returned: services.FeeChange (what submitting does)
+    fee_change: object = None  # draft/returned: fees.FeeChange (what submitting does)
     blockers: list = field(default_factory=list)  # what blocks scheduling or approval
 
 
@@ -331,3 +334,124 @@ def application_detail(*, application) -> ApplicationDetail:
         differences=differences(application) if application.rules.reports_changes else [],
         approval_effect=approval_effect(application, basis),
     )
+
+
+# What is still missing ----------------------------------------------------------------------
+def _current_versions(application):
+    """{document_type: current version} for the required types (newest version per type)."""
+    current = {}
+    versions = DocumentVersion.objects.filter(
+        document__application=application,
+        document__document_type__in=REQUIRED_DOCUMENT_TYPES,
+    ).select_related("document")
+    for version in versions.order_by("document_id", "-number"):
+        current.setdefault(version.document.document_type, version)
+    return current
+
+
+def _carries_documents(application):
+    """A follow-up whose kind needs only the documents concerned: the others were carried over
+    from its certificate's application (applications.kinds)."""
+    return not application.rules.needs_every_document and application.basis_certificate_id
+
+
+def submission_problems(application) -> list[str]:
+    """What must still be supplied before the application can be submitted (translated)."""
+    problems = []
+    labels = {
+        "company_legal_name": _("the company's legal name"),
+        "company_address": _("the registered address"),
+        "company_province": _("the province"),
+        "agent_seats": _("the number of agent seats"),
+        "direction": _("the call direction"),
+        "sourcing": _("in-house or outsourced operation"),
+    }
+    for name, label in labels.items():
+        if not getattr(application, name):
+            problems.append(label)
+    if not application.sites.exists():
+        problems.append(_("at least one site"))
+    current = _current_versions(application)
+    reports_changes = application.rules.reports_changes and application.basis_certificate_id
+    if reports_changes and not (differences(application) or has_new_documents(application)):
+        problems.append(
+            _(
+                "the change itself: change at least one declared fact or site, or upload a new "
+                "version of a document concerned"
+            )
+        )
+    for document_type in REQUIRED_DOCUMENT_TYPES:
+        version = current.get(document_type)
+        label = DocumentType(document_type).label
+        if version is None:
+            if not _carries_documents(application):
+                problems.append(_("document “%(type)s”") % {"type": label})
+        elif version.review_status == ReviewStatus.REJECTED:
+            problems.append(
+                _("a new version of “%(type)s” (the current one was rejected)") % {"type": label}
+            )
+    return [str(p) for p in problems]
+
+
+def _documents_not_accepted(application) -> list[tuple[str, DocumentVersion | None]]:
+    """[(required type, its current version or None)] for each required document whose
+    current version is not accepted: the one rule behind accepting for inspection,
+    scheduling and approval."""
+    current = _current_versions(application)
+    # A kind that carries documents needs only those it has (carried over or new) accepted.
+    types = [
+        t for t in REQUIRED_DOCUMENT_TYPES if t in current or not _carries_documents(application)
+    ]
+    return [
+        (t, current.get(t))
+        for t in types
+        if t not in current or current[t].review_status != ReviewStatus.ACCEPTED
+    ]
+
+
+def unaccepted_documents(application) -> list[str]:
+    """Required document types whose current version is not accepted (translated labels)."""
+    return [str(DocumentType(t).label) for t, _version in _documents_not_accepted(application)]
+
+
+def _document_blocker(document_type, version) -> str:
+    label = DocumentType(document_type).label
+    if version is None:
+        return _("“%(type)s” has not been uploaded") % {"type": label}
+    if version.review_status == ReviewStatus.REJECTED:
+        return _(
+            "“%(type)s” version %(number)s was rejected: the applicant must upload a new version"
+        ) % {"type": label, "number": version.number}
+    return _("“%(type)s” version %(number)s has not been reviewed by the ministry yet") % {
+        "type": label,
+        "number": version.number,
+    }
+
+
+def readiness_blockers(application) -> list[str]:
+    """What stops the ministry from scheduling the inspection or approving (translated, one
+    line each; empty when nothing does): an invoice not paid, a required document whose
+    current version is not accepted (missing, not reviewed yet, or rejected). Pages show
+    these lines; refuse_unless_ready refuses with them."""
+    blockers = []
+    invoices = list(Invoice.objects.filter(application=application, cancelled_at__isnull=True))
+    if not invoices:
+        blockers.append(_("no fee invoice has been issued"))
+    for invoice in invoices:
+        if not invoice.is_paid:
+            blockers.append(
+                _("invoice %(number)s (%(amount)s) is not paid yet")
+                % {"number": invoice.number, "amount": format_rupiah(invoice.amount)}
+            )
+    for document_type, version in _documents_not_accepted(application):
+        blockers.append(_document_blocker(document_type, version))
+    return [str(b) for b in blockers]
+
+
+def invoice_is_paid(application) -> bool:
+    """Whether the application's fee is paid: an invoice was issued and every invoice not
+    cancelled (the fee, a supplementary one) is paid. Asks the database."""
+    counts = Invoice.objects.filter(application=application, cancelled_at__isnull=True).aggregate(
+        issued=Count("pk"), unpaid=Count("pk", filter=Q(paid_at__isnull=True))
+    )
+    return counts["issued"] > 0 and counts["unpaid"] == 0

@@ -8,17 +8,15 @@ django ValidationError (bad input: a file, a missing reason, a wrong amount).
 """
 
 import datetime
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.billing import services as billing
-from applications.changes import differences, has_new_documents
 from applications.constants import (
     COMPANY_FIELDS,
     DOCUMENT_REVIEW_STATES,
@@ -26,7 +24,6 @@ from applications.constants import (
     EDITABLE_STATES,
     INVOICE_DUE_DAYS,
     REPLACEMENT_UPLOAD_STATES,
-    REQUIRED_DOCUMENT_TYPES,
     ApplicationKind,
     ApplicationState,
     Direction,
@@ -36,7 +33,7 @@ from applications.constants import (
     Sourcing,
 )
 from applications.documents import validate_upload
-from applications.fees import FeeQuote, format_rupiah, quote_for
+from applications.fees import FeeAction, FeeQuote, fee_change, format_rupiah, quote_for
 from applications.kinds import KINDS
 from applications.models import (
     STAFF_REVIEW,
@@ -47,6 +44,12 @@ from applications.models import (
     Invoice,
     Payment,
     is_member,
+)
+from applications.selectors import (  # reads the writes check; also re-exported for callers
+    invoice_is_paid,
+    readiness_blockers,
+    submission_problems,
+    unaccepted_documents,
 )
 from registrasi.accounts.constants import Province
 from registrasi.audit.services import audit_record
@@ -87,6 +90,7 @@ __all__ = [
     "readiness_blockers",
     "refuse_unless_ready",
     "submission_problems",
+    "unaccepted_documents",
 ]
 
 RECORD_PAYMENT = "applications.add_payment"
@@ -355,62 +359,6 @@ def document_review(*, version, actor, accepted: bool, reason: str = "") -> Docu
     return locked
 
 
-def _current_versions(application):
-    """{document_type: current version} for the required types (newest version per type)."""
-    current = {}
-    versions = DocumentVersion.objects.filter(
-        document__application=application,
-        document__document_type__in=REQUIRED_DOCUMENT_TYPES,
-    ).select_related("document")
-    for version in versions.order_by("document_id", "-number"):
-        current.setdefault(version.document.document_type, version)
-    return current
-
-
-def _carries_documents(application):
-    """A follow-up whose kind needs only the documents concerned: the others were carried over
-    from its certificate's application (applications.kinds)."""
-    return not application.rules.needs_every_document and application.basis_certificate_id
-
-
-def submission_problems(application) -> list[str]:
-    """What must still be supplied before the application can be submitted (translated)."""
-    problems = []
-    labels = {
-        "company_legal_name": _("the company's legal name"),
-        "company_address": _("the registered address"),
-        "company_province": _("the province"),
-        "agent_seats": _("the number of agent seats"),
-        "direction": _("the call direction"),
-        "sourcing": _("in-house or outsourced operation"),
-    }
-    for name, label in labels.items():
-        if not getattr(application, name):
-            problems.append(label)
-    if not application.sites.exists():
-        problems.append(_("at least one site"))
-    current = _current_versions(application)
-    reports_changes = application.rules.reports_changes and application.basis_certificate_id
-    if reports_changes and not (differences(application) or has_new_documents(application)):
-        problems.append(
-            _(
-                "the change itself: change at least one declared fact or site, or upload a new "
-                "version of a document concerned"
-            )
-        )
-    for document_type in REQUIRED_DOCUMENT_TYPES:
-        version = current.get(document_type)
-        label = DocumentType(document_type).label
-        if version is None:
-            if not _carries_documents(application):
-                problems.append(_("document “%(type)s”") % {"type": label})
-        elif version.review_status == ReviewStatus.REJECTED:
-            problems.append(
-                _("a new version of “%(type)s” (the current one was rejected)") % {"type": label}
-            )
-    return [str(p) for p in problems]
-
-
 # Applicant transitions --------------------------------------------------------------------
 def application_submit(
     *, application, actor, expected_state=None, expected_fee: int | None = None
@@ -460,107 +408,6 @@ def _refuse_unseen_fee(application, expected_fee):
             )
             % {"fee": format_rupiah(total), "shown": format_rupiah(expected_fee)}
         )
-
-
-class FeeAction:
-    """What submitting does to the invoices (FeeChange.action)."""
-
-    UNKNOWN = "unknown"  # the facts the fee depends on are not all declared yet
-    ISSUE = "issue"  # first submission: the fee invoice is issued
-    UNCHANGED = "unchanged"  # the invoices already issued still match the fee
-    REPLACE = "replace"  # nothing paid yet: the open invoice is cancelled, a new one issued
-    SUPPLEMENTARY = "supplementary"  # paid less than the new fee: an invoice for the rest
-    SETTLED = "settled"  # paid exactly the new fee: the open supplementary is cancelled
-    NO_REFUND = "no_refund"  # paid more than the new fee: nothing is refunded
-
-
-@dataclass(frozen=True)
-class FeeChange:
-    """The fee for what is declared now against what was invoiced and paid so far: what the
-    fee and review steps show before submitting, and what submitting then does."""
-
-    quote: FeeQuote
-    invoiced: int  # the invoices not cancelled, paid or not
-    paid: int
-    open_invoice: Invoice | None
-    has_invoices: bool
-
-    @property
-    def new_total(self):
-        return self.quote.total
-
-    @property
-    def difference(self):
-        """New fee minus the invoices already issued (negative: the fee went down)."""
-        return self.quote.total - self.invoiced
-
-    @property
-    def due(self):
-        """What remains to pay under the new fee (zero or less: nothing)."""
-        return self.quote.total - self.paid
-
-    @property
-    def action(self):
-        if not self.quote.is_complete:
-            return FeeAction.UNKNOWN
-        if not self.has_invoices:
-            return FeeAction.ISSUE
-        if self.due < 0:
-            return FeeAction.NO_REFUND
-        if self.due == 0:
-            return FeeAction.SETTLED if self.open_invoice else FeeAction.UNCHANGED
-        if self.open_invoice is not None and self.open_invoice.amount == self.due:
-            return FeeAction.UNCHANGED
-        return FeeAction.SUPPLEMENTARY if self.paid else FeeAction.REPLACE
-
-    @property
-    def explanation(self) -> str:
-        """What submitting will do, in a sentence for the applicant (translated)."""
-        values = {
-            "new": format_rupiah(self.new_total),
-            "old": format_rupiah(self.invoiced),
-            "paid": format_rupiah(self.paid),
-            "due": format_rupiah(self.due),
-            "number": self.open_invoice.number if self.open_invoice else "",
-        }
-        texts = {
-            FeeAction.ISSUE: _("The invoice for %(new)s is issued when you submit."),
-            FeeAction.UNCHANGED: _("The fee has not changed: the invoice already issued stays."),
-            FeeAction.REPLACE: _(
-                "The fee changed from %(old)s to %(new)s. When you submit, the unpaid invoice "
-                "%(number)s is cancelled (it stays in the history) and a new invoice for "
-                "%(new)s is issued."
-            ),
-            FeeAction.SUPPLEMENTARY: _(
-                "You have already paid %(paid)s; the new fee is %(new)s. When you submit, a "
-                "supplementary invoice for the difference, %(due)s, is issued."
-            ),
-            FeeAction.SETTLED: _(
-                "You have already paid the new fee of %(new)s: when you submit, the unpaid "
-                "invoice %(number)s is cancelled."
-            ),
-            FeeAction.NO_REFUND: _(
-                "The new fee (%(new)s) is lower than what you have already paid (%(paid)s). "
-                "Fees already paid are not refunded, and no new invoice is issued."
-            ),
-        }
-        text = texts.get(self.action)
-        return text % values if text else ""
-
-
-def fee_change(application, *, quote=None, invoices=None) -> FeeChange:
-    """The fee for the declared facts now, against the application's invoices. A page that
-    has the quote and the invoices already passes them (no second read)."""
-    if invoices is None:
-        invoices = Invoice.objects.filter(application=application)
-    invoices = [i for i in invoices if not i.is_cancelled]
-    return FeeChange(
-        quote=quote or quote_for(application),
-        invoiced=sum(i.amount for i in invoices),
-        paid=sum(i.amount for i in invoices if i.is_paid),
-        open_invoice=next((i for i in invoices if i.is_open), None),
-        has_invoices=bool(invoices),
-    )
 
 
 def _issue_or_update_invoice(application, actor) -> Invoice | None:
@@ -672,61 +519,6 @@ def application_return_for_changes(
     )
 
 
-def _documents_not_accepted(application) -> list[tuple[str, DocumentVersion | None]]:
-    """[(required type, its current version or None)] for each required document whose
-    current version is not accepted: the one rule behind accepting for inspection,
-    scheduling and approval."""
-    current = _current_versions(application)
-    # A kind that carries documents needs only those it has (carried over or new) accepted.
-    types = [
-        t for t in REQUIRED_DOCUMENT_TYPES if t in current or not _carries_documents(application)
-    ]
-    return [
-        (t, current.get(t))
-        for t in types
-        if t not in current or current[t].review_status != ReviewStatus.ACCEPTED
-    ]
-
-
-def unaccepted_documents(application) -> list[str]:
-    """Required document types whose current version is not accepted (translated labels)."""
-    return [str(DocumentType(t).label) for t, _version in _documents_not_accepted(application)]
-
-
-def _document_blocker(document_type, version) -> str:
-    label = DocumentType(document_type).label
-    if version is None:
-        return _("“%(type)s” has not been uploaded") % {"type": label}
-    if version.review_status == ReviewStatus.REJECTED:
-        return _(
-            "“%(type)s” version %(number)s was rejected: the applicant must upload a new version"
-        ) % {"type": label, "number": version.number}
-    return _("“%(type)s” version %(number)s has not been reviewed by the ministry yet") % {
-        "type": label,
-        "number": version.number,
-    }
-
-
-def readiness_blockers(application) -> list[str]:
-    """What stops the ministry from scheduling the inspection or approving (translated, one
-    line each; empty when nothing does): an invoice not paid, a required document whose
-    current version is not accepted (missing, not reviewed yet, or rejected). Pages show
-    these lines; refuse_unless_ready refuses with them."""
-    blockers = []
-    invoices = list(Invoice.objects.filter(application=application, cancelled_at__isnull=True))
-    if not invoices:
-        blockers.append(_("no fee invoice has been issued"))
-    for invoice in invoices:
-        if not invoice.is_paid:
-            blockers.append(
-                _("invoice %(number)s (%(amount)s) is not paid yet")
-                % {"number": invoice.number, "amount": format_rupiah(invoice.amount)}
-            )
-    for document_type, version in _documents_not_accepted(application):
-        blockers.append(_document_blocker(document_type, version))
-    return [str(b) for b in blockers]
-
-
 class NotReady(ServiceError):
     """Scheduling or approval refused; `blockers` names what must happen first."""
 
@@ -782,15 +574,6 @@ def application_reject(*, application, actor, reason, expected_state=None) -> Ap
 
 
 # Fee -------------------------------------------------------------------------------------
-def invoice_is_paid(application) -> bool:
-    """Whether the application's fee is paid: an invoice was issued and every invoice not
-    cancelled (the fee, a supplementary one) is paid. Asks the database."""
-    counts = Invoice.objects.filter(application=application, cancelled_at__isnull=True).aggregate(
-        issued=Count("pk"), unpaid=Count("pk", filter=Q(paid_at__isnull=True))
-    )
-    return counts["issued"] > 0 and counts["unpaid"] == 0
-
-
 def _whole_rupiah(amount):
     try:
         value = Decimal(str(amount).strip())
