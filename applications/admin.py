@@ -6,7 +6,6 @@ from django.contrib import admin
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from applications.fees import format_rupiah
 from applications.models import (
     Application,
     ApplicationSite,
@@ -18,6 +17,7 @@ from applications.models import (
     Payment,
 )
 from registrasi.admin import ReadOnlyAdminMixin
+from registrasi.money import format_rupiah
 
 
 class SiteInline(ReadOnlyAdminMixin, admin.TabularInline):

@@ -120,15 +120,6 @@ class ReviewStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected: replace it")
 
 
-# Upload rules: extension -> the content type libmagic must find for it.
-DOCUMENT_CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "png": "image/png",
-}
-IMAGE_CONTENT_TYPES = {k: v for k, v in DOCUMENT_CONTENT_TYPES.items() if v.startswith("image/")}
-
 INVOICE_DUE_DAYS = 14
 
 

@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from applications.constants import Direction, Sourcing
 from applications.kinds import kind_of
 from applications.models import Invoice
+from registrasi.money import format_rupiah
 
 DEFAULT_TIERS = [(50, 5_000_000), (200, 10_000_000), (500, 20_000_000), (None, 35_000_000)]
 DEFAULT_PER_EXTRA_SITE = 2_500_000
@@ -59,15 +60,6 @@ class FeeQuote:
     @property
     def is_complete(self):
         return not self.missing
-
-
-def format_rupiah(amount) -> str:
-    """1500000 -> "Rp 1.500.000" (Indonesian grouping, whole Rupiah)."""
-    if amount is None:
-        return ""
-    value = int(Decimal(amount).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    sign = "-" if value < 0 else ""
-    return f"{sign}Rp {abs(value):,}".replace(",", ".")
 
 
 def default_rules() -> FeeRules:

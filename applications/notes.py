@@ -4,8 +4,8 @@ rendered from the event's data in the reader's language."""
 from django.utils.translation import gettext as _
 
 from applications.constants import InvoiceKind
-from applications.fees import format_rupiah
 from registrasi.audit.notes import note_renderer
+from registrasi.money import format_rupiah
 
 
 @note_renderer("invoice_issued")

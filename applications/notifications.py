@@ -13,11 +13,11 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from applications.billing import notifications as billing_notifications
-from applications.fees import format_rupiah
 from applications.models import Application
 from registrasi import notifications
 from registrasi.accounts.models import User
 from registrasi.audit.notes import render_note
+from registrasi.money import format_rupiah
 
 SUBJECTS = {
     "submit": _("Application %(ref)s received"),

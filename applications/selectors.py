@@ -21,9 +21,10 @@ from applications.constants import (
     DocumentType,
     ReviewStatus,
 )
-from applications.fees import fee_change, format_rupiah, quote_for
+from applications.fees import fee_change, quote_for
 from applications.models import Application, Document, DocumentVersion, Invoice, Payment
 from registrasi.audit.selectors import timeline_for
+from registrasi.money import format_rupiah
 
 S = ApplicationState
 # States in which the application page says what blocks scheduling or approval.

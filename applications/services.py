@@ -32,8 +32,7 @@ from applications.constants import (
     ReviewStatus,
     Sourcing,
 )
-from applications.documents import validate_upload
-from applications.fees import FeeAction, FeeQuote, fee_change, format_rupiah, quote_for
+from applications.fees import FeeAction, FeeQuote, fee_change, quote_for
 from applications.kinds import KINDS
 from applications.models import (
     STAFF_REVIEW,
@@ -53,6 +52,7 @@ from applications.selectors import (  # reads the writes check; also re-exported
 )
 from registrasi.accounts.constants import Province
 from registrasi.audit.services import audit_record
+from registrasi.money import format_rupiah
 from registrasi.services import (
     NotAllowed,
     ServiceError,
@@ -65,6 +65,7 @@ from registrasi.services import (
     require_text,
     run_transition,
 )
+from registrasi.uploads import validate_upload
 
 __all__ = [
     "NotAllowed",
@@ -256,7 +257,7 @@ def document_upload(
     and inspection failed; once an inspection is scheduled or passed, only to replace a
     document the ministry rejected (REPLACEMENT_UPLOAD_STATES).
 
-    The file is checked before anything is stored (applications.documents.validate_upload).
+    The file is checked before anything is stored (registrasi.uploads.validate_upload).
     A required type has one Document; each upload adds the next version and keeps the old.
     For "other", each upload is a new Document unless `document` (an "other" document of
     this application) is given.

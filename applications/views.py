@@ -33,7 +33,6 @@ from applications.constants import (
     ReviewStatus,
 )
 from applications.documents import document_download_response
-from applications.fees import format_rupiah
 from applications.forms import (
     CompanyForm,
     DocumentReviewForm,
@@ -49,6 +48,7 @@ from applications.models import Application, DocumentVersion, is_member
 from registrasi.accounts.reads import ReadKind, record_read
 from registrasi.accounts.retention import removed_file_response
 from registrasi.audit.notes import render_note
+from registrasi.money import format_rupiah
 from registrasi.services import ServiceError, StaleState
 from registrasi.validators import FREE_TEXT_MAX_LENGTH
 

@@ -172,7 +172,7 @@ def _site_url(name, *args) -> str:
 
 def render_certificate_email(certificate, event, sanction, recipient) -> tuple[str, str]:
     """(subject, body) in the recipient's language, dates and money formatted for it."""
-    from applications.fees import format_rupiah
+    from registrasi.money import format_rupiah
 
     milestone = _expiry_milestone(event)
     with notifications.in_language_of(recipient):

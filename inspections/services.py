@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 
 from applications import services as applications_services
 from applications.constants import ApplicationState
-from applications.documents import download_response, validate_upload
 from applications.models import Application, is_member
 from inspections.constants import (
     ACTIVE_STATES,
@@ -46,6 +45,7 @@ from registrasi.accounts.models import User
 from registrasi.audit.models import AuditEvent
 from registrasi.audit.services import audit_record
 from registrasi.services import NotAllowed, ServiceError, StaleState, lock, run_transition
+from registrasi.uploads import download_response, validate_upload
 
 __all__ = [
     "NotAllowed",

@@ -107,6 +107,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
             ],
+            # {% load money %} for every app's templates (the rupiah filter).
+            "libraries": {"money": "registrasi.money"},
         },
     },
 ]

@@ -27,6 +27,7 @@ PDF_AND_IMAGE_TYPES = {
     "jpeg": "image/jpeg",
     "png": "image/png",
 }
+IMAGE_TYPES = {ext: kind for ext, kind in PDF_AND_IMAGE_TYPES.items() if kind.startswith("image/")}
 MAX_NAME_LENGTH = 150
 SIGNED_URL_SECONDS = 300
 

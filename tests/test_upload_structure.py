@@ -14,10 +14,10 @@ from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringO
 
 from applications import services as application_services
 from applications.constants import DocumentType
-from applications.documents import validate_upload
 from applications.models import DocumentVersion
 from inspections import services as inspection_services
 from inspections.models import EvidencePhoto
+from registrasi.uploads import validate_upload
 from tests.applications.factories import PDF_BYTES, ApplicationFactory
 from tests.inspections.factories import make_inspection
 

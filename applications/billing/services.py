@@ -29,10 +29,10 @@ from applications.billing.models import (
     PaymentOutcome,
     PaymentSource,
 )
-from applications.documents import validate_upload
 from registrasi import outbox
 from registrasi.audit.services import audit_record
 from registrasi.services import NotAllowed, notify, refuse_unless_perm, require_text
+from registrasi.uploads import validate_upload
 
 logger = logging.getLogger(__name__)
 

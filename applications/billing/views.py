@@ -27,9 +27,9 @@ from applications.billing.forms import (
 )
 from applications.billing.models import BillingCode, BillingPayment, CallbackReceipt
 from applications.billing.settlement import SettlementFileError, settlement_import
-from applications.documents import download_response
 from applications.models import Invoice
 from registrasi.services import ServiceError
+from registrasi.uploads import download_response
 
 logger = logging.getLogger(__name__)
 PAGE_SIZE = 25

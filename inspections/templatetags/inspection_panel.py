@@ -3,7 +3,7 @@
 from django import template
 
 from applications.constants import ApplicationState
-from applications.services import invoice_is_paid
+from applications.selectors import invoice_is_paid
 from inspections import selectors
 from inspections.constants import ACTIVE_STATES, InspectionState
 

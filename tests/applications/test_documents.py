@@ -6,10 +6,12 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from applications import services
-from applications.constants import IMAGE_CONTENT_TYPES, DocumentType, ReviewStatus
-from applications.documents import document_download_response, validate_upload
+from applications.constants import DocumentType, ReviewStatus
+from applications.documents import document_download_response
 from applications.models import Document, DocumentVersion
 from registrasi.services import NotAllowed
+from registrasi.uploads import IMAGE_TYPES as IMAGE_CONTENT_TYPES
+from registrasi.uploads import validate_upload
 from tests.applications.factories import (
     EXE_BYTES,
     HTML_BYTES,
