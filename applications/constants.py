@@ -45,7 +45,9 @@ COMPANY_FIELDS = (
     "foreign_owned",
 )
 
+# States in which the applicant may change the declared facts and sites.
 EDITABLE_STATES = (ApplicationState.DRAFT, ApplicationState.RETURNED)
+# States from which the applicant may withdraw.
 WITHDRAWABLE_STATES = (
     ApplicationState.DRAFT,
     ApplicationState.SUBMITTED,
@@ -55,9 +57,9 @@ WITHDRAWABLE_STATES = (
     ApplicationState.INSPECTION_FAILED,
 )
 
-# States in which the applicant may upload a document (a new version after a failed
-# inspection or while waiting for one goes back to the ministry to review, and blocks
-# scheduling until it is accepted: applications.selectors.readiness_blockers).
+# States in which the applicant may upload any document. A version uploaded while awaiting an
+# inspection or after a failed one waits for the ministry's review, and scheduling waits for
+# it to be accepted (applications.selectors.readiness_blockers).
 DOCUMENT_UPLOAD_STATES = (
     ApplicationState.DRAFT,
     ApplicationState.RETURNED,
