@@ -49,7 +49,7 @@ STATE_TO_STATUS = {
 }
 
 
-# Events the organization's members are emailed about (templates/certificates/email/<event>_*.txt).
+# Events the organization's members are emailed about (templates/certificates/email/<event>.txt).
 class NotificationEvent(models.TextChoices):
     ISSUED = "issued", _("Certificate issued")
     SUSPENDED = "suspended", _("Certificate suspended")

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Subquery
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from applications import kinds
@@ -44,10 +44,11 @@ from applications.models import (
 )
 from certificates.constants import CertificateState
 from certificates.models import Certificate
-from certificates.services import today as jakarta_today
 from registrasi.accounts.models import Organization
 from registrasi.audit.services import audit_record
-from registrasi.services import NotAllowed, lock
+from registrasi.dates import local_date
+from registrasi.dates import today as jakarta_today
+from registrasi.services import NotAllowed, lock, model_update, refuse_unless_perm
 
 S = CertificateState
 CHANGEABLE_STATES = (S.ACTIVE, S.SUSPENDED)
@@ -146,7 +147,7 @@ def _state_refusal(certificate, allowed_states) -> FollowUpCheck | None:
                 "Certificate %(number)s was revoked on %(date)s: it cannot be renewed or "
                 "changed. Apply for a new registration instead."
             )
-            % {"number": number, "date": _date(timezone.localdate(certificate.state_changed_at))},
+            % {"number": number, "date": _date(local_date(certificate.state_changed_at))},
         )
     if state == S.SUPERSEDED:
         return FollowUpCheck(
@@ -377,8 +378,7 @@ def organization_apply_change(*, application, actor) -> Organization:
     certificates.services.application_approve in its transaction, once the application is
     approved (inspection_passed is accepted too, for a caller that applies it first).
     Blank declared values never blank the record. Audited on the organization."""
-    if not (actor is not None and actor.is_authenticated and actor.has_perm(STAFF_DECIDE)):
-        raise NotAllowed(_("You are not allowed to do this."))
+    refuse_unless_perm(actor, STAFF_DECIDE)
     with transaction.atomic():
         locked = lock(application)
         if not locked.is_follow_up:
@@ -391,17 +391,14 @@ def organization_apply_change(*, application, actor) -> Organization:
                 % {"state": locked.get_state_display()}
             )
         organization = Organization.objects.select_for_update().get(pk=locked.organization_id)
-        changed = {}
-        for org_field, app_field in ORGANIZATION_FIELDS.items():
-            value = getattr(locked, app_field)
-            if value in ("", None):
-                continue
-            old = getattr(organization, org_field)
-            if old != value:
-                changed[org_field] = {"old": old, "new": value}
-                setattr(organization, org_field, value)
+        declared = {
+            org_field: getattr(locked, app_field)
+            for org_field, app_field in ORGANIZATION_FIELDS.items()
+            if getattr(locked, app_field) not in ("", None)
+        }
+        organization, changes = model_update(instance=organization, data=declared)
+        changed = {name: {"old": old, "new": new} for name, (old, new) in changes.items()}
         if changed:
-            organization.save(update_fields=list(changed))
             audit_record(
                 actor=actor,
                 action="organization_change_applied",

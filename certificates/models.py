@@ -16,6 +16,7 @@ from certificates.constants import (
 from certificates.querysets import CertificateQuerySet, SanctionQuerySet
 from registrasi.accounts.constants import Province
 from registrasi.audit.models import EmailReceipt
+from registrasi.dates import today
 
 S = CertificateState
 
@@ -182,8 +183,6 @@ class Certificate(ConcurrentTransitionMixin, models.Model):
     @property
     def starts_later(self) -> bool:
         """A renewal approved ahead of time: issued, not in effect yet."""
-        from certificates.services import today
-
         return self.effective_from > today()
 
     # Transitions: staff sanctions ---------------------------------------------------------

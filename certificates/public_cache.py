@@ -35,7 +35,7 @@ TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{32,128})"')
 
 def version():
     """(latest updated_at of any certificate, today): changes when any certificate does."""
-    from certificates.services import today
+    from registrasi.dates import today
 
     latest = Certificate.objects.order_by().aggregate(latest=Max("updated_at"))["latest"]
     return latest, today()

@@ -17,8 +17,9 @@ from certificates.keeping import (
 )
 from certificates.models import Certificate, Sanction
 from certificates.sanctions import attach_sanctions
-from certificates.services import RENDER_MAX_ATTEMPTS, today
+from certificates.services import RENDER_MAX_ATTEMPTS
 from certificates.verification import registry, status_of, with_public_status  # noqa: F401
+from registrasi import dates
 from registrasi.audit.notes import render_note
 from registrasi.audit.selectors import timeline_for
 
@@ -39,7 +40,7 @@ def staff_certificates(
     if state:
         queryset = queryset.filter(public_status=state)
     if expiring_within_days not in (None, ""):
-        start = today()
+        start = dates.today()
         end = start + datetime.timedelta(days=int(expiring_within_days))
         queryset = queryset.filter(
             state=S.ACTIVE, expires_on__gte=start, expires_on__lte=end

@@ -10,7 +10,6 @@ transaction and handed to Celery after the commit.
 import datetime
 import hashlib
 import logging
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -38,7 +37,16 @@ from certificates.numbers import make_number
 from certificates.sanctions import open_suspension, sanctions_in_force
 from registrasi import outbox
 from registrasi.audit.services import audit_record
-from registrasi.services import NotAllowed, ServiceError, StaleState, lock, run_transition
+from registrasi.dates import JAKARTA, today  # noqa: F401 (JAKARTA: for the API module)
+from registrasi.services import (
+    NotAllowed,
+    ServiceError,
+    StaleState,
+    lock,
+    refuse_unless_perm,
+    require_text,
+    run_transition,
+)
 
 __all__ = [
     "NotAllowed",
@@ -59,17 +67,11 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 RENDER_TASK = "certificates.tasks.render_certificate_pdf"
-JAKARTA = ZoneInfo("Asia/Jakarta")
 S = CertificateState
 BATCH_SIZE = 500
 
 
 # Dates -----------------------------------------------------------------------------------
-def today() -> datetime.date:
-    """Today in Jakarta, where the ministry issues certificates."""
-    return timezone.localdate(timezone=JAKARTA)
-
-
 def expiry_date(issued_on: datetime.date, years: int | None = None) -> datetime.date:
     """The last day of validity: the day before the anniversary `years` later.
 
@@ -80,16 +82,9 @@ def expiry_date(issued_on: datetime.date, years: int | None = None) -> datetime.
 
 
 # Helpers ---------------------------------------------------------------------------------
-def _refuse_unless_perm(actor, perm):
-    if not (actor is not None and actor.is_authenticated and actor.has_perm(perm)):
-        raise NotAllowed(_("You are not allowed to do this."))
-
-
 def _require_reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Give the reason; the organization will read it.")})
-    return reason
+    """The stripped reason; the organization reads it, so it may not be empty."""
+    return require_text(reason, message=_("Give the reason; the organization will read it."))
 
 
 def _notify(certificate_id: int, event: str, sanction_id: int | None = None):
@@ -152,7 +147,7 @@ def application_approve(
     is the token of the sanctions shown on the confirmation page (SanctionsInForce.token);
     without it, or when the sanctions changed since, the approval is refused.
     """
-    _refuse_unless_perm(actor, ISSUE_CERTIFICATE)
+    refuse_unless_perm(actor, ISSUE_CERTIFICATE)
     with transaction.atomic():
         basis = _locked_basis(application)
         _refuse_unconfirmed_sanctions(basis, sanctions_confirmed)
@@ -593,7 +588,7 @@ def certificate_revoke(*, certificate, actor, reason, expected_state=None) -> Ce
 
 def fine_impose(*, certificate, actor, amount, due_date, reason) -> Sanction:
     """A fine changes no state; it is recorded, audited and announced."""
-    _refuse_unless_perm(actor, SANCTION_CERTIFICATE)
+    refuse_unless_perm(actor, SANCTION_CERTIFICATE)
     reason = _require_reason(reason)
     try:
         amount = int(amount)
@@ -636,7 +631,7 @@ def fine_mark_paid(*, sanction, actor, ntpn, ntb, channel, paid_at, receipt_scan
     as a payment of the fine's billing code (applications.billing.office_payment_record),
     which closes the fine, audits it, tells the holder and makes the receipt. Returns the
     payment."""
-    _refuse_unless_perm(actor, SANCTION_CERTIFICATE)
+    refuse_unless_perm(actor, SANCTION_CERTIFICATE)
     sanction = Sanction.objects.get(pk=sanction.pk)
     if sanction.kind != SanctionKind.FINE:
         raise NotAllowed(_("Only a fine can be paid."))
@@ -824,7 +819,7 @@ def certificates_reconcile(*, now=None, dry_run=False) -> list[int]:
 
 def certificate_render_again(*, certificate, actor) -> Certificate:
     """Staff: start the PDF render again after it failed (attempts counted from zero)."""
-    _refuse_unless_perm(actor, ISSUE_CERTIFICATE)
+    refuse_unless_perm(actor, ISSUE_CERTIFICATE)
     with transaction.atomic():
         certificate = lock(certificate)
         if certificate.pdf:

@@ -19,7 +19,7 @@ from certificates.constants import (
 )
 from certificates.models import Certificate
 from certificates.numbers import check_number, normalize
-from certificates.services import today
+from registrasi.dates import local_date, today
 
 S = CertificateState
 V = VerificationStatus
@@ -121,9 +121,7 @@ def status_of(certificate: Certificate, on: datetime.date | None = None) -> tupl
 
 
 def _local_date(moment):
-    from certificates.services import JAKARTA
-
-    return moment.astimezone(JAKARTA).date() if moment else None
+    return local_date(moment)
 
 
 def verify_number(raw: str) -> VerificationResult:

@@ -5,7 +5,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 
 from certificates.reminders import due_reminders, send_due_reminders
-from certificates.services import today
+from registrasi.dates import today
 
 
 class Command(BaseCommand):
