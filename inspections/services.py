@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from applications import services as applications_services
 from applications.constants import ApplicationState
 from applications.models import Application, is_member
+from applications.selectors import invoice_is_paid
 from inspections.constants import (
     ACTIVE_STATES,
     EVIDENCE_CONTENT_TYPES,
@@ -42,9 +43,18 @@ from inspections.models import (
 )
 from registrasi import outbox
 from registrasi.accounts.models import User
-from registrasi.audit.models import AuditEvent
 from registrasi.audit.services import audit_record
-from registrasi.services import NotAllowed, ServiceError, StaleState, lock, run_transition
+from registrasi.services import (
+    NotAllowed,
+    ServiceError,
+    StaleState,
+    lock,
+    notify,
+    refuse_if_stale,
+    refuse_unless_perm,
+    require_text,
+    run_transition,
+)
 from registrasi.uploads import download_response, validate_upload
 
 __all__ = [
@@ -62,25 +72,15 @@ __all__ = [
     "inspection_schedule",
     "inspection_start",
     "inspection_submit",
-    "invoice_is_paid",
     "missing_results",
     "report_store",
 ]
-
-# Audit actions on an inspection that email someone (see inspections.notifications).
-NOTIFIED_ACTIONS = ("schedule", "reschedule", "cancel", "submit_pass", "submit_fail")
-
 
 class SchedulingRefused(ServiceError):
     """A window cannot be booked; the message says why (past, overlap, unpaid...)."""
 
 
 # Helpers ---------------------------------------------------------------------------------
-def _refuse_unless_perm(actor, perm):
-    if not (actor is not None and actor.is_authenticated and actor.has_perm(perm)):
-        raise NotAllowed(_("You are not allowed to do this."))
-
-
 def _refuse_unless_assigned(inspection, actor):
     if not is_assigned_inspector(inspection, actor):
         raise NotAllowed(_("Only the inspector assigned to this inspection can do this."))
@@ -117,38 +117,6 @@ def _refuse_until_open(inspection):
             )
             % {"date": date_format(inspection.opens_on, "DATE_FORMAT")}
         )
-
-
-def _refuse_if_stale(inspection, expected_state):
-    if expected_state is not None and inspection.state != expected_state:
-        raise StaleState(
-            _("This was changed by someone else in the meantime; it is now “%(state)s”.")
-            % {"state": inspection.get_state_display()},
-            current_state=inspection.state,
-        )
-
-
-def _require_text(value, field):
-    value = (value or "").strip()
-    if not value:
-        raise ValidationError({field: _("Give a reason.")}, code="required")
-    return value
-
-
-def _notify(event):
-    """Email the people concerned once this transaction commits."""
-    from inspections.tasks import send_inspection_event_email
-
-    if event is not None and event.action in NOTIFIED_ACTIONS:
-        outbox.enqueue(send_inspection_event_email.name, event.pk)
-
-
-def _last_event(obj):
-    return AuditEvent.objects.for_object(obj).order_by("-id").first()
-
-
-# Whether every invoice of the application not cancelled is paid: one rule, in applications.
-invoice_is_paid = applications_services.invoice_is_paid
 
 
 def _fmt(value):
@@ -239,7 +207,7 @@ def inspection_schedule(
     Moves the application to inspection_scheduled; the organization's members and the
     inspector are emailed after commit.
     """
-    _refuse_unless_perm(actor, SCHEDULE_INSPECTION)
+    refuse_unless_perm(actor, SCHEDULE_INSPECTION)
     with transaction.atomic():
         application = lock(application)
         if application.state != ApplicationState.AWAITING_INSPECTION:
@@ -288,7 +256,7 @@ def inspection_schedule(
             to_state=inspection.state,
             data=_window_data(inspection),
         )
-        _notify(event)
+        notify(event)
     return inspection
 
 
@@ -312,11 +280,11 @@ def inspection_reschedule(
 ) -> Inspection:
     """Move a scheduled inspection to a new window (and optionally another inspector),
     keeping the old one as a ScheduleChange. Same checks as scheduling."""
-    _refuse_unless_perm(actor, SCHEDULE_INSPECTION)
-    reason = _require_text(reason, "reason")
+    refuse_unless_perm(actor, SCHEDULE_INSPECTION)
+    reason = require_text(reason)
     with transaction.atomic():
         inspection = lock(inspection)
-        _refuse_if_stale(inspection, expected_state)
+        refuse_if_stale(inspection, expected_state)
         if inspection.state != InspectionState.SCHEDULED:
             raise NotAllowed(
                 _("Only a scheduled inspection can be rescheduled; this one is “%(state)s”.")
@@ -368,16 +336,16 @@ def inspection_reschedule(
                 "old_inspector": change.old_inspector_id,
             },
         )
-        _notify(event)
+        notify(event)
     return inspection
 
 
 def inspection_cancel(*, inspection, actor, reason, expected_state=None) -> Inspection:
     """Cancel a scheduled inspection; its application waits for a new date again."""
-    _refuse_unless_perm(actor, SCHEDULE_INSPECTION)
-    reason = _require_text(reason, "reason")
+    refuse_unless_perm(actor, SCHEDULE_INSPECTION)
+    reason = require_text(reason)
     with transaction.atomic():
-        inspection = run_transition(
+        done = run_transition(
             obj=inspection,
             name="cancel",
             actor=actor,
@@ -385,8 +353,8 @@ def inspection_cancel(*, inspection, actor, reason, expected_state=None) -> Insp
             note=reason,
             update_fields=["cancel_reason"],
             before_save=lambda locked: setattr(locked, "cancel_reason", reason),
-        ).obj
-        event = _last_event(inspection)
+        )
+        inspection, event = done.obj, done.event
         if inspection.application.state == ApplicationState.INSPECTION_SCHEDULED:
             run_transition(
                 obj=inspection.application,
@@ -395,7 +363,7 @@ def inspection_cancel(*, inspection, actor, reason, expected_state=None) -> Insp
                 note=reason,
                 data={"inspection": inspection.pk},
             )
-        _notify(event)
+        notify(event)
     return inspection
 
 
@@ -622,7 +590,7 @@ def inspection_submit(*, inspection, actor, expected_state=None) -> Inspection:
     with transaction.atomic():
         locked = lock(inspection)
         _refuse_unless_assigned(locked, actor)
-        _refuse_if_stale(locked, expected_state)
+        refuse_if_stale(locked, expected_state)
         _refuse_unless_editable(locked)
         _refuse_until_open(locked)
         missing = missing_results(locked)
@@ -642,7 +610,7 @@ def inspection_submit(*, inspection, actor, expected_state=None) -> Inspection:
         if locked.state == InspectionState.SCHEDULED:
             locked = inspection_start(inspection=locked, actor=actor)
         now = timezone.now()
-        locked = run_transition(
+        done = run_transition(
             obj=locked,
             name="submit_fail" if failed else "submit_pass",
             actor=actor,
@@ -652,8 +620,8 @@ def inspection_submit(*, inspection, actor, expected_state=None) -> Inspection:
                 "majors": _count(locked, FindingResult.MAJOR),
                 "minors": _count(locked, FindingResult.MINOR),
             },
-        ).obj
-        event = _last_event(locked)
+        )
+        locked, event = done.obj, done.event
         run_transition(
             obj=locked.application,
             name="record_fail" if failed else "record_pass",
@@ -661,7 +629,7 @@ def inspection_submit(*, inspection, actor, expected_state=None) -> Inspection:
             note=locked.corrective_actions if failed else "",
             data={"inspection": locked.pk},
         )
-        _notify(event)
+        notify(event)
         outbox.enqueue("inspections.tasks.render_inspection_report", locked.pk)
     return locked
 

@@ -2,7 +2,8 @@
 everything and are idempotent.
 
 The emails are sent by the one email task for audit events (registrasi.audit.tasks, with
-inspections.notifications.email_plan); the name is kept for inspections.services.
+inspections.notifications.email_plan), which registrasi.services.notify enqueues;
+send_inspection_event_email is that task under the name older callers know.
 """
 
 from celery import shared_task
