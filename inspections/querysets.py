@@ -33,9 +33,9 @@ class ThroughInspectionQuerySet(models.QuerySet):
     inspection_path = "inspection"
 
     def visible_to(self, user):
-        from inspections.models import Inspection
-
         if user.is_authenticated and user.is_ministry_staff:
             return self
-        visible = Inspection.objects.visible_to(user).values("pk")
+        # The Inspection model, reached through the relation (models imports this module).
+        inspection_model = self.model._meta.get_field(self.inspection_path).related_model
+        visible = inspection_model.objects.visible_to(user).values("pk")
         return self.filter(**{f"{self.inspection_path}__in": visible})
