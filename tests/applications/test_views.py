@@ -21,12 +21,6 @@ S = ApplicationState
 STALE = "changed by someone else"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    # Factories hash a password per user; the production hasher costs most of the run time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def messages_of(response):
     return [str(m) for m in response.context["messages"]] if response.context else []
 

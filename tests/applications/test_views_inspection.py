@@ -12,12 +12,6 @@ from tests.applications.factories import HTML_BYTES, current_versions, pdf_uploa
 from tests.inspections.factories import make_inspection
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    # Factories hash a password per user; the production hasher costs most of the run time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def scheduled(inspector, staff_user):
     return make_inspection(inspector=inspector, staff=staff_user)

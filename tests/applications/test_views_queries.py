@@ -13,12 +13,6 @@ DASHBOARD_QUERIES = 8
 QUEUE_QUERIES = 7
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    # Factories hash a password per user; the production hasher costs most of the run time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def make_applications(count, organization, applicant, staff_user):
     """A mix: mostly drafts (cheap), some submitted (with an invoice)."""
     for index in range(count):

@@ -26,12 +26,6 @@ S = ApplicationState
 STALE = "changed by someone else"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    # Factories hash a password per user; the production hasher costs most of the run time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def follow_messages(response):
     return " ".join(str(m) for m in response.context["messages"])
 

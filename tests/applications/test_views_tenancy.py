@@ -34,12 +34,6 @@ OBJECT_URLS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    # Factories hash a password per user; the production hasher costs most of the run time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def application(staff_user):
     """Under review: it has documents, an invoice and every action in play."""

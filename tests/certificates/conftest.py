@@ -21,10 +21,3 @@ def signing_key(settings, signing_pair):
     settings.CERTIFICATE_SIGNING_KEY_PASSPHRASE = ""
     settings.CERTIFICATE_SIGNING_AUTOCREATE = False
     return signing_pair
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Factories hash a password for every user they make; these tests make many users and
-    never log in, so the slow production hasher only costs time here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
