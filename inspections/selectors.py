@@ -320,3 +320,12 @@ WEEK = datetime.timedelta(days=7)
 def _week_monday(moment) -> datetime.date:
     day = timezone.localdate(moment)
     return day - datetime.timedelta(days=day.weekday())
+
+
+def missing_results(inspection) -> list[str]:
+    """The requirements (display names) that still have no result."""
+    return [
+        str(finding.get_requirement_display())
+        for finding in inspection.findings.all()
+        if not finding.result
+    ]
