@@ -41,6 +41,18 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Where absolute links (emails, QR codes, certificates) point: `make run` passes its own host
 # and port; production must say it (checked below, after the host settings).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The ministry's face in every page's header and footer (registrasi.pages.ministry).
+MINISTRY_NAME = env.str("MINISTRY_NAME", default="Kementerian Komunikasi dan Digital")
+MINISTRY_SHORT_NAME = env.str("MINISTRY_SHORT_NAME", default="Komdigi")
+# A static file path or an absolute URL; the default is a placeholder mark.
+MINISTRY_EMBLEM = env.str("MINISTRY_EMBLEM", default="img/emblem.svg")
+MINISTRY_ADDRESS = env.str(
+    "MINISTRY_ADDRESS", default="Jl. Medan Merdeka Barat No. 9, Jakarta Pusat 10110"
+)
+HELPDESK_EMAIL = env.str("HELPDESK_EMAIL", default="helpdesk@registrasi.local")
+HELPDESK_PHONE = env.str("HELPDESK_PHONE", default="+62 21 3452 841")
+# Empty: "Monday to Friday, 08.00–16.00 WIB" in the reader's language.
+HELPDESK_HOURS = env.str("HELPDESK_HOURS", default="")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -106,6 +118,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "registrasi.pages.ministry",
             ],
             # {% load money %} for every app's templates (the rupiah filter).
             "libraries": {"money": "registrasi.money"},

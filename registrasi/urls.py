@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from registrasi import views
+from registrasi import pages, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,6 +14,8 @@ urlpatterns = [
         name="email_send_again",
     ),
     path("i18n/setlang/", views.set_language, name="set_language"),
+    path("terms/", pages.terms, name="terms"),
+    path("accessibility/", pages.accessibility, name="accessibility"),
     path("accounts/", include("registrasi.accounts.urls")),
     path("applications/", include("applications.urls")),
     path("billing/", include("applications.billing.urls")),
