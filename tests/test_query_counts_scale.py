@@ -1,5 +1,6 @@
 """Every list page runs as many queries with 1,000 rows as with 20 (issue 14): the rows are
-written in bulk by generate_scale's generator (fast), then each page is read at both sizes.
+written in bulk by generate_scale's generator (certificates.scale_data, fast), then each page
+is read at both sizes.
 The timings at 1,000 vs 100,000 rows on PostgreSQL are `make bench`'s (tests/bench)."""
 
 import datetime
@@ -13,8 +14,8 @@ from django.urls import reverse
 
 from applications.models import Application
 from certificates.constants import REGISTRY_STATES
-from certificates.management.commands.generate_scale import Generator
 from certificates.models import Certificate
+from certificates.scale_data import Generator
 from inspections.constants import ACTIVE_STATES
 from inspections.models import Inspection
 
@@ -22,8 +23,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _no_rate_limit(settings):
     settings.CERTIFICATES_PUBLIC_RATE = "100000/m"
 
 
