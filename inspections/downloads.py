@@ -1,10 +1,13 @@
 """Downloads of an inspection's files: HTTP responses, kept out of the services. The view
 checks that the person may see the inspection first."""
 
+from django.http.response import HttpResponseBase
+
+from inspections.models import EvidencePhoto, InspectionReport
 from registrasi.uploads import download_response
 
 
-def inspection_report_response(*, report):
+def inspection_report_response(*, report: InspectionReport) -> HttpResponseBase:
     reference = report.inspection.application.reference or report.inspection_id
     return download_response(
         report.file,
@@ -13,7 +16,7 @@ def inspection_report_response(*, report):
     )
 
 
-def evidence_download_response(*, photo):
+def evidence_download_response(*, photo: EvidencePhoto) -> HttpResponseBase:
     return download_response(
         photo.file, filename=photo.original_name, content_type=photo.content_type
     )

@@ -2,6 +2,7 @@
 corrective actions as they go, attach photos. The first thing recorded starts the visit."""
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,12 +15,15 @@ from inspections.services.checks import (
     refuse_until_open,
     save_with_file,
 )
+from registrasi.accounts.models import User
 from registrasi.audit.services import audit_record
 from registrasi.services import lock, run_transition
 from registrasi.uploads import validate_upload
 
 
-def inspection_start(*, inspection, actor, expected_state=None) -> Inspection:
+def inspection_start(
+    *, inspection: Inspection, actor: User, expected_state: str | None = None
+) -> Inspection:
     """The inspector arrives: scheduled -> in progress."""
     with transaction.atomic():
         refuse_until_open(lock(inspection))
@@ -142,8 +146,8 @@ def _is_filled(values):
 
 def findings_save_draft(
     *,
-    inspection,
-    actor,
+    inspection: Inspection,
+    actor: User,
     findings: dict | None = None,
     interviews: list[dict] | None = None,
     corrective_actions: str | None = None,
@@ -182,7 +186,14 @@ def findings_save_draft(
     return inspection
 
 
-def evidence_add(*, inspection, actor, uploaded_file, requirement="", caption="") -> EvidencePhoto:
+def evidence_add(
+    *,
+    inspection: Inspection,
+    actor: User,
+    uploaded_file: UploadedFile,
+    requirement: str = "",
+    caption: str = "",
+) -> EvidencePhoto:
     """Attach a JPEG or PNG photo. The file is checked by content, extension and size
     before anything is stored; a refused file leaves no trace."""
     requirement = (requirement or "").strip()

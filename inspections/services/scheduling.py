@@ -2,6 +2,8 @@
 cancel it. Every window is checked (not past, not inverted, an inspector, no clash) with the
 inspector's row locked; PostgreSQL's exclusion constraint backs the overlap check."""
 
+import datetime
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -9,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from applications import services as applications_services
 from applications.constants import ApplicationState
+from applications.models import Application
 from applications.selectors import invoice_is_paid
 from inspections.constants import JAKARTA, InspectionState, requirements_for
 from inspections.models import SCHEDULE_INSPECTION, Finding, Inspection, ScheduleChange
@@ -104,13 +107,13 @@ def _default_contact(application):
 
 def inspection_schedule(
     *,
-    application,
-    actor,
-    inspector,
-    window_start,
-    window_end,
-    contact_name="",
-    contact_phone="",
+    application: Application,
+    actor: User,
+    inspector: User,
+    window_start: datetime.datetime,
+    window_end: datetime.datetime,
+    contact_name: str = "",
+    contact_phone: str = "",
 ) -> Inspection:
     """Book `inspector` for `application` (awaiting inspection, invoice paid) in the window.
 
@@ -180,13 +183,13 @@ def _window_data(inspection):
 
 def inspection_reschedule(
     *,
-    inspection,
-    actor,
-    window_start,
-    window_end,
-    reason,
-    inspector=None,
-    expected_state=None,
+    inspection: Inspection,
+    actor: User,
+    window_start: datetime.datetime,
+    window_end: datetime.datetime,
+    reason: str,
+    inspector: User | None = None,
+    expected_state: str | None = None,
 ) -> Inspection:
     """Move a scheduled inspection to a new window (and optionally another inspector),
     keeping the old one as a ScheduleChange. Same checks as scheduling."""
@@ -250,7 +253,9 @@ def inspection_reschedule(
     return inspection
 
 
-def inspection_cancel(*, inspection, actor, reason, expected_state=None) -> Inspection:
+def inspection_cancel(
+    *, inspection: Inspection, actor: User, reason: str, expected_state: str | None = None
+) -> Inspection:
     """Cancel a scheduled inspection; its application waits for a new date again."""
     refuse_unless_perm(actor, SCHEDULE_INSPECTION)
     reason = require_text(reason)

@@ -21,6 +21,7 @@ from inspections.services.checks import (
 )
 from inspections.services.recording import inspection_start
 from registrasi import outbox
+from registrasi.accounts.models import User
 from registrasi.audit.services import audit_record
 from registrasi.services import (
     NotAllowed,
@@ -32,7 +33,9 @@ from registrasi.services import (
 )
 
 
-def inspection_submit(*, inspection, actor, expected_state=None) -> Inspection:
+def inspection_submit(
+    *, inspection: Inspection, actor: User, expected_state: str | None = None
+) -> Inspection:
     """Lock the findings and record the outcome: any major non-compliance fails the
     inspection (corrective actions required), otherwise it passes. The application follows
     (record_pass / record_fail); the applicant is emailed and the report PDF rendered after
@@ -89,7 +92,13 @@ def _count(inspection, result):
 
 
 # After a failure (the applicant) ---------------------------------------------------------
-def application_resubmit(*, application, actor, note="", expected_state=None) -> Application:
+def application_resubmit(
+    *,
+    application: Application,
+    actor: User,
+    note: str = "",
+    expected_state: str | None = None,
+) -> Application:
     """The company fixed what the failed inspection found: back to awaiting inspection, so
     staff can schedule a new one."""
     if not is_member(application, actor):
@@ -104,7 +113,7 @@ def application_resubmit(*, application, actor, note="", expected_state=None) ->
         ).obj
 
 
-def report_store(*, inspection, pdf: bytes) -> InspectionReport | None:
+def report_store(*, inspection: Inspection, pdf: bytes) -> InspectionReport | None:
     """Store the rendered report once; returns None when another run stored it first."""
     with transaction.atomic():
         locked = lock(inspection)
