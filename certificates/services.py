@@ -158,7 +158,7 @@ def application_approve(
             expected_state=expected_state,
             # Fee paid, every required document's current version accepted: the same
             # check as scheduling (applications.services.refuse_unless_ready).
-            before_save=lambda locked: refuse_unless_ready(locked, step=APPROVE_STEP),
+            before_save=lambda locked: refuse_unless_ready(application=locked, step=APPROVE_STEP),
         ).obj
         issued_on = today()
         valid_from, expires_on = _follow_up_dates(application, basis, issued_on)

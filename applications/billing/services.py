@@ -12,6 +12,7 @@ import logging
 import re
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +30,9 @@ from applications.billing.models import (
     PaymentOutcome,
     PaymentSource,
 )
+from applications.models import Application, Invoice, is_member
 from registrasi import outbox
+from registrasi.accounts.models import User
 from registrasi.audit.services import audit_record
 from registrasi.services import NotAllowed, notify, refuse_unless_perm, require_text
 from registrasi.uploads import validate_upload
@@ -54,7 +57,7 @@ class Discrepancy:
 
 
 # Asking for a code ----------------------------------------------------------------------
-def billing_code_request(*, invoice, actor) -> BillingCode:
+def billing_code_request(*, invoice: Invoice, actor: User | None) -> BillingCode:
     """Ask the billing system for a code for `invoice` (inside the invoice's transaction):
     the row is pending until the task fills in the code."""
     application = invoice.application
@@ -67,7 +70,7 @@ def billing_code_request(*, invoice, actor) -> BillingCode:
     return code
 
 
-def billing_code_request_for_fine(*, sanction, actor) -> BillingCode:
+def billing_code_request_for_fine(*, sanction, actor: User | None) -> BillingCode:
     """Ask for a code for a fine (inside the fine's transaction). Paying it closes the fine."""
     certificate = sanction.certificate
     code = BillingCode.objects.create(
@@ -122,7 +125,7 @@ def billing_code_fetch(*, code_id: int) -> str:
     return "issued"
 
 
-def live_code(invoice) -> BillingCode | None:
+def live_code(invoice: Invoice) -> BillingCode | None:
     return BillingCode.objects.filter(
         invoice=invoice, status__in=[CodeStatus.PENDING, CodeStatus.ACTIVE]
     ).first()
@@ -142,7 +145,9 @@ def _void(code, *, actor, reason, audited=True):
     )
 
 
-def billing_codes_void_for_invoice(*, invoice, actor, reason="invoice_cancelled") -> None:
+def billing_codes_void_for_invoice(
+    *, invoice: Invoice, actor: User | None, reason: str = "invoice_cancelled"
+) -> None:
     """The invoice was cancelled: its live code can no longer be paid (in its transaction)."""
     for code in BillingCode.objects.select_for_update().filter(
         invoice=invoice, status__in=[CodeStatus.PENDING, CodeStatus.ACTIVE]
@@ -151,11 +156,9 @@ def billing_codes_void_for_invoice(*, invoice, actor, reason="invoice_cancelled"
         _void(code, actor=actor, reason=reason, audited=False)
 
 
-def billing_code_renew(*, invoice, actor) -> BillingCode:
+def billing_code_renew(*, invoice: Invoice, actor: User) -> BillingCode:
     """Replace an expired (or voided) code of an open invoice with a new one: the old one is
     voided and kept. A member of the organization or staff may do it."""
-    from applications.models import Application, Invoice, is_member
-
     with transaction.atomic():
         application = Application.objects.select_for_update().get(pk=invoice.application_id)
         if not (is_member(application, actor) or actor.has_perm(RECORD_PAYMENT)):
@@ -171,7 +174,7 @@ def billing_code_renew(*, invoice, actor) -> BillingCode:
         return billing_code_request(invoice=locked, actor=actor)
 
 
-def void_expired_codes(now=None) -> int:
+def void_expired_codes(now: datetime.datetime | None = None) -> int:
     """The daily scan: void every active code whose expiry passed. Returns how many."""
     now = now or timezone.now()
     count = 0
@@ -217,7 +220,15 @@ def _discrepancy_reason(code, amount, paid_at) -> str:
 
 
 def payment_receive(
-    *, code: str, ntpn: str, ntb: str, channel: str, amount: int, paid_at, source, actor=None
+    *,
+    code: str,
+    ntpn: str,
+    ntb: str,
+    channel: str,
+    amount: int,
+    paid_at: datetime.datetime,
+    source: str,
+    actor: User | None = None,
 ) -> tuple[BillingPayment, bool]:
     """Record what the billing system (or the office) says was paid. Returns (payment,
     created); the same NTPN again returns the existing row and changes nothing. Raises
@@ -335,7 +346,7 @@ def _record_discrepancy(payment, invoice, actor):
     notify(event)
 
 
-def payment_confirm_settled(*, payment) -> bool:
+def payment_confirm_settled(*, payment: BillingPayment) -> bool:
     """The settlement file lists a payment we have: note it once. True when it changed."""
     return bool(
         BillingPayment.objects.filter(pk=payment.pk, settled_at__isnull=True).update(
@@ -359,7 +370,15 @@ def clean_ntpn(value: str) -> str:
 
 
 def office_payment_record(
-    *, actor, ntpn, ntb, channel, paid_at, receipt_scan, invoice=None, sanction=None
+    *,
+    actor: User,
+    ntpn: str,
+    ntb: str,
+    channel: str,
+    paid_at: datetime.datetime | None,
+    receipt_scan: UploadedFile,
+    invoice: Invoice | None = None,
+    sanction=None,
 ) -> BillingPayment:
     """Staff record a payment made with a billing code that the billing system has not
     reported: the code of an invoice or of a fine (`sanction`), exactly one of them. Needs
@@ -412,7 +431,9 @@ def _office_code(*, invoice, sanction) -> BillingCode:
     return code
 
 
-def discrepancy_resolve(*, payment, actor, apply: bool, note: str) -> BillingPayment:
+def discrepancy_resolve(
+    *, payment: BillingPayment, actor: User, apply: bool, note: str
+) -> BillingPayment:
     """Staff resolve a discrepancy: apply the money to what the code pays (the invoice or the
     fine must still be open and the amount must cover it) or mark it for refund. Audited
     with the note."""

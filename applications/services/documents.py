@@ -1,6 +1,7 @@
 """Documents: the applicant uploads versions, staff accept or reject the current one."""
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -13,15 +14,21 @@ from applications.constants import (
     DocumentType,
     ReviewStatus,
 )
-from applications.models import STAFF_REVIEW, Document, DocumentVersion
+from applications.models import STAFF_REVIEW, Application, Document, DocumentVersion
 from applications.services.base import lock_for_applicant, refuse_unless_state
+from registrasi.accounts.models import User
 from registrasi.audit.services import audit_record
 from registrasi.services import NotAllowed, lock, refuse_unless_perm, require_text
 from registrasi.uploads import validate_upload
 
 
 def document_upload(
-    *, application, actor, document_type, uploaded_file, document=None
+    *,
+    application: Application,
+    actor: User,
+    document_type: str,
+    uploaded_file: UploadedFile,
+    document: Document | None = None,
 ) -> DocumentVersion:
     """Store a new version of a document. Allowed in draft, returned, awaiting inspection
     and inspection failed; once an inspection is scheduled or passed, only to replace a
@@ -73,7 +80,7 @@ def document_upload(
     return version
 
 
-def _refuse_unless_rejected(application, document):
+def _refuse_unless_rejected(application: Application, document: Document) -> None:
     current = document.versions.order_by("-number").first()
     if current is None or current.review_status != ReviewStatus.REJECTED:
         raise NotAllowed(
@@ -85,7 +92,9 @@ def _refuse_unless_rejected(application, document):
         )
 
 
-def _document_for(application, document_type, document):
+def _document_for(
+    application: Application, document_type: str, document: Document | None
+) -> Document:
     if document_type != DocumentType.OTHER:
         doc, _created = Document.objects.get_or_create(
             application=application, document_type=document_type
@@ -98,7 +107,9 @@ def _document_for(application, document_type, document):
     return document
 
 
-def document_review(*, version, actor, accepted: bool, reason: str = "") -> DocumentVersion:
+def document_review(
+    *, version: DocumentVersion, actor: User, accepted: bool, reason: str = ""
+) -> DocumentVersion:
     """Staff accept or reject the current version of a document: during the desk review, and
     later whenever a new version is waiting (it blocks scheduling and approval until then)."""
     refuse_unless_perm(actor, STAFF_REVIEW)

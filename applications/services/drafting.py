@@ -10,11 +10,14 @@ from applications.kinds import KINDS
 from applications.models import Application, ApplicationSite
 from applications.services.base import lock_for_applicant
 from registrasi.accounts.constants import Province
+from registrasi.accounts.models import Organization, User
 from registrasi.audit.services import audit_record
 from registrasi.services import NotAllowed, model_update
 
 
-def application_create(*, organization, actor, kind=ApplicationKind.NEW) -> Application:
+def application_create(
+    *, organization: Organization, actor: User, kind: str = ApplicationKind.NEW
+) -> Application:
     """A new draft for the actor's organization, prefilled from the organization's profile."""
     membership = getattr(actor, "membership", None) if actor.is_authenticated else None
     if membership is None or membership.organization_id != organization.pk:
@@ -35,7 +38,7 @@ def application_create(*, organization, actor, kind=ApplicationKind.NEW) -> Appl
     return application
 
 
-def _clean_details(data):
+def _clean_details(data: dict) -> dict:
     unknown = set(data) - set(COMPANY_FIELDS)
     if unknown:
         raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
@@ -71,7 +74,7 @@ def _clean_details(data):
     return cleaned
 
 
-def application_update_details(*, application, actor, data: dict) -> Application:
+def application_update_details(*, application: Application, actor: User, data: dict) -> Application:
     """Change declared facts (keys: COMPANY_FIELDS). Only in draft or returned."""
     cleaned = _clean_details(data)
     with transaction.atomic():
@@ -87,7 +90,9 @@ def application_update_details(*, application, actor, data: dict) -> Application
     return locked
 
 
-def application_set_sites(*, application, actor, sites: list) -> list:
+def application_set_sites(
+    *, application: Application, actor: User, sites: list[dict]
+) -> list[ApplicationSite]:
     """Replace the declared sites: [{"address", "province", "agent_seats"}]. Only in draft or
     returned."""
     errors = []
@@ -118,6 +123,6 @@ def application_set_sites(*, application, actor, sites: list) -> list:
     return list(locked.sites.all())
 
 
-def fee_quote(*, application) -> FeeQuote:
+def fee_quote(*, application: Application) -> FeeQuote:
     """The fee for the declared facts (see applications.fees for the rule)."""
     return quote_for(application)

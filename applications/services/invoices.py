@@ -12,6 +12,7 @@ from applications.billing import services as billing
 from applications.constants import INVOICE_DUE_DAYS, ApplicationState, InvoiceKind
 from applications.fees import FeeAction, fee_change
 from applications.models import Application, Invoice, Payment
+from registrasi.accounts.models import User
 from registrasi.audit.services import audit_record
 from registrasi.money import format_rupiah
 from registrasi.services import NotAllowed, lock, notify, refuse_unless_perm
@@ -19,7 +20,7 @@ from registrasi.services import NotAllowed, lock, notify, refuse_unless_perm
 RECORD_PAYMENT = "applications.add_payment"
 
 
-def _issue_or_update_invoice(application, actor) -> Invoice | None:
+def _issue_or_update_invoice(application: Application, actor: User) -> Invoice | None:
     """Bring the invoices in line with the fee on (re)submission (see FeeChange.action).
     A paid invoice is never changed; an unpaid one is cancelled, never edited, so the
     history shows every amount the applicant was asked for."""
@@ -33,7 +34,7 @@ def _issue_or_update_invoice(application, actor) -> Invoice | None:
     return Application.objects.get(pk=application.pk).invoice
 
 
-def _cancel_invoice(invoice, application, actor):
+def _cancel_invoice(invoice: Invoice, application: Application, actor: User) -> None:
     invoice.cancelled_at = timezone.now()
     invoice.save(update_fields=["cancelled_at"])
     billing.billing_codes_void_for_invoice(invoice=invoice, actor=actor)
@@ -45,7 +46,9 @@ def _cancel_invoice(invoice, application, actor):
     )
 
 
-def _issue_invoice(application, actor, *, amount, replaces) -> Invoice:
+def _issue_invoice(
+    application: Application, actor: User, *, amount: int, replaces: Invoice | None
+) -> Invoice:
     now = timezone.now()
     earlier = Invoice.objects.filter(application=application)
     paid_before = earlier.filter(paid_at__isnull=False).exists()
@@ -77,7 +80,7 @@ def _issue_invoice(application, actor, *, amount, replaces) -> Invoice:
     return invoice
 
 
-def _whole_rupiah(amount):
+def _whole_rupiah(amount) -> int | None:
     try:
         value = Decimal(str(amount).strip())
     except (InvalidOperation, ValueError):
@@ -87,7 +90,9 @@ def _whole_rupiah(amount):
     return int(value)
 
 
-def invoice_record_payment(*, invoice, actor, paid_on, reference, amount) -> Payment:
+def invoice_record_payment(
+    *, invoice: Invoice, actor: User, paid_on: datetime.date | None, reference: str, amount
+) -> Payment:
     """Staff record the payment of an invoice: in full (a different amount is refused) and
     once (a second payment is refused; the database allows one Payment per invoice).
 

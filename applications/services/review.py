@@ -7,10 +7,19 @@ from django.utils.translation import gettext as _
 from applications.models import Application
 from applications.selectors import readiness_blockers, unaccepted_documents
 from applications.services.base import transition
+from registrasi.accounts.models import User
 from registrasi.services import NotAllowed, ServiceError, require_text
 
 
-def _transition_with_reason(application, name, actor, *, reason, field, expected_state):
+def _transition_with_reason(
+    application: Application,
+    name: str,
+    actor: User,
+    *,
+    reason: str,
+    field: str,
+    expected_state: str | None,
+) -> Application:
     """A transition whose required reason is kept on the application and as the audit note."""
     reason = require_text(reason)
 
@@ -29,13 +38,15 @@ def _transition_with_reason(application, name, actor, *, reason, field, expected
         )
 
 
-def application_start_review(*, application, actor, expected_state=None) -> Application:
+def application_start_review(
+    *, application: Application, actor: User, expected_state: str | None = None
+) -> Application:
     with transaction.atomic():
         return transition(application, "start_review", actor, expected_state=expected_state)
 
 
 def application_return_for_changes(
-    *, application, actor, reason, expected_state=None
+    *, application: Application, actor: User, reason: str, expected_state: str | None = None
 ) -> Application:
     """Send back to the applicant with a note; rejected documents must be replaced."""
     return _transition_with_reason(
@@ -51,7 +62,7 @@ def application_return_for_changes(
 class NotReady(ServiceError):
     """Scheduling or approval refused; `blockers` names what must happen first."""
 
-    def __init__(self, message, blockers):
+    def __init__(self, message: str, blockers: list[str]):
         super().__init__(message)
         self.blockers = blockers
 
@@ -60,7 +71,7 @@ SCHEDULE_STEP = "schedule"
 APPROVE_STEP = "approve"
 
 
-def refuse_unless_ready(application, *, step) -> None:
+def refuse_unless_ready(*, application: Application, step: str) -> None:
     """Refuse (NotReady) to schedule the inspection (`step=SCHEDULE_STEP`) or to approve
     (`APPROVE_STEP`) while readiness_blockers names anything. Inspections and certificates
     call this one check; call it with the application row locked."""
@@ -74,7 +85,9 @@ def refuse_unless_ready(application, *, step) -> None:
     raise NotReady(message % {"blockers": "; ".join(blockers)}, blockers)
 
 
-def application_accept(*, application, actor, expected_state=None) -> Application:
+def application_accept(
+    *, application: Application, actor: User, expected_state: str | None = None
+) -> Application:
     """Accept for inspection: every required document's current version must be accepted."""
 
     def before_save(locked):
@@ -91,7 +104,9 @@ def application_accept(*, application, actor, expected_state=None) -> Applicatio
         )
 
 
-def application_reject(*, application, actor, reason, expected_state=None) -> Application:
+def application_reject(
+    *, application: Application, actor: User, reason: str, expected_state: str | None = None
+) -> Application:
     return _transition_with_reason(
         application,
         "reject",

@@ -9,6 +9,7 @@ from applications.models import Application
 from applications.selectors import submission_problems
 from applications.services.base import transition
 from applications.services.invoices import _issue_or_update_invoice
+from registrasi.accounts.models import User
 from registrasi.money import format_rupiah
 from registrasi.services import ServiceError, StaleState, notify, run_transition
 
@@ -16,7 +17,7 @@ from registrasi.services import ServiceError, StaleState, notify, run_transition
 class SubmissionIncomplete(ServiceError):
     """Submission refused; `missing` lists what to supply, each item translated."""
 
-    def __init__(self, missing):
+    def __init__(self, missing: list[str]):
         super().__init__(
             _("The application cannot be submitted yet. Still needed: %(missing)s.")
             % {"missing": "; ".join(missing)}
@@ -25,7 +26,11 @@ class SubmissionIncomplete(ServiceError):
 
 
 def application_submit(
-    *, application, actor, expected_state=None, expected_fee: int | None = None
+    *,
+    application: Application,
+    actor: User,
+    expected_state: str | None = None,
+    expected_fee: int | None = None,
 ) -> Application:
     """Submit (or resubmit after a return). Refused, naming what is missing, until the facts,
     a site and every required document are there. The first submission assigns the
@@ -60,7 +65,7 @@ def application_submit(
     return done.obj
 
 
-def _refuse_unseen_fee(application, expected_fee):
+def _refuse_unseen_fee(application: Application, expected_fee: int | None) -> None:
     if expected_fee is None:
         return
     total = quote_for(application).total
@@ -74,7 +79,9 @@ def _refuse_unseen_fee(application, expected_fee):
         )
 
 
-def application_withdraw(*, application, actor, reason="", expected_state=None) -> Application:
+def application_withdraw(
+    *, application: Application, actor: User, reason: str = "", expected_state: str | None = None
+) -> Application:
     """The applicant withdraws (any state before approval except rejected)."""
     with transaction.atomic():
         return transition(
