@@ -1,6 +1,8 @@
 """The retention rule for documents of rejected or withdrawn applications (declared with the
 other rules in registrasi.accounts.retention, applied by its daily scan)."""
 
+import datetime
+
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, Exists, OuterRef
 from django.db.models.functions import Cast
@@ -13,7 +15,7 @@ from registrasi.audit.models import AuditEvent
 ENDED_STATES = (ApplicationState.REJECTED, ApplicationState.WITHDRAWN)
 
 
-def ended_before(before):
+def ended_before(before: datetime.datetime):
     """Rejected or withdrawn applications whose rejection or withdrawal (its audit event)
     happened before `before`. Both states are final, so the event is the end."""
     ended = AuditEvent.objects.filter(
@@ -29,7 +31,7 @@ def ended_before(before):
     )
 
 
-def purge_ended_application_documents(*, before) -> int:
+def purge_ended_application_documents(*, before: datetime.datetime) -> int:
     """Remove the files of every document version of the applications that ended before
     `before`. A version carried over from an earlier application shares that application's
     file: the row is blanked, the file stays for the row that keeps it."""

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from applications.constants import ApplicationKind
 from applications.models import Application
 from registrasi.accounts.constants import LegalForm, Province
-from registrasi.accounts.models import Organization
+from registrasi.accounts.models import Organization, User
 from registrasi.accounts.services import owner_invitation_from_office
 from registrasi.accounts.validators import validate_nib, validate_phone
 from registrasi.audit.services import audit_record
@@ -39,7 +39,7 @@ def existing_organization(nib: str) -> Organization | None:
     return Organization.objects.filter(nib=(nib or "").strip()).first()
 
 
-def _refuse_unless_staff(actor):
+def _refuse_unless_staff(actor: User) -> None:
     if not (actor.is_authenticated and actor.is_ministry_staff):
         raise NotAllowed(_("You are not allowed to do this."))
 
@@ -67,7 +67,7 @@ def _clean_company(company: dict) -> dict:
     return cleaned
 
 
-def walk_in_start(*, actor, nib: str, company: dict | None = None) -> Application:
+def walk_in_start(*, actor: User, nib: str, company: dict | None = None) -> Application:
     """Start a walk-in draft for the company with `nib`.
 
     When the NIB already belongs to an organization, the draft is added to it (`company` is
@@ -99,7 +99,7 @@ def walk_in_start(*, actor, nib: str, company: dict | None = None) -> Applicatio
     return application
 
 
-def _register(actor, nib, company) -> Organization:
+def _register(actor: User, nib: str, company: dict) -> Organization:
     organization = Organization.objects.create(nib=nib, **company)
     audit_record(
         actor=actor,
@@ -110,7 +110,7 @@ def _register(actor, nib, company) -> Organization:
     return organization
 
 
-def _draft(actor, organization, registered) -> Application:
+def _draft(actor: User, organization: Organization, registered: bool) -> Application:
     application = Application.objects.create(
         organization=organization,
         kind=ApplicationKind.NEW,
