@@ -1,16 +1,26 @@
-"""`manage.py load_demo_data`: one account per role, idempotent, every printed login works."""
+"""`manage.py load_demo_data`: one account per role, idempotent, every printed login works;
+with --world, the demo world (certificates/demo.py) built once through the services."""
 
+import datetime
 from io import StringIO
 
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
+from applications.constants import ApplicationKind, ApplicationState
+from applications.models import Application
+from certificates.constants import CertificateState, SanctionKind
+from certificates.models import Certificate
+from inspections.constants import InspectionState
+from inspections.models import Inspection
 from registrasi.accounts.constants import MembershipRole
 from registrasi.accounts.management.commands.load_demo_data import DEMO_PASSWORD
 from registrasi.accounts.models import Membership, Organization, User
 from registrasi.accounts.validators import validate_nib, validate_phone
+from registrasi.audit.models import AuditEvent
 
 
 def load():
@@ -121,3 +131,100 @@ def test_the_demo_staff_member_can_edit_the_fee_schedule_in_the_admin(client, db
 
     assert client.get("/admin/applications/feeschedule/").status_code == 200
     assert client.get("/admin/accounts/user/").status_code == 403
+
+
+# The demo world (issue 15, point 11) ----------------------------------------------------
+def load_world():
+    out = StringIO()
+    call_command("load_demo_data", "--world", stdout=out)
+    return out.getvalue()
+
+
+def test_the_world_has_applications_in_every_state(db):
+    load_world()
+
+    states = set(Application.objects.values_list("state", flat=True))
+    assert states == set(ApplicationState.values)
+
+
+def test_the_demo_inspector_has_an_inspection_today_and_tomorrow(db):
+    load_world()
+    inspector = User.objects.get(email="inspektur@registrasi.test")
+    today = timezone.localdate()
+
+    scheduled = Inspection.objects.filter(inspector=inspector, state=InspectionState.SCHEDULED)
+    days = sorted(timezone.localtime(i.window_start).date() for i in scheduled)
+
+    assert days == [today, today + datetime.timedelta(days=1)]
+    done = Inspection.objects.filter(inspector=inspector).values_list("state", flat=True)
+    assert {InspectionState.PASSED, InspectionState.FAILED} <= set(done)
+
+
+def test_the_register_shows_active_suspended_and_revoked_certificates(db):
+    load_world()
+
+    by_state = {c.state: c for c in Certificate.objects.all()}
+    assert set(by_state) == {CertificateState.ACTIVE, CertificateState.SUSPENDED, "revoked"}
+    suspended = by_state[CertificateState.SUSPENDED]
+    assert suspended.sanctions.filter(kind=SanctionKind.FINE, paid_at__isnull=True).exists()
+    assert Organization.objects.count() >= 4
+
+
+def test_a_change_report_waits_for_review(db):
+    load_world()
+
+    change = Application.objects.get(kind=ApplicationKind.CHANGE)
+    assert change.state == ApplicationState.SUBMITTED
+    assert change.basis_certificate.state == CertificateState.ACTIVE
+    assert change.organization.nib == "8120104567231"
+
+
+def test_every_state_was_reached_through_the_services(db):
+    """Each application past draft has its audit trail, ending in its current state."""
+    load_world()
+
+    for application in Application.objects.exclude(state=ApplicationState.DRAFT):
+        last = (
+            AuditEvent.objects.filter(object_id=str(application.pk), to_state__gt="")
+            .filter(content_type__model="application")
+            .order_by("pk")
+            .last()
+        )
+        assert last is not None and last.to_state == application.state, application
+
+
+def world_counts():
+    return (
+        Application.objects.count(),
+        Inspection.objects.count(),
+        Certificate.objects.count(),
+        Organization.objects.count(),
+        AuditEvent.objects.count(),
+    )
+
+
+def test_loading_the_world_twice_adds_nothing(db):
+    load_world()
+    first = world_counts()
+
+    output = load_world()
+
+    assert world_counts() == first
+    assert "nothing added" in output
+
+
+def test_without_world_only_the_accounts_are_made(db):
+    load()
+
+    assert Application.objects.count() == 0
+
+
+def test_the_world_is_refused_in_production(db, settings):
+    settings.PRODUCTION = True
+
+    with pytest.raises(CommandError, match="production"):
+        call_command("load_demo_world", stdout=StringIO())
+    with pytest.raises(CommandError, match="production"):
+        call_command("load_demo_data", "--allow-production", "--world", stdout=StringIO())
+
+    assert Application.objects.count() == 0

@@ -1,4 +1,5 @@
-"""Demo accounts for `make run`: one per role, all with the same password.
+"""Demo accounts for `make run`: one per role, all with the same password; with --world, the
+demo world too (applications, inspections, certificates: certificates/demo.py).
 
 Idempotent: people are found by email and organizations by NIB, so a second run creates
 nothing and only puts the demo passwords, roles and memberships back as listed here.
@@ -7,6 +8,7 @@ nothing and only puts the demo passwords, roles and memberships back as listed h
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -150,6 +152,11 @@ class Command(BaseCommand):
             action="store_true",
             help="Run even with DJANGO_ENV=production (demo passwords are public!).",
         )
+        parser.add_argument(
+            "--world",
+            action="store_true",
+            help="Then fill the demo organizations with work (the load_demo_world command).",
+        )
 
     def handle(self, *args, **options):
         if getattr(settings, "PRODUCTION", False) and not options["allow_production"]:
@@ -170,6 +177,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 _("Ministry accounts set up their second factor at their first login.")
             )
+        if options["world"]:
+            # By the command's name: registrasi imports no app (certificates builds the world).
+            call_command("load_demo_world", skip_accounts=True, stdout=self.stdout)
 
     def print_second_factor(self, device):
         self.stdout.write("")
