@@ -17,7 +17,7 @@ from inspections.services.checks import (
 )
 from registrasi.accounts.models import User
 from registrasi.audit.services import audit_record
-from registrasi.services import lock, run_transition
+from registrasi.services import lock, model_update, run_transition
 from registrasi.uploads import validate_upload
 
 
@@ -72,20 +72,13 @@ def _merge_findings(inspection, findings) -> list[str]:
     changed_requirements = []
     for requirement, values in findings.items():
         values = values or {}
-        finding = rows[requirement]
-        changed = []
+        data = {}
         if "result" in values:
-            result = _clean_result(requirement, values["result"])
-            if result != finding.result:
-                finding.result = result
-                changed.append("result")
+            data["result"] = _clean_result(requirement, values["result"])
         if "note" in values:
-            note = (values["note"] or "").strip()
-            if note != finding.note:
-                finding.note = note
-                changed.append("note")
-        if changed:
-            finding.save(update_fields=[*changed, "updated_at"])
+            data["note"] = (values["note"] or "").strip()
+        _finding, changes = model_update(instance=rows[requirement], data=data)
+        if changes:
             changed_requirements.append(requirement)
     return changed_requirements
 
@@ -123,13 +116,9 @@ def _replace_interviews(inspection, interviews) -> bool:
     changed = False
     for position, values in enumerate(cleaned):
         if position < len(existing):
-            row = existing[position]
-            if any(getattr(row, k) != v for k, v in values.items()) or row.position != position:
-                for key, value in values.items():
-                    setattr(row, key, value)
-                row.position = position
-                row.save()
-                changed = True
+            data = {**values, "position": position}
+            _row, changes = model_update(instance=existing[position], data=data)
+            changed = changed or bool(changes)
         else:
             Interview.objects.create(inspection=inspection, position=position, **values)
             changed = True
