@@ -1,0 +1,129 @@
+"""What every application page shares: finding the application for this person, and the
+POST plumbing (the state the page showed, a refusal as a message, back to the page)."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+
+from applications.constants import EDITABLE_STATES
+from applications.models import Application, is_member
+from registrasi.services import ServiceError, StaleState
+
+# Access helpers ----------------------------------------------------------------------------
+
+
+def application_for(request, pk):
+    """The application if the user may see it, else 404 (never confirms another tenant's)."""
+    queryset = Application.objects.visible_to(request.user).select_related("organization")
+    return get_object_or_404(queryset, pk=pk)
+
+
+def member_application(request, pk):
+    """For the applicant's own actions: 404 when invisible, 403 for staff and inspectors
+    (they can see the application but these actions are not theirs)."""
+    application = application_for(request, pk)
+    if not is_member(application, request.user):
+        raise PermissionDenied
+    return application
+
+
+def staff_application(request, pk):
+    """For the ministry desk's actions: 404 when invisible, 403 for an applicant looking at
+    their own application or an assigned inspector."""
+    application = application_for(request, pk)
+    if not request.user.is_ministry_staff:
+        raise PermissionDenied
+    return application
+
+
+def staff_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_ministry_staff:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+# POST plumbing -----------------------------------------------------------------------------
+
+
+def to_detail(application):
+    return redirect("applications:detail", pk=application.pk)
+
+
+def _stale_message(application):
+    return _("This was changed by someone else in the meantime; it is now “%(state)s”.") % {
+        "state": application.get_state_display()
+    }
+
+
+def expected_state(request):
+    return request.POST.get("expected_state") or None
+
+
+def refuse_stale(request, application):
+    """A redirect when the page the POST came from showed another state, else None."""
+    expected = expected_state(request)
+    if expected is not None and expected != application.state:
+        messages.warning(request, _stale_message(application))
+        return to_detail(application)
+    return None
+
+
+def refuse_state(request, application, message):
+    """Back to the detail page with `message`, which names the current state."""
+    messages.error(request, message % {"state": application.get_state_display()})
+    return to_detail(application)
+
+
+def refuse_edit(request, application):
+    """A redirect with a message when this POST may not change the application now."""
+    refused = refuse_stale(request, application)
+    if refused:
+        return refused
+    if application.state not in EDITABLE_STATES:
+        return refuse_state(
+            request, application, _("The application cannot be changed while it is “%(state)s”.")
+        )
+    return None
+
+
+def report_refusal(request, exc):
+    """A service's refusal as a message: a stale page is a warning, the rest an error."""
+    if isinstance(exc, StaleState):
+        messages.warning(request, exc.message)
+    else:
+        messages.error(request, exc.message)
+
+
+def perform(request, application, action, success):
+    """Run a service call, turning its refusals into messages; back to the detail page."""
+    try:
+        action()
+    except ServiceError as exc:
+        report_refusal(request, exc)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, success)
+    return to_detail(application)
+
+
+def transition(request, application, service, success, **kwargs):
+    """A state change through its service, checked against the state the page showed."""
+    return perform(
+        request,
+        application,
+        lambda: service(
+            application=application,
+            actor=request.user,
+            expected_state=expected_state(request),
+            **kwargs,
+        ),
+        success,
+    )

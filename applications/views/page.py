@@ -1,0 +1,235 @@
+"""The application page, for every role: the applicant's page, the inspector's read-only
+view, and for the staff the decision page (the actions they may take now at its top)."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from applications import decisions, selectors
+from applications.constants import (
+    DOCUMENT_REVIEW_STATES,
+    DOCUMENT_UPLOAD_STATES,
+    EDITABLE_STATES,
+    REPLACEMENT_UPLOAD_STATES,
+    WITHDRAWABLE_STATES,
+    ApplicationState,
+    DocumentType,
+    ReviewStatus,
+)
+from applications.forms import DocumentUploadForm, ReasonForm
+from applications.models import is_member
+from applications.views.common import application_for
+from registrasi.audit.notes import render_note
+from registrasi.money import format_rupiah
+from registrasi.validators import FREE_TEXT_MAX_LENGTH
+
+S = ApplicationState
+
+STEPS = [
+    ("company", gettext_lazy("Company details")),
+    ("operation", gettext_lazy("Operation")),
+    ("documents", gettext_lazy("Documents")),
+    ("fee", gettext_lazy("Fee")),
+    ("review", gettext_lazy("Review and submit")),
+]
+STEP_NAMES = [name for name, _label in STEPS]
+
+
+def _rejected_documents(slots):
+    return [slot for slot in slots if slot.current is not None and slot.current.is_rejected]
+
+
+def step_status(application, rows, sites):
+    """Which steps are complete: drives the step list and where "continue" leads."""
+    company = bool(
+        application.company_legal_name
+        and application.company_address
+        and application.company_province
+    )
+    operation = bool(
+        application.agent_seats and application.direction and application.sourcing and sites
+    )
+    documents = not any(slot.needs_upload for slot in rows)
+    return {
+        "company": company,
+        "operation": operation,
+        "documents": documents,
+        "fee": company and operation,
+        "review": False,
+    }
+
+
+def first_incomplete_step(status):
+    for name in STEP_NAMES:
+        if not status[name]:
+            return name
+    return STEP_NAMES[-1]
+
+
+def detail_context(request, application):
+    detail = selectors.application_detail(application=application)
+    slots = detail.documents
+    user = request.user
+    member = is_member(application, user)
+    return {
+        "application": application,
+        "detail": detail,
+        "sites": detail.sites,
+        "document_rows": slots,
+        "rejected_documents": _rejected_documents(slots),
+        "missing": detail.missing,
+        "quote": detail.fee,
+        "invoice": detail.invoice,
+        "invoices": detail.invoices,
+        "fee_change": detail.fee_change,
+        "blockers": detail.blockers,
+        "payments": detail.payments,
+        "timeline": _timeline_entries(detail.timeline),
+        "is_member": member,
+        "editable": member and application.state in EDITABLE_STATES,
+        "can_upload": member and application.state in DOCUMENT_UPLOAD_STATES,
+        "replace_only": member and application.state in REPLACEMENT_UPLOAD_STATES,
+        "can_withdraw": member and application.state in WITHDRAWABLE_STATES,
+        "is_staff": user.is_ministry_staff,
+        "steps": _steps_nav(application, step_status(application, slots, detail.sites)),
+        "next_step": detail.next_step,
+    }
+
+
+ACTION_LABELS = {
+    "create": gettext_lazy("Draft started"),
+    "update_details": gettext_lazy("Details changed"),
+    "set_sites": gettext_lazy("Sites changed"),
+    "document_upload": gettext_lazy("Document uploaded"),
+    "document_review": gettext_lazy("Document reviewed"),
+    "document_purged": gettext_lazy("Document removed under the retention rule"),
+    "submit": gettext_lazy("Submitted"),
+    "invoice_issued": gettext_lazy("Invoice issued"),
+    "invoice_amended": gettext_lazy("Invoice amount updated"),
+    "invoice_cancelled": gettext_lazy("Invoice cancelled"),
+    "payment_recorded": gettext_lazy("Payment recorded"),
+    "start_review": gettext_lazy("Review started"),
+    "return_for_changes": gettext_lazy("Returned for changes"),
+    "accept": gettext_lazy("Accepted for inspection"),
+    "reject": gettext_lazy("Rejected"),
+    "withdraw": gettext_lazy("Withdrawn"),
+    "schedule": gettext_lazy("Inspection scheduled"),
+    "unschedule": gettext_lazy("Inspection cancelled"),
+    "record_pass": gettext_lazy("Inspection passed"),
+    "record_fail": gettext_lazy("Inspection failed"),
+    "resubmit": gettext_lazy("Resubmitted for inspection"),
+    "approve": gettext_lazy("Approved"),
+}
+
+
+def _timeline_entries(events):
+    """Audit events as the timeline shows them: a label, the new state, who and when."""
+    entries = []
+    for event in events:
+        to_state = event.to_state if event.to_state != event.from_state else ""
+        detail = ""
+        data = event.data or {}
+        documents = ("document_upload", "document_review", "document_purged")
+        if event.action in documents and data.get("document_type"):
+            detail = _("%(type)s, version %(version)s") % {
+                "type": _document_label(data["document_type"]),
+                "version": data.get("version", "?"),
+            }
+            if data.get("status"):
+                detail += " — " + str(_review_label(data["status"]))
+        elif event.action.startswith("invoice_") and data.get("number"):
+            detail = f"{data['number']} · {format_rupiah(data.get('amount'))}"
+        entries.append(
+            {
+                "created_at": event.created_at,
+                "actor": event.actor.get_full_name() if event.actor else "",
+                "label": ACTION_LABELS.get(event.action, event.action.replace("_", " ")),
+                "to_state_label": _state_label(to_state) if to_state else "",
+                "detail": detail,
+                "note": render_note(event),
+            }
+        )
+    return entries
+
+
+def _state_label(value):
+    return ApplicationState(value).label if value in ApplicationState.values else value
+
+
+def _document_label(value):
+    return DocumentType(value).label if value in DocumentType.values else value
+
+
+def _review_label(value):
+    return ReviewStatus(value).label if value in ReviewStatus.values else value
+
+
+def _steps_nav(application, status):
+    return [
+        {
+            "name": name,
+            "label": label,
+            "done": status[name],
+            "url": reverse("applications:step", args=[application.pk, name]),
+        }
+        for name, label in STEPS
+    ]
+
+
+@login_required
+def detail(request, pk):
+    application = application_for(request, pk)
+    context = detail_context(request, application)
+    if request.user.is_ministry_staff:
+        return render_staff_detail(request, application, context)
+    if context["can_upload"] and not context["editable"]:
+        context["upload_form"] = DocumentUploadForm()
+    return render(request, "applications/detail.html", context)
+
+
+def render_staff_detail(request, application, context=None, status=200, **forms):
+    context = context or detail_context(request, application)
+    context.update(decision_context(request, application, context))
+    context.setdefault("return_form", forms.get("return_form") or ReasonForm(prefix="return"))
+    context["review_errors"] = forms.get("review_errors")
+    if forms.get("return_form") is not None:
+        context["open_decision"] = "return_for_changes"
+    return render(request, "applications/staff_detail.html", context, status=status)
+
+
+def decision_context(request, application, context):
+    """The decision page's top: the summary and the actions this person may take now."""
+    return {
+        "actions": staff_actions(application),
+        "decisions": decisions.decisions_for(
+            application=application, user=request.user, detail=context["detail"]
+        ),
+        "separation_note": decisions.separation_note(application=application, user=request.user),
+        "summary": _documents_summary(context["document_rows"]),
+        "reason_max_length": FREE_TEXT_MAX_LENGTH,
+    }
+
+
+def _documents_summary(slots):
+    current = [slot.current for slot in slots if slot.current is not None]
+    by_status = [version.review_status for version in current]
+    return {
+        "total": len([slot for slot in slots if slot.required or slot.current]),
+        "accepted": by_status.count(ReviewStatus.ACCEPTED),
+        "pending": by_status.count(ReviewStatus.PENDING),
+        "rejected": by_status.count(ReviewStatus.REJECTED),
+    }
+
+
+def staff_actions(application):
+    """The desk's buttons valid for the current state (the services check again)."""
+    state = application.state
+    return {
+        "start_review": state == S.SUBMITTED,
+        "return": state == S.UNDER_REVIEW,
+        "accept": state == S.UNDER_REVIEW,
+        "reject": state in (S.UNDER_REVIEW, S.INSPECTION_PASSED),
+        "review_documents": state in DOCUMENT_REVIEW_STATES,
+    }
