@@ -49,11 +49,6 @@ STATE_TO_STATUS = {
 }
 
 
-# Events the organization's members are emailed about (templates/certificates/email/<event>.txt).
-class NotificationEvent(models.TextChoices):
-    ISSUED = "issued", _("Certificate issued")
-    SUSPENDED = "suspended", _("Certificate suspended")
-    REINSTATED = "reinstated", _("Certificate reinstated")
-    REVOKED = "revoked", _("Certificate revoked")
-    FINED = "fined", _("Fine imposed")
-    FINE_PAID = "fine_paid", _("Fine recorded as paid")
+# The audit action of an expiry reminder (its data names the milestone): the event the
+# members are emailed about (certificates.reminders, certificates.notifications).
+EXPIRY_REMINDER = "expiry_reminder"

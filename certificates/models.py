@@ -15,7 +15,7 @@ from certificates.constants import (
 )
 from certificates.querysets import CertificateQuerySet, SanctionQuerySet
 from registrasi.accounts.constants import Province
-from registrasi.audit.models import EmailReceipt
+from registrasi.audit.models import AuditEvent, EmailDelivery, EmailStatus
 from registrasi.dates import today
 
 S = CertificateState
@@ -311,48 +311,6 @@ class Sanction(models.Model):
         return self.paid_at is not None
 
 
-class CertificateNotification(EmailReceipt):
-    """One email to one person about one event of a certificate (its receipt: pending, sent
-    or failed; registrasi.notifications.deliver)."""
-
-    certificate = models.ForeignKey(
-        Certificate, on_delete=models.CASCADE, related_name="notifications"
-    )
-    key = models.CharField(max_length=64)  # "<event>:<sanction id or 0>"
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
-
-    class Meta:
-        verbose_name = _("certificate email")
-        verbose_name_plural = _("certificate emails")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["certificate", "key", "recipient"], name="certificates_notify_once"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.key} → {self.recipient_id}"
-
-    def resend_task(self):
-        event, _sep, sanction = self.key.partition(":")
-        if event.startswith("expiry_"):
-            return "certificates.tasks.send_expiry_reminder", [
-                self.certificate_id,
-                int(event.removeprefix("expiry_")),
-            ]
-        sanction_id = int(sanction) if sanction and sanction != "0" else None
-        return "certificates.tasks.notify_certificate_event", [
-            self.certificate_id,
-            event,
-            sanction_id,
-        ]
-
-    def subject_hint(self):
-        return f"{self.certificate.number}: {self.key.partition(':')[0]}"
-
-
 class ReminderMilestone(models.IntegerChoices):
     DAYS_180 = 180, _("180 days before expiry")
     DAYS_90 = 90, _("90 days before expiry")
@@ -364,9 +322,10 @@ class ReminderMilestone(models.IntegerChoices):
 class ExpiryReminder(models.Model):
     """One expiry milestone of one certificate, recorded BEFORE its email is enqueued: the
     unique (certificate, milestone) row is the guard that makes every milestone fire once,
-    whatever scans run twice or at once. `skipped`: an older milestone passed while no scan
-    ran (downtime); only the latest one due is sent, the older ones are recorded as skipped
-    so they never fire later."""
+    whatever scans run twice or at once. The run that inserted the row also writes the audit
+    event ("expiry_reminder") whose email the members get (certificates.notifications).
+    `skipped`: an older milestone passed while no scan ran (downtime); only the latest one
+    due is sent, the older ones are recorded as skipped (no event) so they never fire later."""
 
     certificate = models.ForeignKey(
         Certificate, on_delete=models.CASCADE, related_name="expiry_reminders"
@@ -375,9 +334,9 @@ class ExpiryReminder(models.Model):
     skipped = models.BooleanField(_("skipped"), default=False)
     due_on = models.DateField(_("due on"))
     sent_at = models.DateTimeField(_("recorded"), auto_now_add=True)
-    # Set when every member's email of this milestone was delivered; until then the daily
-    # scan enqueues the email again (the receipts keep it to one email per member).
-    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    event = models.OneToOneField(
+        AuditEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("expiry reminder")
@@ -391,3 +350,17 @@ class ExpiryReminder(models.Model):
 
     def __str__(self):
         return f"{self.certificate_id}: {self.milestone}"
+
+    @property
+    def delivered_at(self):
+        """When the last member's email went out, once every one did (their receipts are
+        the event's EmailDelivery rows); None until then. Until then the daily scan
+        enqueues the email again (certificates.reminders.resend_undelivered)."""
+        if self.event_id is None:
+            return None
+        receipts = list(
+            EmailDelivery.objects.filter(event_id=self.event_id).values_list("status", "sent_at")
+        )
+        if not receipts or any(status != EmailStatus.SENT for status, _sent in receipts):
+            return None
+        return max(sent for _status, sent in receipts)

@@ -3,6 +3,7 @@ reader's language (see registrasi.audit.notes). certificates.services stores the
 these parameters, never the sentence."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from registrasi.audit.notes import note_renderer
 
@@ -25,3 +26,17 @@ def handed_over(data):
 @note_renderer("lift_suspension")
 def suspension_lifted(data):
     return _("The suspension ended.")
+
+
+@note_renderer("expiry_reminder")
+def expiry_reminder(data):
+    days = data.get("milestone")
+    if days is None:
+        return ""
+    if days == 0:
+        return _("The members were reminded that the certificate expires today.")
+    return ngettext(
+        "The members were reminded that the certificate expires in %(days)d day.",
+        "The members were reminded that the certificate expires in %(days)d days.",
+        days,
+    ) % {"days": days}

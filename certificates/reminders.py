@@ -2,16 +2,18 @@
 a certificate's last day and on that day, each milestone exactly once per certificate.
 
 How "exactly once" holds:
-- the scan first INSERTs the ExpiryReminder row (unique certificate + milestone) and only the
-  run that inserted it enqueues the email, after its transaction commits. A second scan, a
-  concurrent one, or a retried task finds the row and sends nothing;
-- the email task sends one email per member guarded by a CertificateNotification receipt
-  (certificates.tasks.send_certificate_emails), so a retried email task sends nothing twice;
-- the row counts as delivered (`delivered_at`) only once every member's email went out. The
-  email is enqueued through the outbox (handed to Celery even if the broker was down at the
-  commit), and every later scan enqueues again the reminders not delivered yet (mail server
-  down for longer than the task's retries, a lost message): the receipts keep that to one
-  email per member. Emails that failed for good wait for staff ("send again").
+- the scan first INSERTs the ExpiryReminder row (unique certificate + milestone); only the
+  run that inserted it writes the milestone's audit event ("expiry_reminder", data
+  {"milestone": …}) and enqueues its email, after its transaction commits. A second scan, a
+  concurrent one, or a retried task finds the row and writes and sends nothing;
+- the email is the audit event's, sent by the one email task of every app
+  (registrasi.audit.tasks.send_event_emails, certificates.notifications): one receipt
+  (EmailDelivery) per (event, member), so a retried email task sends nothing twice;
+- the reminder counts as delivered once every member's receipt is sent. The email is
+  enqueued through the outbox (handed to Celery even if the broker was down at the commit),
+  and every later scan enqueues again the reminders not delivered yet (mail server down for
+  longer than the task's retries, a lost message): the receipts keep that to one email per
+  member. Emails that failed for good wait for staff ("send again").
 
 After downtime only the LATEST milestone due is sent; the older ones that passed unsent are
 recorded as skipped, so they never fire later.
@@ -25,13 +27,14 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import CharField, Exists, OuterRef, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from certificates.constants import CertificateState
-from certificates.models import Certificate, CertificateNotification, ExpiryReminder
-from registrasi import outbox
+from certificates.constants import EXPIRY_REMINDER, CertificateState
+from certificates.models import Certificate, ExpiryReminder
+from registrasi import dates, notifications, outbox
+from registrasi.audit.models import EmailDelivery, EmailStatus
+from registrasi.audit.services import audit_record
 
 S = CertificateState
 MILESTONES = (180, 90, 30, 7, 0)  # days before the last day of validity
@@ -98,19 +101,17 @@ def due_reminders(on: datetime.date) -> list[DueReminder]:
 
 
 INSERT_REMINDERS = """
-INSERT INTO {table} (certificate_id, milestone, skipped, due_on, sent_at, delivered_at)
+INSERT INTO {table} (certificate_id, milestone, skipped, due_on, sent_at)
 VALUES {values}
 ON CONFLICT (certificate_id, milestone) DO NOTHING
-RETURNING certificate_id
+RETURNING certificate_id, id
 """
 
 
 def record_reminders(due: list[DueReminder]) -> list[DueReminder]:
-    """Insert each reminder's row (and the older milestones as skipped) and enqueue the
-    emails of the rows THIS call inserted (another scan may have got there first): a fixed
-    number of queries for the whole batch. Returns the reminders this call recorded."""
-    from certificates.tasks import send_expiry_reminder
-
+    """Insert each reminder's row (and the older milestones as skipped); for the rows THIS
+    call inserted (another scan may have got there first) write the audit event and enqueue
+    its email. Returns the reminders this call recorded."""
     if not due:
         return []
     with transaction.atomic():
@@ -132,77 +133,62 @@ def record_reminders(due: list[DueReminder]) -> list[DueReminder]:
         )
         inserted = _insert_returning(due)
         recorded = [d for d in due if d.certificate.pk in inserted]
-        outbox.enqueue_many(
-            send_expiry_reminder.name, [(d.certificate.pk, d.milestone) for d in recorded]
-        )
+        events = [_record_event(d, inserted[d.certificate.pk]) for d in recorded]
+        outbox.enqueue_many(notifications.SEND_TASK, [(event.pk,) for event in events])
     return recorded
 
 
-def _insert_returning(due: list[DueReminder]) -> set[int]:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING (PostgreSQL and SQLite ≥ 3.35): the ids of
-    the certificates whose row this statement inserted (bulk_create cannot tell them)."""
+def _record_event(reminder: DueReminder, row_id: int):
+    """The milestone's audit event on the certificate, linked from its row."""
+    event = audit_record(
+        actor=None,
+        action=EXPIRY_REMINDER,
+        obj=reminder.certificate,
+        data={"milestone": reminder.milestone},
+    )
+    ExpiryReminder.objects.filter(pk=row_id).update(event=event)
+    return event
+
+
+def _insert_returning(due: list[DueReminder]) -> dict[int, int]:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING (PostgreSQL and SQLite ≥ 3.35): {certificate
+    id: row id} of the rows this statement inserted (bulk_create cannot tell them)."""
     now = timezone.now()
     params = []
     for d in due:
         due_on = d.certificate.expires_on - datetime.timedelta(days=d.milestone)
-        params += [d.certificate.pk, d.milestone, False, due_on, now, None]
+        params += [d.certificate.pk, d.milestone, False, due_on, now]
     table = connection.ops.quote_name(ExpiryReminder._meta.db_table)
-    values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(due))
+    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(due))
     with connection.cursor() as cursor:
         cursor.execute(INSERT_REMINDERS.format(table=table, values=values), params)
-        return {row[0] for row in cursor.fetchall()}
-
-
-def _receipt_key(milestone: int) -> str:
-    return f"expiry_{milestone}:0"
-
-
-def mark_delivered(certificate_id: int, milestone: int) -> bool:
-    """Record the milestone as delivered when no member's email is left unsent."""
-    from registrasi.audit.models import EmailStatus
-
-    unsent = CertificateNotification.objects.filter(
-        certificate_id=certificate_id, key=_receipt_key(milestone)
-    ).exclude(status=EmailStatus.SENT)
-    if unsent.exists():
-        return False
-    return bool(
-        ExpiryReminder.objects.filter(
-            certificate_id=certificate_id, milestone=milestone, delivered_at__isnull=True
-        ).update(delivered_at=timezone.now())
-    )
+        return {certificate_id: row_id for certificate_id, row_id in cursor.fetchall()}
 
 
 def undelivered_reminders(*, recorded_before):
-    """Reminders recorded but not delivered, of certificates still valid, none of whose
-    emails failed for good (those wait for staff)."""
-    from registrasi.audit.models import EmailStatus
-
-    failed = CertificateNotification.objects.filter(
-        certificate=OuterRef("certificate"), status=EmailStatus.FAILED
-    ).filter(key=Concat(Value("expiry_"), Cast(OuterRef("milestone"), CharField()), Value(":0")))
+    """Reminders recorded but not delivered (no receipt yet, or one not sent yet), of
+    certificates still valid, none of whose emails failed for good (those wait for staff)."""
+    receipts = EmailDelivery.objects.filter(event=OuterRef("event"))
     return (
         ExpiryReminder.objects.filter(
             skipped=False,
-            delivered_at__isnull=True,
+            event__isnull=False,
             sent_at__lt=recorded_before,
             certificate__state__in=(S.ACTIVE, S.SUSPENDED),
         )
-        .exclude(Exists(failed))
+        .exclude(Exists(receipts.filter(status=EmailStatus.FAILED)))
+        .exclude(Exists(receipts) & ~Exists(receipts.exclude(status=EmailStatus.SENT)))
         .order_by("pk")
     )
 
 
 def resend_undelivered(*, recorded_before) -> int:
     """Enqueue again the email of every reminder not delivered yet; returns how many."""
-    from certificates.tasks import send_expiry_reminder
-
     rows = list(undelivered_reminders(recorded_before=recorded_before)[:BATCH_SIZE])
     if not rows:
         return 0
     with transaction.atomic():
-        for row in rows:
-            outbox.enqueue(send_expiry_reminder.name, row.certificate_id, row.milestone)
+        outbox.enqueue_many(notifications.SEND_TASK, [(row.event_id,) for row in rows])
     return len(rows)
 
 
@@ -210,11 +196,9 @@ def send_due_reminders(*, on: datetime.date | None = None) -> list[DueReminder]:
     """The scan: record and enqueue every reminder due on `on`; returns those this run sent
     (a concurrent scan that got there first sends them, not this one). Reminders recorded
     by earlier scans and not delivered yet are enqueued again."""
-    from certificates.services import today
-
     # Recorded by an earlier scan (the emails of this scan's reminders are still on their way).
     resend_undelivered(recorded_before=timezone.now() - RESEND_AFTER)
-    on = on or today()
+    on = on or dates.today()
     due = [d for d in due_reminders(on) if d.milestone is not None]
     sent = []
     for start in range(0, len(due), BATCH_SIZE):

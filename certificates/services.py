@@ -29,7 +29,6 @@ from certificates.constants import (
     ISSUE_CERTIFICATE,
     SANCTION_CERTIFICATE,
     CertificateState,
-    NotificationEvent,
     SanctionKind,
 )
 from certificates.models import Certificate, NumberSequence, Sanction
@@ -43,6 +42,7 @@ from registrasi.services import (
     ServiceError,
     StaleState,
     lock,
+    notify,
     refuse_unless_perm,
     require_text,
     run_transition,
@@ -85,12 +85,6 @@ def expiry_date(issued_on: datetime.date, years: int | None = None) -> datetime.
 def _require_reason(reason: str) -> str:
     """The stripped reason; the organization reads it, so it may not be empty."""
     return require_text(reason, message=_("Give the reason; the organization will read it."))
-
-
-def _notify(certificate_id: int, event: str, sanction_id: int | None = None):
-    from certificates.tasks import notify_certificate_event
-
-    outbox.enqueue(notify_certificate_event.name, certificate_id, event, sanction_id)
 
 
 def _mark_state_changed(certificate):
@@ -177,7 +171,7 @@ def application_approve(
             supersedes=basis,
             **_snapshot(application),
         )
-        audit_record(
+        issued = audit_record(
             actor=actor,
             action="issue",
             obj=certificate,
@@ -198,7 +192,7 @@ def application_approve(
             )
             _replace_now_if_due(basis, certificate, application, actor, issued_on)
         outbox.enqueue(RENDER_TASK, certificate.pk)
-        _notify(certificate.pk, NotificationEvent.ISSUED)
+        notify(issued)
     return certificate
 
 
@@ -288,15 +282,6 @@ def _carry_sanctions(in_force, certificate, actor, *, fines=True):
     basis = in_force.certificate
     suspension = in_force.suspension
     if suspension is not None and certificate.state == S.ACTIVE:
-        certificate = run_transition(
-            obj=certificate,
-            name="carry_suspension",
-            actor=actor,
-            note=suspension.reason,
-            data={"carried_from": basis.pk, "until": _iso(suspension.ends_on)},
-            update_fields=["state_changed_at"],
-            before_save=_mark_state_changed,
-        ).obj
         carried = Sanction.objects.create(
             certificate=certificate,
             kind=SanctionKind.SUSPENSION,
@@ -306,7 +291,21 @@ def _carry_sanctions(in_force, certificate, actor, *, fines=True):
             created_by=actor,
             carried_from=basis,
         )
-        _notify(certificate.pk, NotificationEvent.SUSPENDED, carried.pk)
+        done = run_transition(
+            obj=certificate,
+            name="carry_suspension",
+            actor=actor,
+            note=suspension.reason,
+            data={
+                "carried_from": basis.pk,
+                "until": _iso(suspension.ends_on),
+                "sanction": carried.pk,
+            },
+            update_fields=["state_changed_at"],
+            before_save=_mark_state_changed,
+        )
+        certificate = done.obj
+        notify(done.event)
     for fine in in_force.fines if fines else ():
         fine.certificate = certificate
         fine.carried_from = basis
@@ -473,22 +472,13 @@ def certificate_pdf_response(*, certificate) -> HttpResponse:
 
 
 # Sanctions -------------------------------------------------------------------------------
-def _sanction_transition(certificate, name, actor, reason, expected_state, data=None):
-    """A sanction's state change, audited with its reason; `state_changed_at` kept."""
-    return run_transition(
-        obj=certificate,
-        name=name,
-        actor=actor,
-        expected_state=expected_state,
-        note=reason,
-        data=data,
-        update_fields=["state_changed_at"],
-        before_save=_mark_state_changed,
-    ).obj
-
-
-def _record_sanction(certificate, kind, event, actor, reason, *, starts_on, ends_on=None):
-    """The sanction's record, and the organization told about it."""
+def _sanction_decision(
+    certificate, name, actor, reason, expected_state, *, kind, starts_on, ends_on=None, data=None
+):
+    """A sanction's record and its state change (`state_changed_at` kept), audited with the
+    reason and naming the record, and the organization told about it. The record is written
+    first so the audit event can name it; a refused transition rolls both back (the caller's
+    transaction). Returns the certificate."""
     sanction = Sanction.objects.create(
         certificate=certificate,
         kind=kind,
@@ -497,7 +487,18 @@ def _record_sanction(certificate, kind, event, actor, reason, *, starts_on, ends
         ends_on=ends_on,
         created_by=actor,
     )
-    _notify(certificate.pk, event, sanction.pk)
+    done = run_transition(
+        obj=certificate,
+        name=name,
+        actor=actor,
+        expected_state=expected_state,
+        note=reason,
+        data={**(data or {}), "sanction": sanction.pk},
+        update_fields=["state_changed_at"],
+        before_save=_mark_state_changed,
+    )
+    notify(done.event)
+    return done.obj
 
 
 def certificate_suspend(
@@ -515,26 +516,32 @@ def certificate_suspend(
         raise ValidationError({"until": _("The suspension must end after today.")})
     data = {"starts_on": starts_on.isoformat(), "until": until.isoformat() if until else None}
     with transaction.atomic():
-        certificate = _sanction_transition(
-            certificate, "suspend", actor, reason, expected_state, data=data
-        )
-        _record_sanction(
+        return _sanction_decision(
             certificate,
-            SanctionKind.SUSPENSION,
-            NotificationEvent.SUSPENDED,
+            "suspend",
             actor,
             reason,
+            expected_state,
+            kind=SanctionKind.SUSPENSION,
             starts_on=starts_on,
             ends_on=until,
+            data=data,
         )
-    return certificate
 
 
 def certificate_reinstate(*, certificate, actor, reason, expected_state=None) -> Certificate:
     reason = _require_reason(reason)
     on = today()
     with transaction.atomic():
-        certificate = _sanction_transition(certificate, "reinstate", actor, reason, expected_state)
+        certificate = _sanction_decision(
+            certificate,
+            "reinstate",
+            actor,
+            reason,
+            expected_state,
+            kind=SanctionKind.REINSTATEMENT,
+            starts_on=on,
+        )
         # The open suspension ends today (also when it was meant to last longer).
         open_suspension = (
             Sanction.objects.select_for_update()
@@ -545,14 +552,6 @@ def certificate_reinstate(*, certificate, actor, reason, expected_state=None) ->
         if open_suspension and (open_suspension.ends_on is None or open_suspension.ends_on > on):
             open_suspension.ends_on = max(on, open_suspension.starts_on or on)
             open_suspension.save(update_fields=["ends_on"])
-        _record_sanction(
-            certificate,
-            SanctionKind.REINSTATEMENT,
-            NotificationEvent.REINSTATED,
-            actor,
-            reason,
-            starts_on=on,
-        )
         _reinstate_pending_renewal(certificate, actor, reason, on)
     return certificate
 
@@ -574,16 +573,15 @@ def _reinstate_pending_renewal(certificate, actor, reason, on):
 def certificate_revoke(*, certificate, actor, reason, expected_state=None) -> Certificate:
     reason = _require_reason(reason)
     with transaction.atomic():
-        certificate = _sanction_transition(certificate, "revoke", actor, reason, expected_state)
-        _record_sanction(
+        return _sanction_decision(
             certificate,
-            SanctionKind.REVOCATION,
-            NotificationEvent.REVOKED,
+            "revoke",
             actor,
             reason,
+            expected_state,
+            kind=SanctionKind.REVOCATION,
             starts_on=today(),
         )
-    return certificate
 
 
 def fine_impose(*, certificate, actor, amount, due_date, reason) -> Sanction:
@@ -613,14 +611,14 @@ def fine_impose(*, certificate, actor, amount, due_date, reason) -> Sanction:
             due_date=due_date,
             created_by=actor,
         )
-        audit_record(
+        event = audit_record(
             actor=actor,
             action="fine_impose",
             obj=certificate,
             note=reason,
             data={"sanction": sanction.pk, "amount": amount, "due_date": due_date.isoformat()},
         )
-        _notify(certificate.pk, NotificationEvent.FINED, sanction.pk)
+        notify(event)
         # Fines are paid like the fee: with a billing code (applications.billing).
         billing.billing_code_request_for_fine(sanction=sanction, actor=actor)
     return sanction
@@ -726,36 +724,44 @@ def suspensions_lift_ended(*, on: datetime.date | None = None) -> int:
         latest.setdefault(certificate_id, sanction_id)
     count = 0
     for certificate_id, sanction_id in latest.items():
-        with transaction.atomic():
-            newest = (
-                Sanction.objects.filter(certificate_id=certificate_id, kind=SanctionKind.SUSPENSION)
-                .order_by("-created_at", "-id")
-                .values_list("pk", flat=True)
-                .first()
-            )
-            if newest != sanction_id:  # suspended again since, with another end
-                continue
-            try:
-                certificate = run_transition(
-                    obj=Certificate.objects.get(pk=certificate_id),
-                    name="lift_suspension",
-                    actor=None,
-                    update_fields=["state_changed_at"],
-                    before_save=_mark_state_changed,
-                ).obj
-            except NotAllowed:
-                continue
-            reinstatement = Sanction.objects.create(
-                certificate=certificate,
-                kind=SanctionKind.REINSTATEMENT,
-                # Stored as the source sentence, translated when shown (Sanction.reason_text).
-                reason=gettext_noop("The suspension ended on its planned date."),
-                starts_on=on,
-                created_by=None,
-            )
-            _notify(certificate.pk, NotificationEvent.REINSTATED, reinstatement.pk)
-        count += 1
+        try:
+            count += _lift_suspension(certificate_id, sanction_id, on)
+        except NotAllowed:  # changed meanwhile (reinstated, revoked): nothing to do
+            continue
     return count
+
+
+def _lift_suspension(certificate_id: int, sanction_id: int, on: datetime.date) -> bool:
+    """Lift the suspension `sanction_id` of the certificate unless it was suspended again
+    since; the reinstatement is recorded first, so the audit event names it (a refused
+    transition rolls it back)."""
+    with transaction.atomic():
+        newest = (
+            Sanction.objects.filter(certificate_id=certificate_id, kind=SanctionKind.SUSPENSION)
+            .order_by("-created_at", "-id")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if newest != sanction_id:  # suspended again since, with another end
+            return False
+        reinstatement = Sanction.objects.create(
+            certificate_id=certificate_id,
+            kind=SanctionKind.REINSTATEMENT,
+            # Stored as the source sentence, translated when shown (Sanction.reason_text).
+            reason=gettext_noop("The suspension ended on its planned date."),
+            starts_on=on,
+            created_by=None,
+        )
+        done = run_transition(
+            obj=Certificate.objects.get(pk=certificate_id),
+            name="lift_suspension",
+            actor=None,
+            data={"sanction": reinstatement.pk},
+            update_fields=["state_changed_at"],
+            before_save=_mark_state_changed,
+        )
+        notify(done.event)
+    return True
 
 
 # Reconciliation of PDFs ------------------------------------------------------------------
@@ -804,16 +810,13 @@ def orphans_remove(*, now=None) -> int:
 
 
 def certificates_reconcile(*, now=None, dry_run=False) -> list[int]:
-    """Enqueue render_certificate_pdf again for every certificate missing its PDF; returns
-    their ids. The task is idempotent, so enqueuing one that is running does no harm. First,
-    PDFs stored by renders that died before their commit are removed."""
-    from certificates.tasks import render_certificate_pdf
-
+    """The ids of the certificates missing their PDF, to render again (the task
+    certificates.tasks.reconcile_certificates enqueues them; the render is idempotent, so
+    enqueuing one that is running does no harm). First, unless `dry_run`, PDFs stored by
+    renders that died before their commit are removed."""
     ids = list(missing_pdfs(now=now).values_list("pk", flat=True).iterator(chunk_size=BATCH_SIZE))
     if not dry_run:
         orphans_remove(now=now)
-        for pk in ids:
-            render_certificate_pdf.delay(pk)
     return ids
 
 

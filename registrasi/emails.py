@@ -1,7 +1,7 @@
 """Emails that failed for good: what staff see, and "send again".
 
 Every email the portal sends has a receipt (a concrete subclass of
-registrasi.audit.models.EmailReceipt: audit.EmailDelivery, certificates.CertificateNotification).
+registrasi.audit.models.EmailReceipt: audit.EmailDelivery).
 A receipt turns "failed" after settings.EMAIL_RETRY_HOURS of failed attempts
 (registrasi.notifications). Staff list them here and send one again: the receipt is pending
 again with a fresh retry window, the task goes through the outbox, and the audit log says who.

@@ -311,22 +311,16 @@ def _apply(payment, billing_code, invoice, actor, *, action):
 
 def _close_fine(payment, sanction, actor):
     """A fine paid with its code: closed, audited on the certificate like a fine marked paid,
-    the holder told (certificates' own email task, named: applications imports nothing from
-    certificates)."""
+    the holder told (the event's email is declared in certificates.notifications)."""
     sanction.paid_at = payment.paid_at
     sanction.save(update_fields=["paid_at"])
-    audit_record(
+    event = audit_record(
         actor=actor,
         action="fine_paid",
         obj=sanction.certificate,
         data={"sanction": sanction.pk, "amount": sanction.amount, **_payment_data(payment)},
     )
-    outbox.enqueue(
-        "certificates.tasks.notify_certificate_event",
-        sanction.certificate_id,
-        "fine_paid",
-        sanction.pk,
-    )
+    notify(event)
     outbox.enqueue("applications.billing.tasks.render_payment_receipt", payment.pk)
 
 

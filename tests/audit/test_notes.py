@@ -17,10 +17,10 @@ from django.utils import translation
 
 from certificates import services
 from certificates.models import Certificate
-from certificates.tasks import send_certificate_emails
 from registrasi.audit.models import AuditEvent
 from registrasi.audit.notes import note_renderer, render_note
 from registrasi.audit.services import audit_record
+from registrasi.notifications import send_event_emails
 from tests.certificates.factories import make_certificate
 
 REPLACED_EN = "Replaced by certificate"
@@ -118,10 +118,10 @@ def test_the_scans_reinstatement_reason_reads_in_each_members_language(
     later = services.today() + datetime.timedelta(days=5)
     with translation.override("id"), time_machine.travel(later):
         services.suspensions_lift_ended(on=later)
-    reinstatement = certificate.sanctions.get(kind="reinstatement")
+    lifted = AuditEvent.objects.for_object(certificate).get(action="lift_suspension")
     mail.outbox.clear()
 
-    send_certificate_emails(certificate.pk, "reinstated", reinstatement.pk)
+    send_event_emails(lifted.pk)
 
     bodies = {message.to[0]: message.body for message in mail.outbox}
     assert "The suspension ended on its planned date." in bodies[applicant.email]

@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 from applications import services as application_services
 from applications.models import Application
 from certificates import keeping
-from certificates.tasks import render_certificate_email
+from tests.certificates.emails import issue_email
 from tests.certificates.factories import (
     make_certificate,
     pass_through_transitions,
@@ -147,7 +147,7 @@ def test_the_issued_email_says_what_approval_did_for_a_change_report(
             application=change, actor=applicant, data={"agent_seats": 40}
         )
         new = services.application_approve(application=passed(change, staff_user), actor=staff_user)
-        _subject, body = render_certificate_email(new, "issued", None, in_english(applicant))
+        _subject, body = issue_email(new, in_english(applicant))
 
     body = " ".join(body.split())
     assert f"replaces certificate {certificate.number}" in body
@@ -164,7 +164,7 @@ def test_the_issued_email_of_a_renewal_gives_the_day_it_takes_effect(
         new = services.application_approve(
             application=passed(renewal, staff_user), actor=staff_user
         )
-        _subject, body = render_certificate_email(new, "issued", None, in_english(applicant))
+        _subject, body = issue_email(new, in_english(applicant))
 
     body = " ".join(body.split())
     assert "valid from 1 April 2031" in body

@@ -138,11 +138,12 @@ def test_running_the_daily_scan_twice_sends_nothing_twice(
 
 
 def test_a_retried_email_task_sends_nothing_twice(certificate, django_capture_on_commit_callbacks):
-    from certificates.tasks import send_expiry_reminder
+    from registrasi.audit.tasks import send_event_emails
 
     with at(day(7)):
         scan(django_capture_on_commit_callbacks)
-        assert send_expiry_reminder.delay(certificate.pk, 7).get() == 0
+        reminder = ExpiryReminder.objects.get(certificate=certificate, milestone=7)
+        assert send_event_emails.delay(reminder.event_id).get() == 0
     assert len(mail.outbox) == 2
 
 

@@ -18,7 +18,7 @@ from tests.certificates.factories import make_certificate
 
 pytestmark = pytest.mark.worker
 SCAN = "certificates.tasks.daily_scan"
-REMINDER = "certificates.tasks.send_expiry_reminder"
+REMINDER = "registrasi.audit.tasks.send_event_emails"
 
 
 class Collector:
@@ -84,7 +84,8 @@ def test_the_daily_scan_emails_the_reminders_through_smtp(
     scan = worker.wait_for(SCAN)
     assert scan.state == "SUCCESS" and scan.retval["reminders"] == 1
     sent = worker.wait_for(REMINDER)
-    assert sent.state == "SUCCESS" and sent.retval == 2 and sent.args == (certificate.pk, 30)
+    reminder = ExpiryReminder.objects.get(certificate=certificate, milestone=30)
+    assert sent.state == "SUCCESS" and sent.retval == 2 and sent.args == (reminder.event_id,)
 
     by_recipient = {rcpt[0]: _subject(raw) for rcpt, raw in smtp.messages}
     assert set(by_recipient) == {applicant.email, member.email}

@@ -17,6 +17,7 @@ from certificates.sanctions import sanctions_in_force
 from certificates.verification import verify_number
 from registrasi.audit.models import AuditEvent
 from registrasi.services import NotAllowed
+from tests.certificates.emails import issue_email
 from tests.certificates.factories import make_certificate, pass_through_transitions
 from tests.certificates.fine_payments import pay_fine
 
@@ -315,8 +316,6 @@ def test_reinstating_the_certificate_in_force_lifts_what_it_passed_to_its_pendin
 def test_the_issue_email_of_a_successor_says_it_is_suspended_and_fined(
     certificate, applicant, staff_user
 ):
-    from certificates.tasks import render_certificate_email
-
     applicant.language = "en"  # the email is in the recipient's language
     with at(CHANGED_ON):
         suspend(certificate, staff_user)
@@ -324,9 +323,7 @@ def test_the_issue_email_of_a_successor_says_it_is_suspended_and_fined(
         new = approve_confirmed(
             passed_change(certificate, applicant, staff_user), staff_user, certificate
         )
-        _subject, body = render_certificate_email(
-            Certificate.objects.get(pk=new.pk), "issued", None, applicant
-        )
+        _subject, body = issue_email(Certificate.objects.get(pk=new.pk), applicant)
     assert "issued suspended too" in body
     assert "Unpaid fines of Rp 25.000.000 moved to this certificate" in body
 
@@ -334,13 +331,11 @@ def test_the_issue_email_of_a_successor_says_it_is_suspended_and_fined(
 def test_the_issue_email_of_an_unsanctioned_successor_says_nothing_of_sanctions(
     certificate, applicant, staff_user
 ):
-    from certificates.tasks import render_certificate_email
-
     applicant.language = "en"
     with at(CHANGED_ON):
         new = services.application_approve(
             application=passed_change(certificate, applicant, staff_user), actor=staff_user
         )
-        _subject, body = render_certificate_email(new, "issued", None, applicant)
+        _subject, body = issue_email(new, applicant)
     assert "has been approved" in body
     assert "suspended" not in body and "fines" not in body

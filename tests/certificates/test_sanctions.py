@@ -378,7 +378,11 @@ def test_no_email_leaves_when_the_sanction_is_refused(
 
 
 def test_a_repeated_email_task_sends_nothing_twice(certificate, staff_user, applicant, member):
-    from certificates.tasks import notify_certificate_event
+    from registrasi.audit.models import AuditEvent
+    from registrasi.notifications import send_event_emails
+
+    def fined(fine):
+        return AuditEvent.objects.get(action="fine_impose", data__sanction=fine.pk).pk
 
     fine = services.fine_impose(
         certificate=certificate,
@@ -387,8 +391,8 @@ def test_a_repeated_email_task_sends_nothing_twice(certificate, staff_user, appl
         due_date=services.today() + datetime.timedelta(days=14),
         reason=REASON,
     )
-    assert notify_certificate_event.delay(certificate.pk, "fined", fine.pk).get() == 2
-    assert notify_certificate_event.delay(certificate.pk, "fined", fine.pk).get() == 0
+    assert send_event_emails(fined(fine)) == 2
+    assert send_event_emails(fined(fine)) == 0
     assert len(mail.outbox) == 2
     # Another fine is another event: announced again.
     other = services.fine_impose(
@@ -398,4 +402,4 @@ def test_a_repeated_email_task_sends_nothing_twice(certificate, staff_user, appl
         due_date=services.today() + datetime.timedelta(days=14),
         reason=REASON,
     )
-    assert notify_certificate_event.delay(certificate.pk, "fined", other.pk).get() == 2
+    assert send_event_emails(fined(other)) == 2

@@ -16,7 +16,7 @@ from tests.factories import StaffFactory
 
 pytestmark = pytest.mark.worker
 RENDER = "certificates.tasks.render_certificate_pdf"
-NOTIFY = "certificates.tasks.notify_certificate_event"
+NOTIFY = "registrasi.audit.tasks.send_event_emails"
 
 
 def test_approval_renders_signs_and_stores_the_pdf_through_redis(celery_worker_redis):

@@ -16,13 +16,13 @@ from django.db.models import F
 from certificates import reminders
 from certificates.models import ExpiryReminder
 from registrasi.accounts.services import invitation_create
-from registrasi.audit.models import EmailStatus
+from registrasi.audit.models import EmailDelivery, EmailStatus
 from tests.certificates.factories import make_certificate
 from tests.factories import make_applicant
 from tests.failures.test_outbox import broker_down
 
 pytestmark = pytest.mark.worker
-REMINDER = "certificates.tasks.send_expiry_reminder"
+REMINDER = "registrasi.audit.tasks.send_event_emails"
 INVITATION = "registrasi.accounts.tasks.send_invitation_email"
 
 
@@ -154,7 +154,7 @@ def test_smtp_down_for_a_while_then_every_reminder_arrives_once(
     assert recipients == sorted(members)  # each member once, though the task ran twice
     reminder.refresh_from_db()
     assert reminder.delivered_at is not None
-    receipts = certificate.notifications.filter(key="expiry_7:0")
+    receipts = EmailDelivery.objects.filter(event=reminder.event)
     assert {r.status for r in receipts} == {EmailStatus.SENT}
     assert max(r.attempts for r in receipts) >= 1
     assert inbox.idle_in_transaction == [0] * len(inbox.messages)
