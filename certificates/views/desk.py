@@ -169,7 +169,7 @@ def _certificate_lines(queryset):
 @require_GET
 @staff_only
 def certificate_export(request):
-    """The staff certificate list with the filters of its page (certificates.views.staff_list)."""
+    """The staff certificate list with the filters of its page (views.pages.staff_list)."""
     file_format = _format(request)
     form = StaffFilterForm(
         request.GET or None,

@@ -1,0 +1,178 @@
+"""A certificate's pages: the organization's list, the certificate page (with its history
+for the staff), the PDF and the display poster; the staff certificate list."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from certificates import selectors, services
+from certificates.constants import CertificateState
+from certificates.forms import StaffFilterForm
+from certificates.models import Certificate
+from certificates.sanctions import attach_sanctions
+from certificates.views.common import (
+    MAX_RENDER_ATTEMPTS,
+    certificate_for,
+    paginate,
+    require_staff,
+    state_choices,
+)
+from registrasi.accounts.reads import ReadKind, record_read
+from registrasi.services import ServiceError
+
+# Organization and staff ------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def mine(request):
+    """The applicant's certificates, newest first."""
+    if request.user.is_ministry_staff:
+        return redirect("certificates:staff_list")
+    certificates = attach_sanctions(
+        Certificate.objects.visible_to(request.user).order_by("-issued_on", "-pk")
+    )
+    return render(request, "certificates/mine.html", {"certificates": certificates})
+
+
+# How the history names what happened (audit actions written by certificates.services).
+HISTORY_ACTIONS = {
+    "issue": gettext_lazy("Certificate issued"),
+    "suspend": gettext_lazy("Suspended"),
+    "reinstate": gettext_lazy("Reinstated"),
+    "revoke": gettext_lazy("Revoked"),
+    "supersede": gettext_lazy("Replaced by a newer certificate"),
+    "expire": gettext_lazy("Expired"),
+    "fine_impose": gettext_lazy("Fine imposed"),
+    "fine_paid": gettext_lazy("Fine recorded as paid"),
+    "carry_suspension": gettext_lazy(
+        "Issued suspended: the suspension of the certificate it replaces carries over"
+    ),
+    "fine_carry": gettext_lazy("Unpaid fine carried over from the certificate it replaces"),
+    "hand_over": gettext_lazy("Replaced by the renewed certificate"),
+}
+
+
+def _state_label(value):
+    try:
+        return CertificateState(value).label
+    except ValueError:
+        return value
+
+
+def _history(certificate):
+    return [
+        {
+            "entry": entry,
+            "label": HISTORY_ACTIONS.get(entry.action, entry.action),
+            "from_state": _state_label(entry.from_state) if entry.from_state else "",
+            "to_state": _state_label(entry.to_state) if entry.to_state else "",
+        }
+        for entry in selectors.certificate_history(certificate)
+    ]
+
+
+@login_required
+@require_GET
+def detail(request, pk):
+    certificate = get_object_or_404(
+        selectors.certificate_detail_queryset().visible_to(request.user), pk=pk
+    )
+    is_staff = request.user.is_ministry_staff
+    newer = None
+    if certificate.state == CertificateState.SUPERSEDED:
+        newer = certificate.superseded_by.order_by("-pk").first()
+    context = {
+        "certificate": certificate,
+        "sanctions": sorted(certificate.sanctions.all(), key=lambda s: s.pk, reverse=True),
+        "is_staff": is_staff,
+        "history": _history(certificate) if is_staff else [],
+        "newer": newer,
+        "today": timezone.localdate(),
+        "max_render_attempts": MAX_RENDER_ATTEMPTS,
+        "render_failed": services.render_failed(certificate),
+    }
+    return render(request, "certificates/detail.html", context)
+
+
+@login_required
+@require_http_methods(["POST"])
+def render_again(request, pk):
+    """Staff: start the PDF render again after it failed."""
+    require_staff(request)
+    certificate = certificate_for(request, pk)
+    try:
+        services.certificate_render_again(certificate=certificate, actor=request.user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The PDF is being made again."))
+    return redirect("certificates:detail", pk=certificate.pk)
+
+
+@login_required
+@require_GET
+def pdf_status(request, pk):
+    """htmx partial: polls itself every 2 s while the PDF is being made, then shows the link."""
+    certificate = certificate_for(request, pk)
+    return render(
+        request,
+        "certificates/_pdf_status.html",
+        {"certificate": certificate, "max_render_attempts": MAX_RENDER_ATTEMPTS},
+    )
+
+
+@login_required
+@require_GET
+def download(request, pk):
+    certificate = certificate_for(request, pk)
+    if not certificate.pdf:
+        messages.info(request, _("The PDF is still being made. Try again in a moment."))
+        return redirect("certificates:detail", pk=certificate.pk)
+    record_read(
+        reader=request.user,
+        obj=certificate,
+        kind=ReadKind.CERTIFICATE,
+        organization=certificate.organization,
+        application_id=certificate.application_id,
+    )
+    return services.certificate_pdf_response(certificate=certificate)
+
+
+@login_required
+@require_GET
+def poster(request, pk):
+    """The A4 display poster of an active certificate (PDF), for its holder to print."""
+    from certificates.signing import render_poster
+
+    certificate = certificate_for(request, pk)
+    if certificate.state != CertificateState.ACTIVE:
+        messages.error(request, _("Only a certificate in force has a display poster."))
+        return redirect("certificates:detail", pk=certificate.pk)
+    response = HttpResponse(render_poster(certificate).pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{certificate.number}-poster.pdf"'
+    return response
+
+
+@login_required
+@require_GET
+def staff_list(request):
+    require_staff(request)
+    form = StaffFilterForm(request.GET or None, state_choices=state_choices())
+    filters = form.cleaned_data if form.is_valid() else {}
+    certificates = selectors.staff_certificates(
+        state=filters.get("state", ""),
+        expiring_within_days=filters.get("expiring_within_days"),
+        province=filters.get("province", ""),
+        pdf_failed=filters.get("pdf_failed", False),
+    )
+    return render(
+        request,
+        "certificates/staff_list.html",
+        {"form": form, "page": paginate(request, certificates)},
+    )
