@@ -1,9 +1,8 @@
-from zoneinfo import ZoneInfo
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from applications.kinds import kind_of
+from registrasi.dates import JAKARTA  # noqa: F401 (named here for older callers)
 
 
 class InspectionState(models.TextChoices):
@@ -19,9 +18,6 @@ ACTIVE_STATES = (InspectionState.SCHEDULED, InspectionState.IN_PROGRESS)
 # Findings may still change in these states; afterwards they are locked.
 EDITABLE_STATES = ACTIVE_STATES
 SUBMITTED_STATES = (InspectionState.PASSED, InspectionState.FAILED)
-
-# Inspections happen in Indonesia: windows are picked, and findings open, in Jakarta time.
-JAKARTA = ZoneInfo("Asia/Jakarta")
 
 
 class Requirement(models.TextChoices):

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from inspections.constants import JAKARTA
 from registrasi.accounts.constants import INSPECTOR_GROUP
 from registrasi.accounts.validators import validate_phone
+from registrasi.dates import JAKARTA, today
 from registrasi.validators import (
     LONG_TEXT_MAX_LENGTH,
     FreeTextField,
@@ -25,7 +25,7 @@ from registrasi.validators import (
 INTERVIEW_ROLE_MAX_LENGTH = 120
 MAX_INTERVIEWED = 10000
 
-# Staff pick windows in Jakarta time whatever their browser says (JAKARTA, from constants).
+# Staff pick windows in Jakarta time whatever their browser says (registrasi.dates.JAKARTA).
 
 
 def jakarta_window(day, start, end):
@@ -82,7 +82,7 @@ class WindowForm(forms.Form):
             start = timezone.localtime(window_start, JAKARTA)
             end = timezone.localtime(window_end, JAKARTA)
             return {"date": start.date(), "start_time": start.time(), "end_time": end.time()}
-        tomorrow = timezone.localtime(timezone.now(), JAKARTA).date() + timedelta(days=1)
+        tomorrow = today() + timedelta(days=1)
         return {"date": tomorrow, "start_time": "09:00", "end_time": "12:00"}
 
 
@@ -291,5 +291,5 @@ class CalendarFilterForm(forms.Form):
 
     def week_start(self):
         day = self.cleaned_data.get("week") if self.is_valid() else None
-        day = day or timezone.localdate(timezone.now(), JAKARTA)
+        day = day or today()
         return day - timedelta(days=day.weekday())

@@ -3,19 +3,18 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from inspections.constants import (
     ACTIVE_STATES,
-    JAKARTA,
     SUBMITTED_STATES,
     FindingResult,
     InspectionState,
     Requirement,
 )
 from inspections.querysets import InspectionQuerySet, ThroughInspectionQuerySet
+from registrasi import dates
 from registrasi.accounts.constants import Province
 
 S = InspectionState
@@ -135,11 +134,11 @@ class Inspection(ConcurrentTransitionMixin, models.Model):
     @property
     def opens_on(self) -> datetime.date:
         """The planned day (Jakarta date of the window's start): findings open that day."""
-        return timezone.localtime(self.window_start, JAKARTA).date()
+        return dates.local_date(self.window_start)
 
     def is_open(self, today: datetime.date | None = None) -> bool:
         """Whether findings may be recorded today (Jakarta): from the planned day on."""
-        return (today or timezone.localdate(timezone=JAKARTA)) >= self.opens_on
+        return (today or dates.today()) >= self.opens_on
 
     @property
     def is_submitted(self) -> bool:

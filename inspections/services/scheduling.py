@@ -13,8 +13,9 @@ from applications import services as applications_services
 from applications.constants import ApplicationState
 from applications.models import Application
 from applications.selectors import invoice_is_paid
-from inspections.constants import JAKARTA, InspectionState, requirements_for
+from inspections.constants import InspectionState, requirements_for
 from inspections.models import SCHEDULE_INSPECTION, Finding, Inspection, ScheduleChange
+from registrasi import dates
 from registrasi.accounts.models import User
 from registrasi.audit.services import audit_record
 from registrasi.services import (
@@ -51,8 +52,7 @@ def _check_window(*, inspector, window_start, window_end, exclude_pk=None):
         raise SchedulingRefused(_("The inspection must end after it starts."))
     # A window may start earlier today (staff moving a visit under way to today, so that its
     # findings open) but not on an earlier day, and it must not be over already.
-    today = timezone.localdate(timezone=JAKARTA)
-    if timezone.localtime(window_start, JAKARTA).date() < today or window_end <= timezone.now():
+    if dates.local_date(window_start) < dates.today() or window_end <= timezone.now():
         raise SchedulingRefused(
             _("The inspection cannot be in the past (%(start)s): choose today or a later day.")
             % {"start": _fmt(window_start)}
