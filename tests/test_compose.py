@@ -45,8 +45,13 @@ def image_of(service):
 
 
 def variables_the_app_reads():
-    """Every environment variable named in settings.py (env.str("X"), env.db("X"), ...)."""
-    source = (ROOT / "registrasi" / "settings.py").read_text()
+    """Every environment variable named in the settings (env.str("X"), env.db("X"), ...):
+    registrasi/settings.py and its parts, registrasi/settings_parts/*.py."""
+    files = [
+        ROOT / "registrasi" / "settings.py",
+        *(ROOT / "registrasi" / "settings_parts").glob("*.py"),
+    ]
+    source = "\n".join(path.read_text() for path in files)
     return set(re.findall(r"""(?:env|Env\(\))\.\w+\(\s*["']([A-Z][A-Z0-9_]+)["']""", source))
 
 

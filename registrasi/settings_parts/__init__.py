@@ -1,0 +1,1 @@
+"""The parts of registrasi/settings.py, one topic each, read in the order it imports them."""

@@ -1,0 +1,39 @@
+"""The API (certificates.api): DRF, and the OpenAPI schema by drf-spectacular."""
+
+from registrasi.settings_parts.core import env
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["certificates.api.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_PARSER_CLASSES": ["certificates.api.parsers.LimitedJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.URLPathVersioning",
+    "ALLOWED_VERSIONS": ["v1"],
+    "DEFAULT_VERSION": "v1",
+    "EXCEPTION_HANDLER": "certificates.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {
+        "public": env.str("API_PUBLIC_RATE", default="60/min"),
+        "token": env.str("API_TOKEN_RATE", default="600/min"),
+    },
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# A JSON body larger than this is refused with 413 (uploads: MAX_UPLOAD_SIZE).
+API_MAX_JSON_BYTES = env.int("API_MAX_JSON_BYTES", default=64 * 1024)
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Registrasi API",
+    "DESCRIPTION": "Verify certificates, search the register, and follow applications.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "ENUM_NAME_OVERRIDES": {"ProvinceEnum": "registrasi.accounts.constants.Province"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "certificates.api.schema.refuse_unknown_fields",
+        "certificates.api.schema.describe_errors",
+    ],
+}
