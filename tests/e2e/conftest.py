@@ -11,7 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories import PASSWORD
+from tests.factories import (
+    PASSWORD,
+    InspectorFactory,
+    OrganizationFactory,
+    StaffFactory,
+    make_applicant,
+)
 from tests.second_factor import authenticator_for, fresh_code_for
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
@@ -104,6 +110,17 @@ def phone_page(browser):
     )
     yield page
     context.close()
+
+
+@pytest.fixture
+def people(transactional_db):
+    """(organization, its owner, a staff officer, an inspector), all reading English: the cast of
+    the inspection flows (tests.e2e.flows). A module that needs another cast defines its own."""
+    organization = OrganizationFactory(legal_name="PT Suara Pelanggan Nusantara")
+    applicant = make_applicant(organization, owner=True, language="en")
+    staff = StaffFactory(language="en", full_name="Sari Wulandari")
+    inspector = InspectorFactory(language="en", full_name="Agus Pratama")
+    return organization, applicant, staff, inspector
 
 
 def login(page, live_server, email, password=PASSWORD):

@@ -18,48 +18,20 @@ from applications.models import Application, DocumentVersion
 from inspections.constants import InspectionState
 from inspections.models import Inspection
 from tests.applications.factories import PDF_BYTES
-from tests.e2e.conftest import login
-from tests.factories import InspectorFactory, OrganizationFactory, StaffFactory, make_applicant
+from tests.e2e.flows import (
+    open_application,
+    resubmit_for_inspection,
+    schedule,
+    switch_to,
+    try_to_schedule,
+    upload_version,
+)
 from tests.inspections.factories import make_inspection
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PRIVACY = DocumentType.DATA_PROTECTION_POLICY
 NOT_REVIEWED = "version 2 has not been reviewed by the ministry yet"
-
-
-@pytest.fixture
-def people(transactional_db):
-    organization = OrganizationFactory(legal_name="PT Suara Pelanggan Nusantara")
-    applicant = make_applicant(organization, owner=True, language="en")
-    staff = StaffFactory(language="en", full_name="Sari Wulandari")
-    inspector = InspectorFactory(language="en", full_name="Agus Pratama")
-    return organization, applicant, staff, inspector
-
-
-def switch_to(page, live_server, user):
-    """Log in through the form (ministry staff type their code: tests.e2e.conftest.login)."""
-    page.context.clear_cookies()
-    login(page, live_server, user.email)
-
-
-def click_and_wait(page, selector):
-    with page.expect_navigation():
-        page.click(selector)
-
-
-def open_application(page, live_server, application):
-    page.goto(live_server.url + reverse("applications:detail", args=[application.pk]))
-
-
-def try_to_schedule(page, live_server, application, inspector, day):
-    open_application(page, live_server, application)
-    click_and_wait(page, "#inspections a:has-text('Schedule inspection')")
-    page.select_option("select[name=inspector]", str(inspector.pk))
-    page.fill("input[name=date]", day.isoformat())
-    page.fill("input[name=start_time]", "09:00")
-    page.fill("input[name=end_time]", "12:00")
-    click_and_wait(page, "form button[type=submit]:has-text('Schedule inspection')")
 
 
 def test_a_document_reuploaded_after_a_failed_inspection_blocks_scheduling_until_accepted(
@@ -78,18 +50,12 @@ def test_a_document_reuploaded_after_a_failed_inspection_blocks_scheduling_until
     open_application(page, live_server, application)
     corrected = tmp_path / "privacy-policy-v2.pdf"
     corrected.write_bytes(PDF_BYTES)
-    row = page.locator(f"tr[data-type='{PRIVACY}']")
-    row.locator("input[type=file]").set_input_files(str(corrected))
-    with page.expect_navigation():
-        row.locator("button[type=submit]").click()
+    upload_version(page, PRIVACY, corrected)
     version = DocumentVersion.objects.get(
         document__application=application, original_name="privacy-policy-v2.pdf"
     )
     assert (version.number, version.review_status) == (2, ReviewStatus.PENDING)
-    open_application(page, live_server, application)
-    page.check("#inspections input[name=confirm]")
-    page.fill("#inspections textarea[name=note]", "Privacy policy rewritten and signed.")
-    click_and_wait(page, "#inspections button:has-text('Resubmit for inspection')")
+    resubmit_for_inspection(page, live_server, application, "Privacy policy rewritten and signed.")
     application.refresh_from_db()
     assert application.state == ApplicationState.AWAITING_INSPECTION
     # The applicant's page says what the inspection waits for.
@@ -126,8 +92,7 @@ def test_a_document_reuploaded_after_a_failed_inspection_blocks_scheduling_until
     assert page.locator("#blockers").count() == 0
 
     # Now the inspection is scheduled.
-    try_to_schedule(page, live_server, application, inspector, tomorrow)
-    assert page.locator(".msg.success").count() >= 1, page.locator("main").inner_text()
+    schedule(page, live_server, application, inspector, tomorrow)
     application.refresh_from_db()
     assert application.state == ApplicationState.INSPECTION_SCHEDULED
     assert Inspection.objects.filter(

@@ -20,47 +20,21 @@ from inspections.constants import JAKARTA, InspectionState, Requirement, require
 from inspections.models import Finding, Inspection
 from tests.applications.factories import PDF_BYTES
 from tests.e2e.conftest import login
-from tests.factories import InspectorFactory, OrganizationFactory, StaffFactory, make_applicant
+from tests.e2e.flows import (
+    click_and_wait,
+    open_application,
+    resubmit_for_inspection,
+    schedule,
+    success_shown,
+    switch_to,
+    upload_version,
+)
 from tests.inspections.factories import awaiting_application, make_inspection
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 MAJOR = Requirement.DATA_PROTECTION
 CORRECTIVE = "Appoint a data protection officer and encrypt call recordings."
-
-
-@pytest.fixture
-def people(transactional_db):
-    organization = OrganizationFactory(legal_name="PT Suara Pelanggan Nusantara")
-    applicant = make_applicant(organization, owner=True, language="en")
-    staff = StaffFactory(language="en", full_name="Sari Wulandari")
-    inspector = InspectorFactory(language="en", full_name="Agus Pratama")
-    return organization, applicant, staff, inspector
-
-
-def switch_to(page, live_server, user):
-    page.context.clear_cookies()
-    login(page, live_server, user.email)
-
-
-def click_and_wait(page, selector):
-    with page.expect_navigation():
-        page.click(selector)
-
-
-def success_shown(page):
-    assert page.locator(".msg.success").count() >= 1, page.locator("main").inner_text()
-
-
-def schedule(page, live_server, application, inspector, day):
-    page.goto(live_server.url + reverse("applications:detail", args=[application.pk]))
-    click_and_wait(page, "#inspections a:has-text('Schedule inspection')")
-    page.select_option("select[name=inspector]", str(inspector.pk))
-    page.fill("input[name=date]", day.isoformat())
-    page.fill("input[name=start_time]", "09:00")
-    page.fill("input[name=end_time]", "12:00")
-    click_and_wait(page, "form button[type=submit]:has-text('Schedule inspection')")
-    success_shown(page)
 
 
 def open_first_inspection(page, live_server):
@@ -127,24 +101,20 @@ def test_a_failed_inspection_is_fixed_resubmitted_and_passed(
 
     # The applicant reads the failure, uploads a corrected document and resubmits.
     switch_to(browser_page, live_server, applicant)
-    browser_page.goto(live_server.url + reverse("applications:detail", args=[application.pk]))
+    open_application(browser_page, live_server, application)
     failed_box = browser_page.locator("#inspections [data-failed]")
     assert CORRECTIVE in failed_box.inner_text()
     click_and_wait(browser_page, "#inspections a:has-text('Upload new versions')")
     corrected = tmp_path / "data-protection-v2.pdf"
     corrected.write_bytes(PDF_BYTES)
-    row = browser_page.locator(f"tr[data-type='{DocumentType.DATA_PROTECTION_POLICY}']")
-    row.locator("input[type=file]").set_input_files(str(corrected))
-    with browser_page.expect_navigation():
-        row.locator("button[type=submit]").click()
+    upload_version(browser_page, DocumentType.DATA_PROTECTION_POLICY, corrected)
     success_shown(browser_page)
     assert DocumentVersion.objects.filter(
         document__application=application, original_name="data-protection-v2.pdf"
     ).exists()
-    browser_page.goto(live_server.url + reverse("applications:detail", args=[application.pk]))
-    browser_page.check("#inspections input[name=confirm]")
-    browser_page.fill("#inspections textarea[name=note]", "DPO appointed, recordings encrypted.")
-    click_and_wait(browser_page, "#inspections button:has-text('Resubmit for inspection')")
+    resubmit_for_inspection(
+        browser_page, live_server, application, "DPO appointed, recordings encrypted."
+    )
     success_shown(browser_page)
     application.refresh_from_db()
     assert application.state == ApplicationState.AWAITING_INSPECTION
@@ -174,7 +144,7 @@ def test_a_failed_inspection_is_fixed_resubmitted_and_passed(
 
     # Both inspections show in the applicant's history, each with its report.
     switch_to(browser_page, live_server, applicant)
-    browser_page.goto(live_server.url + reverse("applications:detail", args=[application.pk]))
+    open_application(browser_page, live_server, application)
     assert browser_page.locator("#inspections li[data-inspection]").count() == 2
     report_url = reverse("inspections:report", args=[second.pk])
     assert browser_page.locator(f"#inspections a[href='{report_url}']").count() == 1
