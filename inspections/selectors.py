@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from applications.models import Application, DocumentVersion
 from inspections.constants import ACTIVE_STATES, SUBMITTED_STATES, InspectionState
-from inspections.models import Finding, Inspection
+from inspections.models import Finding, Inspection, InspectorArea
 from registrasi.accounts.constants import INSPECTOR_GROUP
 from registrasi.accounts.models import User
 from registrasi.audit.models import AuditEvent
@@ -277,8 +277,6 @@ def assignment_candidates(*, application, window_start, window_end) -> list[Cand
     """Every active inspector: those who cover the premises' province and are free in the
     window first, then the least loaded that week, then by name. Five queries (premises,
     inspectors, areas, clashes, the week's load) however many inspectors there are."""
-    from inspections.models import InspectorArea
-
     inspectors = list(
         User.objects.filter(groups__name=INSPECTOR_GROUP, is_active=True)
         .order_by("full_name", "email")

@@ -10,6 +10,10 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import translation
 
+from inspections.models import Inspection, InspectionReport
+from inspections.selectors import report_context
+from inspections.services import report_store
+from registrasi import pdf
 from registrasi.audit.tasks import send_event_emails as send_inspection_event_email
 
 __all__ = ["render_inspection_report", "send_inspection_event_email"]
@@ -30,11 +34,6 @@ def render_inspection_report(inspection_id: int) -> int | None:
     Idempotent: when the report exists already it returns at once without rendering (a
     redelivered or duplicated task). Runs on the `pdf` queue (CELERY_TASK_ROUTES: *.render_*).
     """
-    from inspections.models import Inspection, InspectionReport
-    from inspections.selectors import report_context
-    from inspections.services import report_store
-    from registrasi.pdf import render_pdf
-
     existing = InspectionReport.objects.filter(inspection_id=inspection_id).first()
     if existing is not None:
         return existing.pk
@@ -43,7 +42,7 @@ def render_inspection_report(inspection_id: int) -> int | None:
         return None
     # The report is an official record: always in the ministry's language.
     with translation.override(settings.LANGUAGE_CODE):
-        rendered = render_pdf("inspections/pdf/report.html", report_context(inspection))
+        rendered = pdf.render_pdf("inspections/pdf/report.html", report_context(inspection))
     report = report_store(inspection=inspection, pdf=rendered.pdf)
     if report is None:  # another run stored it meanwhile
         report = InspectionReport.objects.get(inspection_id=inspection_id)
