@@ -1,0 +1,54 @@
+"""The applicant's inspection page: resubmitting for a new inspection after a failed one."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from applications.constants import ApplicationState
+from applications.models import Application
+from inspections import services
+from inspections.constants import InspectionState
+from inspections.forms import ResubmitForm
+from inspections.views.common import error_text
+from registrasi.services import ServiceError
+
+# --- The applicant --------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resubmit(request, application_pk):
+    if not request.user.is_applicant:
+        raise Http404
+    application = get_object_or_404(Application.objects.visible_to(request.user), pk=application_pk)
+    form = ResubmitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_resubmit(
+                application=application,
+                actor=request.user,
+                note=form.cleaned_data["note"],
+                expected_state=ApplicationState.INSPECTION_FAILED,
+            )
+        except (ServiceError, ValidationError) as exc:
+            form.add_error(None, error_text(exc))
+        else:
+            messages.success(
+                request,
+                _("Resubmitted. The ministry will schedule a new inspection."),
+            )
+            return redirect("applications:detail", pk=application.pk)
+    last_failed = (
+        application.inspections.filter(state=InspectionState.FAILED)
+        .order_by("-submitted_at")
+        .first()
+    )
+    return render(
+        request,
+        "inspections/resubmit.html",
+        {"form": form, "application": application, "last_failed": last_failed},
+    )

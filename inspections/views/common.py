@@ -1,0 +1,63 @@
+"""What the inspection pages share: one access helper per audience (each a 404 for everyone
+else), a refusal as one sentence, the inspection's checklist, a moment in Jakarta time."""
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from inspections.forms import JAKARTA
+from inspections.models import Inspection
+
+# --- Access helpers: one per audience, each a 404 for everyone else -------------------------
+
+
+def require_staff(user):
+    if not user.is_ministry_staff:
+        raise Http404
+
+
+def for_ministry(request, pk):
+    """Staff, or the inspector assigned (applicants see inspections on their application)."""
+    user = request.user
+    if not (user.is_ministry_staff or user.is_inspector):
+        raise Http404
+    queryset = Inspection.objects.visible_to(user).select_related(
+        "application__organization", "inspector"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def for_assigned_inspector(request, pk):
+    """Only the inspector assigned records findings; for anyone else the page does not exist."""
+    queryset = Inspection.objects.visible_to(request.user).filter(inspector_id=request.user.pk)
+    return get_object_or_404(queryset.select_related("application__organization"), pk=pk)
+
+
+def for_staff(request, pk):
+    require_staff(request.user)
+    queryset = Inspection.objects.select_related("application__organization", "inspector")
+    return get_object_or_404(queryset, pk=pk)
+
+
+def error_text(exc):
+    """A service refusal or a validation error as one sentence for the page."""
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return exc.message
+
+
+def is_htmx(request):
+    return request.headers.get("HX-Request") == "true"
+
+
+def requirements(inspection):
+    """The inspection's own checklist (fixed when it was scheduled) as (value, label)."""
+    return [(f.requirement, f.get_requirement_display()) for f in inspection.checklist]
+
+
+def when(moment):
+    if moment is None:
+        return "—"
+    return date_format(timezone.localtime(moment, JAKARTA), "DATETIME_FORMAT")
