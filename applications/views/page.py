@@ -4,7 +4,6 @@ view, and for the staff the decision page (the actions they may take now at its 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from applications import decisions, selectors
@@ -15,14 +14,12 @@ from applications.constants import (
     REPLACEMENT_UPLOAD_STATES,
     WITHDRAWABLE_STATES,
     ApplicationState,
-    DocumentType,
     ReviewStatus,
 )
 from applications.forms import DocumentUploadForm, ReasonForm
 from applications.models import is_member
+from applications.timeline import application_timeline
 from applications.views.common import application_for
-from registrasi.audit.notes import render_note
-from registrasi.money import format_rupiah
 from registrasi.validators import FREE_TEXT_MAX_LENGTH
 
 S = ApplicationState
@@ -86,7 +83,7 @@ def detail_context(request, application):
         "fee_change": detail.fee_change,
         "blockers": detail.blockers,
         "payments": detail.payments,
-        "timeline": _timeline_entries(detail.timeline),
+        "timeline": application_timeline(detail.timeline),
         "is_member": member,
         "editable": member and application.state in EDITABLE_STATES,
         "can_upload": member and application.state in DOCUMENT_UPLOAD_STATES,
@@ -96,74 +93,6 @@ def detail_context(request, application):
         "steps": _steps_nav(application, step_status(application, slots, detail.sites)),
         "next_step": detail.next_step,
     }
-
-
-ACTION_LABELS = {
-    "create": gettext_lazy("Draft started"),
-    "update_details": gettext_lazy("Details changed"),
-    "set_sites": gettext_lazy("Sites changed"),
-    "document_upload": gettext_lazy("Document uploaded"),
-    "document_review": gettext_lazy("Document reviewed"),
-    "document_purged": gettext_lazy("Document removed under the retention rule"),
-    "submit": gettext_lazy("Submitted"),
-    "invoice_issued": gettext_lazy("Invoice issued"),
-    "invoice_amended": gettext_lazy("Invoice amount updated"),
-    "invoice_cancelled": gettext_lazy("Invoice cancelled"),
-    "payment_recorded": gettext_lazy("Payment recorded"),
-    "start_review": gettext_lazy("Review started"),
-    "return_for_changes": gettext_lazy("Returned for changes"),
-    "accept": gettext_lazy("Accepted for inspection"),
-    "reject": gettext_lazy("Rejected"),
-    "withdraw": gettext_lazy("Withdrawn"),
-    "schedule": gettext_lazy("Inspection scheduled"),
-    "unschedule": gettext_lazy("Inspection cancelled"),
-    "record_pass": gettext_lazy("Inspection passed"),
-    "record_fail": gettext_lazy("Inspection failed"),
-    "resubmit": gettext_lazy("Resubmitted for inspection"),
-    "approve": gettext_lazy("Approved"),
-}
-
-
-def _timeline_entries(events):
-    """Audit events as the timeline shows them: a label, the new state, who and when."""
-    entries = []
-    for event in events:
-        to_state = event.to_state if event.to_state != event.from_state else ""
-        detail = ""
-        data = event.data or {}
-        documents = ("document_upload", "document_review", "document_purged")
-        if event.action in documents and data.get("document_type"):
-            detail = _("%(type)s, version %(version)s") % {
-                "type": _document_label(data["document_type"]),
-                "version": data.get("version", "?"),
-            }
-            if data.get("status"):
-                detail += " — " + str(_review_label(data["status"]))
-        elif event.action.startswith("invoice_") and data.get("number"):
-            detail = f"{data['number']} · {format_rupiah(data.get('amount'))}"
-        entries.append(
-            {
-                "created_at": event.created_at,
-                "actor": event.actor.get_full_name() if event.actor else "",
-                "label": ACTION_LABELS.get(event.action, event.action.replace("_", " ")),
-                "to_state_label": _state_label(to_state) if to_state else "",
-                "detail": detail,
-                "note": render_note(event),
-            }
-        )
-    return entries
-
-
-def _state_label(value):
-    return ApplicationState(value).label if value in ApplicationState.values else value
-
-
-def _document_label(value):
-    return DocumentType(value).label if value in DocumentType.values else value
-
-
-def _review_label(value):
-    return ReviewStatus(value).label if value in ReviewStatus.values else value
 
 
 def _steps_nav(application, status):

@@ -7,7 +7,6 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from certificates import selectors, services
@@ -15,6 +14,7 @@ from certificates.constants import CertificateState
 from certificates.forms import StaffFilterForm
 from certificates.models import Certificate
 from certificates.sanctions import attach_sanctions
+from certificates.timeline import certificate_timeline
 from certificates.views.common import (
     MAX_RENDER_ATTEMPTS,
     certificate_for,
@@ -40,43 +40,6 @@ def mine(request):
     return render(request, "certificates/mine.html", {"certificates": certificates})
 
 
-# How the history names what happened (audit actions written by certificates.services).
-HISTORY_ACTIONS = {
-    "issue": gettext_lazy("Certificate issued"),
-    "suspend": gettext_lazy("Suspended"),
-    "reinstate": gettext_lazy("Reinstated"),
-    "revoke": gettext_lazy("Revoked"),
-    "supersede": gettext_lazy("Replaced by a newer certificate"),
-    "expire": gettext_lazy("Expired"),
-    "fine_impose": gettext_lazy("Fine imposed"),
-    "fine_paid": gettext_lazy("Fine recorded as paid"),
-    "carry_suspension": gettext_lazy(
-        "Issued suspended: the suspension of the certificate it replaces carries over"
-    ),
-    "fine_carry": gettext_lazy("Unpaid fine carried over from the certificate it replaces"),
-    "hand_over": gettext_lazy("Replaced by the renewed certificate"),
-}
-
-
-def _state_label(value):
-    try:
-        return CertificateState(value).label
-    except ValueError:
-        return value
-
-
-def _history(certificate):
-    return [
-        {
-            "entry": entry,
-            "label": HISTORY_ACTIONS.get(entry.action, entry.action),
-            "from_state": _state_label(entry.from_state) if entry.from_state else "",
-            "to_state": _state_label(entry.to_state) if entry.to_state else "",
-        }
-        for entry in selectors.certificate_history(certificate)
-    ]
-
-
 @login_required
 @require_GET
 def detail(request, pk):
@@ -91,7 +54,7 @@ def detail(request, pk):
         "certificate": certificate,
         "sanctions": sorted(certificate.sanctions.all(), key=lambda s: s.pk, reverse=True),
         "is_staff": is_staff,
-        "history": _history(certificate) if is_staff else [],
+        "history": certificate_timeline(certificate) if is_staff else [],
         "newer": newer,
         "today": timezone.localdate(),
         "max_render_attempts": MAX_RENDER_ATTEMPTS,
