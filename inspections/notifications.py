@@ -92,8 +92,3 @@ def email_plan(event) -> notifications.EmailPlan | None:
         recipients=recipients_for(event, inspection),
         render=partial(render_email, event, inspection),
     )
-
-
-def send_event_emails(event_id: int) -> int:
-    """Send the emails for one audit event on an inspection; returns how many were sent."""
-    return notifications.send_event_emails(event_id, email_plan)
