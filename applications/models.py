@@ -27,6 +27,7 @@ S = ApplicationState
 STAFF_REVIEW = "applications.review_application"
 STAFF_DECIDE = "applications.decide_application"
 INSPECTOR_RECORD = "applications.record_inspection_outcome"
+RECORD_PAYMENT = "applications.add_payment"
 
 
 def is_member(instance, user):

@@ -30,7 +30,7 @@ from applications.billing.models import (
     PaymentOutcome,
     PaymentSource,
 )
-from applications.models import Application, Invoice, is_member
+from applications.models import RECORD_PAYMENT, Application, Invoice, is_member
 from registrasi import outbox
 from registrasi.accounts.models import User
 from registrasi.audit.services import audit_record
@@ -39,7 +39,6 @@ from registrasi.uploads import validate_upload
 
 logger = logging.getLogger(__name__)
 
-RECORD_PAYMENT = "applications.add_payment"
 NTPN_RE = re.compile(r"^[0-9A-Z]{16}$")
 CODE_RE = re.compile(r"^[0-9]{15}$")
 

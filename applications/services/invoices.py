@@ -11,13 +11,11 @@ from django.utils.translation import gettext as _
 from applications.billing import services as billing
 from applications.constants import INVOICE_DUE_DAYS, ApplicationState, InvoiceKind
 from applications.fees import FeeAction, fee_change
-from applications.models import Application, Invoice, Payment
+from applications.models import RECORD_PAYMENT, Application, Invoice, Payment
 from registrasi.accounts.models import User
 from registrasi.audit.services import audit_record
 from registrasi.money import format_rupiah
 from registrasi.services import NotAllowed, lock, notify, refuse_unless_perm
-
-RECORD_PAYMENT = "applications.add_payment"
 
 
 def _issue_or_update_invoice(application: Application, actor: User) -> Invoice | None:
