@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from applications.changes import differences, has_new_documents
 from applications.constants import (
@@ -42,6 +43,7 @@ __all__ = [
     "next_step",
     "readiness_blockers",
     "staff_queue",
+    "step_status",
     "submission_problems",
     "unaccepted_documents",
     "waits_on_applicant",
@@ -356,20 +358,44 @@ def _carries_documents(application):
     return not application.rules.needs_every_document and application.basis_certificate_id
 
 
+# The facts each step of the guided flow asks for: submission_problems names the missing
+# ones, step_status ticks a step off when none is missing.
+STEP_FACTS = {
+    "company": {
+        "company_legal_name": gettext_lazy("the company's legal name"),
+        "company_address": gettext_lazy("the registered address"),
+        "company_province": gettext_lazy("the province"),
+    },
+    "operation": {
+        "agent_seats": gettext_lazy("the number of agent seats"),
+        "direction": gettext_lazy("the call direction"),
+        "sourcing": gettext_lazy("in-house or outsourced operation"),
+    },
+}
+
+
+def _missing_facts(application, step):
+    return [label for name, label in STEP_FACTS[step].items() if not getattr(application, name)]
+
+
+def step_status(*, detail: ApplicationDetail) -> dict[str, bool]:
+    """Which steps of the guided flow are complete, from what `detail` already read (the
+    same facts and documents submission_problems asks for): the step list and "continue"."""
+    application = detail.application
+    company = not _missing_facts(application, "company")
+    operation = not _missing_facts(application, "operation") and bool(detail.sites)
+    return {
+        "company": company,
+        "operation": operation,
+        "documents": not any(slot.needs_upload for slot in detail.documents),
+        "fee": company and operation,
+        "review": False,
+    }
+
+
 def submission_problems(application) -> list[str]:
     """What must still be supplied before the application can be submitted (translated)."""
-    problems = []
-    labels = {
-        "company_legal_name": _("the company's legal name"),
-        "company_address": _("the registered address"),
-        "company_province": _("the province"),
-        "agent_seats": _("the number of agent seats"),
-        "direction": _("the call direction"),
-        "sourcing": _("in-house or outsourced operation"),
-    }
-    for name, label in labels.items():
-        if not getattr(application, name):
-            problems.append(label)
+    problems = [*_missing_facts(application, "company"), *_missing_facts(application, "operation")]
     if not application.sites.exists():
         problems.append(_("at least one site"))
     current = _current_versions(application)

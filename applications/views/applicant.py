@@ -44,7 +44,6 @@ from applications.views.page import (
     STEPS,
     detail_context,
     first_incomplete_step,
-    step_status,
 )
 from registrasi.accounts.reads import ReadKind, record_read
 from registrasi.accounts.retention import removed_file_response
@@ -89,7 +88,7 @@ def resume(request, pk):
     if not (is_member(application, request.user) and application.state in EDITABLE_STATES):
         return to_detail(application)
     detail = selectors.application_detail(application=application)
-    status = step_status(application, detail.documents, detail.sites)
+    status = selectors.step_status(detail=detail)
     return redirect("applications:step", pk=pk, step=first_incomplete_step(status))
 
 

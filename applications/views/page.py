@@ -38,26 +38,6 @@ def _rejected_documents(slots):
     return [slot for slot in slots if slot.current is not None and slot.current.is_rejected]
 
 
-def step_status(application, rows, sites):
-    """Which steps are complete: drives the step list and where "continue" leads."""
-    company = bool(
-        application.company_legal_name
-        and application.company_address
-        and application.company_province
-    )
-    operation = bool(
-        application.agent_seats and application.direction and application.sourcing and sites
-    )
-    documents = not any(slot.needs_upload for slot in rows)
-    return {
-        "company": company,
-        "operation": operation,
-        "documents": documents,
-        "fee": company and operation,
-        "review": False,
-    }
-
-
 def first_incomplete_step(status):
     for name in STEP_NAMES:
         if not status[name]:
@@ -90,7 +70,7 @@ def detail_context(request, application):
         "replace_only": member and application.state in REPLACEMENT_UPLOAD_STATES,
         "can_withdraw": member and application.state in WITHDRAWABLE_STATES,
         "is_staff": user.is_ministry_staff,
-        "steps": _steps_nav(application, step_status(application, slots, detail.sites)),
+        "steps": _steps_nav(application, selectors.step_status(detail=detail)),
         "next_step": detail.next_step,
     }
 
