@@ -293,11 +293,8 @@ def _payment_data(payment, invoice=None) -> dict:
 def _apply(payment, billing_code, invoice, actor, *, action):
     billing_code.status = CodeStatus.PAID
     billing_code.save(update_fields=["status"])
-    if invoice is None:
-        _close_fine(payment, billing_code.sanction, actor)
+    if not _settle_target(payment, billing_code, invoice, actor):
         return
-    invoice.paid_at = payment.paid_at
-    invoice.save(update_fields=["paid_at"])
     event = audit_record(
         actor=actor,
         action=action,
@@ -472,11 +469,17 @@ def _apply_discrepancy(payment, code, invoice, actor):
     if code.status != CodeStatus.VOIDED:
         code.status = CodeStatus.PAID
         code.save(update_fields=["status"])
+    _settle_target(payment, code, invoice, actor)
+
+
+def _settle_target(payment, code, invoice, actor) -> bool:
+    """What `code` pays is paid: the invoice (True), or else its fine, closed (False)."""
     if invoice is None:
         _close_fine(payment, code.sanction, actor)
-        return
+        return False
     invoice.paid_at = payment.paid_at
     invoice.save(update_fields=["paid_at"])
+    return True
 
 
 def as_aware(value: datetime.datetime) -> datetime.datetime:
