@@ -139,11 +139,7 @@ def run_transition(
     current = getattr(locked, field)
     if expected_state is not None and current != expected_state:
         _refuse_if_already_done(locked, name, actor, field)
-        raise StaleState(
-            _("This was changed by someone else in the meantime; it is now “%(state)s”.")
-            % {"state": _display_state(locked, field)},
-            current_state=current,
-        )
+        raise StaleState(stale_message(locked, field), current_state=current)
     method = getattr(locked, name)
     if not can_proceed(method, check_conditions=False):
         _refuse_if_already_done(locked, name, actor, field)
