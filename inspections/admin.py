@@ -12,6 +12,7 @@ from inspections.models import (
     Interview,
     ScheduleChange,
 )
+from inspections.selectors import active_inspectors
 from registrasi.admin import ReadOnlyAdminMixin
 
 
@@ -87,7 +88,5 @@ class InspectorAreaAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "inspector":
-            from inspections.forms import inspectors
-
-            kwargs["queryset"] = inspectors()
+            kwargs["queryset"] = active_inspectors()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

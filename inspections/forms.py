@@ -3,14 +3,14 @@
 from datetime import datetime, timedelta
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Case, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from registrasi.accounts.constants import INSPECTOR_GROUP
+from inspections.models import Inspection, Interview
+from inspections.selectors import active_inspectors
 from registrasi.accounts.validators import validate_phone
 from registrasi.dates import JAKARTA, today
 from registrasi.validators import (
@@ -21,8 +21,14 @@ from registrasi.validators import (
     clean_name,
 )
 
-# Column limits of the checklist's free-form parts (inspections.models).
-INTERVIEW_ROLE_MAX_LENGTH = 120
+
+def _column_length(model, name: str) -> int:
+    """The max_length of a model's text column: the form never says it a second time."""
+    return model._meta.get_field(name).max_length
+
+
+INTERVIEW_ROLE_MAX_LENGTH = _column_length(Interview, "role")
+# A sanity limit on the people interviewed in one role (the column would take far more).
 MAX_INTERVIEWED = 10000
 
 # Staff pick windows in Jakarta time whatever their browser says (registrasi.dates.JAKARTA).
@@ -33,14 +39,6 @@ def jakarta_window(day, start, end):
     return (
         datetime.combine(day, start, tzinfo=JAKARTA),
         datetime.combine(day, end, tzinfo=JAKARTA),
-    )
-
-
-def inspectors():
-    return (
-        get_user_model()
-        .objects.filter(groups__name=INSPECTOR_GROUP, is_active=True)
-        .order_by("full_name", "email")
     )
 
 
@@ -88,10 +86,14 @@ class WindowForm(forms.Form):
 
 class ScheduleForm(WindowForm):
     inspector = InspectorChoiceField(label=_("Inspector"), queryset=None, empty_label=None)
-    contact_name = NameField(label=_("On-site contact"), max_length=200, required=False)
+    contact_name = NameField(
+        label=_("On-site contact"),
+        max_length=_column_length(Inspection, "contact_name"),
+        required=False,
+    )
     contact_phone = forms.CharField(
         label=_("Contact phone"),
-        max_length=24,
+        max_length=_column_length(Inspection, "contact_phone"),
         required=False,
         validators=[validate_phone],
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
@@ -104,7 +106,7 @@ class ScheduleForm(WindowForm):
         super().__init__(*args, **kwargs)
         self.candidates = list(candidates)
         field = self.fields["inspector"]
-        field.queryset = inspectors()
+        field.queryset = active_inspectors()
         if self.candidates:
             _order_by_candidates(field, self.candidates)
 
@@ -141,7 +143,7 @@ class RescheduleForm(WindowForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["inspector"].queryset = inspectors()
+        self.fields["inspector"].queryset = active_inspectors()
 
 
 class CancelForm(forms.Form):
@@ -287,7 +289,7 @@ class CalendarFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["inspector"].queryset = inspectors()
+        self.fields["inspector"].queryset = active_inspectors()
 
     def week_start(self):
         day = self.cleaned_data.get("week") if self.is_valid() else None

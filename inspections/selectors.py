@@ -11,6 +11,7 @@ from django.utils import timezone
 from applications.models import Application, DocumentVersion
 from inspections.constants import ACTIVE_STATES, SUBMITTED_STATES, InspectionState
 from inspections.models import Finding, Inspection, InspectorArea
+from registrasi import dates
 from registrasi.accounts.constants import INSPECTOR_GROUP
 from registrasi.accounts.models import User
 from registrasi.audit.models import AuditEvent
@@ -21,9 +22,11 @@ def _with_application(queryset):
     return queryset.select_related("application__organization", "inspector")
 
 
-def _day_start(day: datetime.date) -> datetime.datetime:
-    """Midnight at the start of `day` in the project's time zone (Asia/Jakarta)."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+def active_inspectors():
+    """Every active member of the inspector group, by name: the inspectors staff choose from."""
+    return User.objects.filter(groups__name=INSPECTOR_GROUP, is_active=True).order_by(
+        "full_name", "email"
+    )
 
 
 @dataclass
@@ -49,11 +52,11 @@ def inspector_schedule(*, inspector, today: datetime.date | None = None) -> Insp
     An in-progress inspection from an earlier day that was never submitted also shows under
     today: it still needs the inspector.
     """
-    today = today or timezone.localdate()
-    tomorrow = _day_start(today + datetime.timedelta(days=1))
+    today = today or dates.today()
+    tomorrow = dates.day_start(today + datetime.timedelta(days=1))
     rows = _with_application(
         Inspection.objects.filter(inspector=inspector, state__in=ACTIVE_STATES).filter(
-            Q(window_end__gte=_day_start(today)) | Q(state=InspectionState.IN_PROGRESS)
+            Q(window_end__gte=dates.day_start(today)) | Q(state=InspectionState.IN_PROGRESS)
         )
     ).order_by("window_start", "id")
     schedule = InspectorSchedule()
@@ -163,11 +166,11 @@ def staff_week(*, week_start: datetime.date, inspector=None) -> StaffWeek:
     """Seven days from `week_start`: every inspector (or only `inspector`) with their
     inspections that week (cancelled ones left out), per day. Two queries."""
     days = [week_start + datetime.timedelta(days=n) for n in range(7)]
-    start, end = _day_start(days[0]), _day_start(days[-1] + datetime.timedelta(days=1))
-    inspectors = User.objects.filter(groups__name=INSPECTOR_GROUP, is_active=True)
+    start, end = dates.day_start(days[0]), dates.day_start(days[-1] + datetime.timedelta(days=1))
+    inspectors = active_inspectors()
     if inspector is not None:
         inspectors = inspectors.filter(pk=inspector.pk)
-    inspectors = list(inspectors.distinct().order_by("full_name", "email"))
+    inspectors = list(inspectors.distinct())
     inspections = (
         _with_application(Inspection.objects.exclude(state=InspectionState.CANCELLED))
         .filter(inspector__in=[i.pk for i in inspectors])
@@ -180,9 +183,7 @@ def staff_week(*, week_start: datetime.date, inspector=None) -> StaffWeek:
     rows = []
     for person in inspectors:
         own = per_inspector[person.pk]
-        by_day = [
-            [i for i in own if timezone.localtime(i.window_start).date() == day] for day in days
-        ]
+        by_day = [[i for i in own if dates.local_date(i.window_start) == day] for day in days]
         rows.append(InspectorWeek(inspector=person, inspections=own, by_day=by_day))
     return StaffWeek(week_start=week_start, days=days, rows=rows)
 
@@ -277,11 +278,7 @@ def assignment_candidates(*, application, window_start, window_end) -> list[Cand
     """Every active inspector: those who cover the premises' province and are free in the
     window first, then the least loaded that week, then by name. Five queries (premises,
     inspectors, areas, clashes, the week's load) however many inspectors there are."""
-    inspectors = list(
-        User.objects.filter(groups__name=INSPECTOR_GROUP, is_active=True)
-        .order_by("full_name", "email")
-        .distinct()
-    )
+    inspectors = list(active_inspectors().distinct())
     covering = set(
         InspectorArea.objects.filter(province__in=premises_provinces(application)).values_list(
             "inspector_id", flat=True
@@ -292,7 +289,7 @@ def assignment_candidates(*, application, window_start, window_end) -> list[Cand
         .overlapping(window_start, window_end)
         .values_list("inspector_id", flat=True)
     )
-    week_start = _day_start(_week_monday(window_start))
+    week_start = dates.day_start(_week_monday(window_start))
     load = dict(
         Inspection.objects.exclude(state=InspectionState.CANCELLED)
         .filter(window_start__gte=week_start, window_start__lt=week_start + WEEK)
@@ -316,7 +313,7 @@ WEEK = datetime.timedelta(days=7)
 
 
 def _week_monday(moment) -> datetime.date:
-    day = timezone.localdate(moment)
+    day = dates.local_date(moment)
     return day - datetime.timedelta(days=day.weekday())
 
 
