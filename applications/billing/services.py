@@ -173,7 +173,7 @@ def billing_code_renew(*, invoice: Invoice, actor: User) -> BillingCode:
         return billing_code_request(invoice=locked, actor=actor)
 
 
-def void_expired_codes(now: datetime.datetime | None = None) -> int:
+def void_expired_codes(*, now: datetime.datetime | None = None) -> int:
     """The daily scan: void every active code whose expiry passed. Returns how many."""
     now = now or timezone.now()
     count = 0
