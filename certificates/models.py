@@ -110,8 +110,11 @@ class Certificate(ConcurrentTransitionMixin, models.Model):
     render_attempts = models.PositiveIntegerField(_("render attempts"), default=0)
     render_error = models.TextField(_("last render error"), blank=True)
     # The file the current render attempt writes: known before rendering, so a file stored
-    # by an attempt that died before its commit is found and removed (services).
+    # by an attempt that died before its commit is found and removed (rendering).
     pdf_pending_name = models.CharField(max_length=255, blank=True)
+    # Until when a render run holds the render (certificates.rendering): a compare-and-set
+    # claim instead of a row lock held while WeasyPrint and pyHanko work.
+    render_claimed_until = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -1,4 +1,6 @@
-"""Every write to a certificate: issuing it on approval, rendering its PDF, sanctions.
+"""Every write to a certificate: issuing it on approval, sanctions, the daily scans; the PDF
+(certificates.rendering) is re-exported here, so `from certificates import services` is the
+one door to them.
 
 All functions are keyword-only, take the `actor`, run in one transaction with the rows they
 change locked, and write an audit event. State changes go through
@@ -8,16 +10,14 @@ transaction and handed to Celery after the commit.
 """
 
 import datetime
-import hashlib
 import logging
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+
+# The storage the PDF is written to (tests replace its methods through this name).
+from django.core.files.storage import default_storage  # noqa: F401
 from django.db import transaction
 from django.db.models import Exists, OuterRef
-from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -33,10 +33,21 @@ from certificates.constants import (
 )
 from certificates.models import Certificate, NumberSequence, Sanction
 from certificates.numbers import make_number
+from certificates.rendering import (
+    RENDER_MAX_ATTEMPTS,
+    RENDER_TASK,
+    certificate_pdf_response,
+    certificate_render_again,
+    certificate_render_pdf,
+    certificates_reconcile,
+    missing_pdfs,
+    orphans_remove,
+    render_failed,
+)
 from certificates.sanctions import open_suspension, sanctions_in_force
 from registrasi import outbox
 from registrasi.audit.services import audit_record
-from registrasi.dates import JAKARTA, today  # noqa: F401 (JAKARTA: for the API module)
+from registrasi.dates import JAKARTA, today
 from registrasi.services import (
     NotAllowed,
     ServiceError,
@@ -49,6 +60,8 @@ from registrasi.services import (
 )
 
 __all__ = [
+    "JAKARTA",
+    "RENDER_MAX_ATTEMPTS",
     "NotAllowed",
     "SanctionsNotConfirmed",
     "ServiceError",
@@ -56,17 +69,25 @@ __all__ = [
     "application_approve",
     "certificate_pdf_response",
     "certificate_reinstate",
+    "certificate_render_again",
     "certificate_render_pdf",
     "certificate_revoke",
     "certificate_suspend",
+    "certificates_expire",
+    "certificates_hand_over",
+    "certificates_reconcile",
     "expiry_date",
     "fine_impose",
     "fine_mark_paid",
+    "follow_up_basis",
+    "missing_pdfs",
+    "orphans_remove",
+    "render_failed",
+    "suspensions_lift_ended",
     "today",
 ]
 
 logger = logging.getLogger(__name__)
-RENDER_TASK = "certificates.tasks.render_certificate_pdf"
 S = CertificateState
 BATCH_SIZE = 500
 
@@ -352,122 +373,6 @@ def _replace_now_if_due(basis, certificate, application, actor, on):
         },
         update_fields=["state_changed_at"],
         before_save=_mark_state_changed,
-    )
-
-
-# The PDF ---------------------------------------------------------------------------------
-def certificate_render_pdf(*, certificate_id: int) -> str:
-    """Render, sign and store the certificate's PDF unless it exists. Returns what happened:
-    "rendered", "exists", "busy" (another run holds the row), "failed" (no attempts left)
-    or "missing".
-
-    Two transactions. The first counts the attempt and names the file it will write, and
-    commits: a run whose process dies while rendering still used up an attempt (after
-    RENDER_MAX_ATTEMPTS staff see "render failed"), and the file it may have stored is known.
-    The second renders with the row locked (skip_locked: a concurrent run leaves at once),
-    stores the file under that name and records it. The next attempt, and the
-    reconciliation, remove a file stored by a run that died before its commit.
-    """
-    name = _begin_render(certificate_id)
-    if name in ("busy", "missing", "exists", "failed"):
-        return name
-    return _render_and_store(certificate_id, name)
-
-
-UNFINISHED = "The previous render attempt did not finish (its worker stopped)."
-
-
-def _begin_render(certificate_id: int) -> str:
-    """Count the attempt and name its file (committed); returns the name or an outcome."""
-    with transaction.atomic():
-        certificate = _lock_for_render(certificate_id)
-        if isinstance(certificate, str):
-            return certificate
-        _remove_orphan(certificate)
-        if certificate.render_attempts >= RENDER_MAX_ATTEMPTS:
-            return "failed"
-        certificate.render_attempts += 1
-        certificate.pdf_pending_name = Certificate.pdf.field.generate_filename(
-            certificate, "certificate.pdf"
-        )
-        # Stays as the error if this attempt's process dies before it records another.
-        certificate.render_error = UNFINISHED
-        certificate.save(
-            update_fields=["render_attempts", "pdf_pending_name", "render_error", "updated_at"]
-        )
-        return certificate.pdf_pending_name
-
-
-def _lock_for_render(certificate_id: int):
-    certificate = (
-        Certificate.objects.select_for_update(skip_locked=True).filter(pk=certificate_id).first()
-    )
-    if certificate is None:
-        return "busy" if Certificate.objects.filter(pk=certificate_id).exists() else "missing"
-    return "exists" if certificate.pdf else certificate
-
-
-def _remove_orphan(certificate) -> bool:
-    """Delete the file an unfinished attempt stored but never recorded (row locked)."""
-    name = certificate.pdf_pending_name
-    if not name or certificate.pdf:
-        return False
-    certificate.pdf_pending_name = ""
-    if not default_storage.exists(name):
-        return False
-    default_storage.delete(name)
-    logger.warning("Certificate %s: removed the orphan PDF %s", certificate.pk, name)
-    return True
-
-
-def _render_and_store(certificate_id: int, name: str) -> str:
-    from certificates.signing import render_certificate
-
-    failure = None
-    with transaction.atomic():
-        certificate = _lock_for_render(certificate_id)
-        if isinstance(certificate, str):
-            return certificate
-        if certificate.pdf_pending_name != name:
-            return "busy"  # a newer attempt took over
-        fields = ["render_error", "pdf_pending_name", "updated_at"]
-        stored = None
-        try:
-            signed = render_certificate(certificate).signed_pdf
-            stored = default_storage.save(name, ContentFile(signed))
-        except Exception as exc:  # recorded for staff, then re-raised for the retry
-            failure = exc
-            certificate.render_error = f"{type(exc).__name__}: {exc}"[:2000]
-        else:
-            certificate.pdf.name = stored
-            certificate.pdf_sha256 = hashlib.sha256(signed).hexdigest()
-            certificate.pdf_rendered_at = timezone.now()
-            certificate.render_error = ""
-            fields += ["pdf", "pdf_sha256", "pdf_rendered_at"]
-        certificate.pdf_pending_name = ""
-        try:
-            certificate.save(update_fields=fields)
-        except Exception:
-            # Nothing will point at the stored file: remove it rather than leave an orphan.
-            if stored:
-                default_storage.delete(stored)
-            raise
-    if failure is not None:
-        logger.warning("Certificate %s PDF failed: %s", certificate_id, failure)
-        raise failure
-    return "rendered"
-
-
-def certificate_pdf_response(*, certificate) -> HttpResponse:
-    """The signed PDF as a download. The view checks visibility first."""
-    if not certificate.pdf:
-        raise ServiceError(_("The certificate PDF is not ready yet."))
-    handle = default_storage.open(certificate.pdf.name, "rb")
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"{certificate.number}.pdf",
-        content_type="application/pdf",
     )
 
 
@@ -762,74 +667,3 @@ def _lift_suspension(certificate_id: int, sanction_id: int, on: datetime.date) -
         )
         notify(done.event)
     return True
-
-
-# Reconciliation of PDFs ------------------------------------------------------------------
-# The render task's first run plus its retries (certificates.tasks, max_retries=5).
-RENDER_MAX_ATTEMPTS = 6
-
-
-def render_failed(certificate) -> bool:
-    """The render gave up after all its attempts: staff must look (and may render again)."""
-    return (
-        not certificate.pdf
-        and certificate.render_attempts >= RENDER_MAX_ATTEMPTS
-        and bool(certificate.render_error)
-    )
-
-
-def missing_pdfs(*, now=None):
-    """Certificates without a stored PDF, untouched for a few minutes (a lost task, a crashed
-    worker), that still have attempts left; the failed ones wait for staff."""
-    now = now or timezone.now()
-    quiet_since = now - datetime.timedelta(minutes=settings.CERTIFICATE_RECONCILE_AFTER_MINUTES)
-    return (
-        Certificate.objects.filter(pdf="", updated_at__lt=quiet_since)
-        .filter(render_attempts__lt=RENDER_MAX_ATTEMPTS)
-        .order_by("pk")
-    )
-
-
-def orphans_remove(*, now=None) -> int:
-    """Remove the files of render attempts that stopped between storing the PDF and their
-    commit (quiet for a few minutes, so no render is still running); returns how many."""
-    now = now or timezone.now()
-    quiet_since = now - datetime.timedelta(minutes=settings.CERTIFICATE_RECONCILE_AFTER_MINUTES)
-    ids = Certificate.objects.filter(pdf="", updated_at__lt=quiet_since).exclude(
-        pdf_pending_name=""
-    )
-    removed = 0
-    for pk in ids.values_list("pk", flat=True)[:BATCH_SIZE]:
-        with transaction.atomic():
-            certificate = _lock_for_render(pk)
-            if not isinstance(certificate, str) and _remove_orphan(certificate):
-                removed += 1
-            if not isinstance(certificate, str):
-                certificate.save(update_fields=["pdf_pending_name"])
-    return removed
-
-
-def certificates_reconcile(*, now=None, dry_run=False) -> list[int]:
-    """The ids of the certificates missing their PDF, to render again (the task
-    certificates.tasks.reconcile_certificates enqueues them; the render is idempotent, so
-    enqueuing one that is running does no harm). First, unless `dry_run`, PDFs stored by
-    renders that died before their commit are removed."""
-    ids = list(missing_pdfs(now=now).values_list("pk", flat=True).iterator(chunk_size=BATCH_SIZE))
-    if not dry_run:
-        orphans_remove(now=now)
-    return ids
-
-
-def certificate_render_again(*, certificate, actor) -> Certificate:
-    """Staff: start the PDF render again after it failed (attempts counted from zero)."""
-    refuse_unless_perm(actor, ISSUE_CERTIFICATE)
-    with transaction.atomic():
-        certificate = lock(certificate)
-        if certificate.pdf:
-            raise NotAllowed(_("The certificate PDF exists already."))
-        previous = {"attempts": certificate.render_attempts, "error": certificate.render_error}
-        certificate.render_attempts = 0
-        certificate.save(update_fields=["render_attempts", "updated_at"])
-        audit_record(actor=actor, action="render_again", obj=certificate, data=previous)
-        outbox.enqueue(RENDER_TASK, certificate.pk)
-    return certificate

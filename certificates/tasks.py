@@ -62,9 +62,5 @@ def send_expiry_reminders() -> int:
 
 @shared_task(name="certificates.tasks.reconcile_certificates", acks_late=True)
 def reconcile_certificates() -> list[int]:
-    """Periodic (beat): enqueue the PDF render again for certificates that have none;
-    returns their ids."""
-    ids = services.certificates_reconcile()
-    for pk in ids:
-        render_certificate_pdf.delay(pk)
-    return ids
+    """Periodic (beat): enqueue the PDF render again for certificates that have none."""
+    return services.certificates_reconcile()

@@ -4,7 +4,6 @@ from django.core.management.base import BaseCommand
 
 from certificates.models import Certificate
 from certificates.services import certificates_reconcile
-from certificates.tasks import reconcile_certificates
 
 
 class Command(BaseCommand):
@@ -14,8 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="List them; enqueue nothing.")
 
     def handle(self, *args, dry_run=False, **options):
-        # The beat task's work, run here (not queued); --dry-run only lists.
-        ids = certificates_reconcile(dry_run=True) if dry_run else reconcile_certificates()
+        ids = certificates_reconcile(dry_run=dry_run)
         numbers = dict(Certificate.objects.filter(pk__in=ids).values_list("pk", "number"))
         verb = "would enqueue" if dry_run else "enqueued"
         for pk in ids:
