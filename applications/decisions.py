@@ -171,10 +171,15 @@ DESCRIBE = {
 }
 
 
+def available(*, application, user) -> set[str]:
+    """The transitions `user` may take on `application` now (state, permission, conditions)."""
+    return {t.name for t in application.get_available_user_state_transitions(user)}
+
+
 def decisions_for(*, application, user, detail) -> list[Decision]:
     """The actions `user` may take on `application` now, in ORDER."""
-    available = {t.name for t in application.get_available_user_state_transitions(user)}
-    return [DESCRIBE[name](application, detail) for name in ORDER if name in available]
+    names = available(application=application, user=user)
+    return [DESCRIBE[name](application, detail) for name in ORDER if name in names]
 
 
 def separation_note(*, application, user) -> bool:

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from applications import selectors, services, walkin
+from applications import decisions, selectors, services, walkin
 from applications.forms import DocumentReviewForm, QueueFilterForm, ReasonForm, WalkInForm
 from applications.models import DocumentVersion
 from applications.views.common import (
@@ -29,7 +29,6 @@ from applications.views.page import (
     decision_context,
     detail_context,
     render_staff_detail,
-    staff_actions,
 )
 from registrasi.services import ServiceError
 
@@ -110,7 +109,7 @@ def reject(request, pk):
             )
         status = 400
     else:
-        if not staff_actions(application)["reject"]:
+        if "reject" not in decisions.available(application=application, user=request.user):
             return refuse_state(
                 request,
                 application,

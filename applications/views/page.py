@@ -13,7 +13,6 @@ from applications.constants import (
     EDITABLE_STATES,
     REPLACEMENT_UPLOAD_STATES,
     WITHDRAWABLE_STATES,
-    ApplicationState,
     ReviewStatus,
 )
 from applications.forms import DocumentUploadForm, ReasonForm
@@ -21,8 +20,6 @@ from applications.models import is_member
 from applications.timeline import application_timeline
 from applications.views.common import application_for
 from registrasi.validators import FREE_TEXT_MAX_LENGTH
-
-S = ApplicationState
 
 STEPS = [
     ("company", gettext_lazy("Company details")),
@@ -111,7 +108,8 @@ def render_staff_detail(request, application, context=None, status=200, **forms)
 def decision_context(request, application, context):
     """The decision page's top: the summary and the actions this person may take now."""
     return {
-        "actions": staff_actions(application),
+        # Reviewing documents is no transition: the states in which staff review them.
+        "actions": {"review_documents": application.state in DOCUMENT_REVIEW_STATES},
         "decisions": decisions.decisions_for(
             application=application, user=request.user, detail=context["detail"]
         ),
@@ -129,16 +127,4 @@ def _documents_summary(slots):
         "accepted": by_status.count(ReviewStatus.ACCEPTED),
         "pending": by_status.count(ReviewStatus.PENDING),
         "rejected": by_status.count(ReviewStatus.REJECTED),
-    }
-
-
-def staff_actions(application):
-    """The desk's buttons valid for the current state (the services check again)."""
-    state = application.state
-    return {
-        "start_review": state == S.SUBMITTED,
-        "return": state == S.UNDER_REVIEW,
-        "accept": state == S.UNDER_REVIEW,
-        "reject": state in (S.UNDER_REVIEW, S.INSPECTION_PASSED),
-        "review_documents": state in DOCUMENT_REVIEW_STATES,
     }

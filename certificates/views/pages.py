@@ -5,8 +5,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from certificates import selectors, services
@@ -40,6 +42,33 @@ def mine(request):
     return render(request, "certificates/mine.html", {"certificates": certificates})
 
 
+# The staff's decisions on a certificate page, in the order offered: (name, label, class).
+STAFF_ACTIONS = (
+    ("fine", gettext_lazy("Impose a fine"), "button secondary"),
+    ("suspend", gettext_lazy("Suspend"), "button secondary"),
+    ("reinstate", gettext_lazy("Reinstate"), "button secondary"),
+    ("revoke", gettext_lazy("Revoke"), "btn danger"),
+)
+
+
+def _staff_actions(certificate, user):
+    """The decisions `user` may take on `certificate` now, as the lifecycle lists them
+    (django-fsm: state and permission). A fine is no transition: it goes with revocation,
+    on a certificate in force (active or suspended)."""
+    names = {t.name for t in certificate.get_available_user_state_transitions(user)}
+    if "revoke" in names:
+        names.add("fine")
+    return [
+        {
+            "url": reverse(f"certificates:{name}", args=[certificate.pk]),
+            "label": label,
+            "style": style,
+        }
+        for name, label, style in STAFF_ACTIONS
+        if name in names
+    ]
+
+
 @login_required
 @require_GET
 def detail(request, pk):
@@ -59,6 +88,7 @@ def detail(request, pk):
         "today": timezone.localdate(),
         "max_render_attempts": MAX_RENDER_ATTEMPTS,
         "render_failed": services.render_failed(certificate),
+        "actions": _staff_actions(certificate, request.user) if is_staff else [],
     }
     return render(request, "certificates/detail.html", context)
 
