@@ -44,7 +44,7 @@ from applications.models import (
 )
 from certificates.constants import CertificateState
 from certificates.models import Certificate
-from registrasi.accounts.models import Organization
+from registrasi.accounts.models import Organization, User
 from registrasi.audit.services import audit_record
 from registrasi.dates import local_date
 from registrasi.dates import today as jakarta_today
@@ -242,7 +242,9 @@ def can_start(certificate, kind: Kind, today=None) -> FollowUpCheck:
 
 
 # Starting a renewal or a change report -----------------------------------------------------
-def application_start(*, certificate, actor, kind: Kind, today=None) -> Application:
+def application_start(
+    *, certificate: Certificate, actor: User, kind: Kind, today: datetime.date | None = None
+) -> Application:
     """Start an application of `kind` (a draft) for `certificate`, prefilled from the
     application the certificate was issued on. `today` is the Jakarta date (tests pass one;
     time-machine works too)."""
@@ -254,12 +256,14 @@ def application_start(*, certificate, actor, kind: Kind, today=None) -> Applicat
     )
 
 
-def application_start_change(*, certificate, actor) -> Application:
+def application_start_change(*, certificate: Certificate, actor: User) -> Application:
     """Start a change report for `certificate`."""
     return application_start(certificate=certificate, actor=actor, kind=kinds.CHANGE)
 
 
-def application_start_renewal(*, certificate, actor, today=None) -> Application:
+def application_start_renewal(
+    *, certificate: Certificate, actor: User, today: datetime.date | None = None
+) -> Application:
     """Start a renewal for `certificate`: from 180 days before it expires, and after."""
     return application_start(certificate=certificate, actor=actor, kind=kinds.RENEWAL, today=today)
 
@@ -372,7 +376,7 @@ ORGANIZATION_FIELDS = {
 }
 
 
-def organization_apply_change(*, application, actor) -> Organization:
+def organization_apply_change(*, application: Application, actor: User) -> Organization:
     """Bring the organization's record in line with an approved change report (or renewal):
     legal name, registered address, province, foreign ownership. Called by
     certificates.services.application_approve in its transaction, once the application is

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from certificates import signing
 from certificates.constants import ISSUE_CERTIFICATE
 from certificates.models import Certificate
 from registrasi import outbox
+from registrasi.accounts.models import User
 from registrasi.audit.services import audit_record
 from registrasi.services import NotAllowed, ServiceError, lock, refuse_unless_perm
 
@@ -157,7 +158,7 @@ def _delete_orphan(certificate_id: int, name: str) -> bool:
     return True
 
 
-def certificate_pdf_response(*, certificate) -> HttpResponse:
+def certificate_pdf_response(*, certificate: Certificate) -> HttpResponse:
     """The signed PDF as a download. The view checks visibility first."""
     if not certificate.pdf:
         raise ServiceError(_("The certificate PDF is not ready yet."))
@@ -171,7 +172,7 @@ def certificate_pdf_response(*, certificate) -> HttpResponse:
 
 
 # Reconciliation --------------------------------------------------------------------------
-def render_failed(certificate) -> bool:
+def render_failed(certificate: Certificate) -> bool:
     """The render gave up after all its attempts: staff must look (and may render again)."""
     return (
         not certificate.pdf
@@ -184,7 +185,7 @@ def _quiet_since(now) -> datetime.datetime:
     return now - datetime.timedelta(minutes=settings.CERTIFICATE_RECONCILE_AFTER_MINUTES)
 
 
-def missing_pdfs(*, now=None):
+def missing_pdfs(*, now: datetime.datetime | None = None) -> QuerySet:
     """Certificates without a stored PDF, untouched for a few minutes (a lost task, a crashed
     worker), that still have attempts left; the failed ones wait for staff."""
     now = now or timezone.now()
@@ -195,7 +196,7 @@ def missing_pdfs(*, now=None):
     )
 
 
-def orphans_remove(*, now=None) -> int:
+def orphans_remove(*, now: datetime.datetime | None = None) -> int:
     """Remove the files of render attempts that died between storing the PDF and recording
     it (quiet for a few minutes, their claim lapsed: no render is still running); returns
     how many. Each is let go with a compare-and-set, as a claim is taken."""
@@ -214,7 +215,9 @@ def orphans_remove(*, now=None) -> int:
     return removed
 
 
-def certificates_reconcile(*, now=None, dry_run=False) -> list[int]:
+def certificates_reconcile(
+    *, now: datetime.datetime | None = None, dry_run: bool = False
+) -> list[int]:
     """Enqueue render_certificate_pdf again for every certificate missing its PDF; returns
     their ids. The task is idempotent, so enqueuing one that is running does no harm. First,
     PDFs stored by renders that died before recording them are removed."""
@@ -237,7 +240,7 @@ def _enqueue_renders(ids: list[int]) -> None:
         app.tasks[RENDER_TASK].delay(pk)  # .delay: eager mode in development and tests
 
 
-def certificate_render_again(*, certificate: Certificate, actor) -> Certificate:
+def certificate_render_again(*, certificate: Certificate, actor: User) -> Certificate:
     """Staff: start the PDF render again after it failed (attempts counted from zero)."""
     refuse_unless_perm(actor, ISSUE_CERTIFICATE)
     with transaction.atomic():
