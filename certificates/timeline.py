@@ -23,6 +23,7 @@ HISTORY_ACTIONS = {
     ),
     "fine_carry": gettext_lazy("Unpaid fine carried over from the certificate it replaces"),
     "hand_over": gettext_lazy("Replaced by the renewed certificate"),
+    "expiry_reminder": gettext_lazy("Expiry reminder emailed"),
 }
 
 
