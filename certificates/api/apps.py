@@ -1,5 +1,14 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
+
+
+def _audit_event_saved(sender, instance, created, raw=False, **kwargs):
+    """Every new audit event may be a webhook event (certificates.api.webhooks)."""
+    if created and not raw:
+        from certificates.api import webhooks
+
+        webhooks.on_audit_event(instance)
 
 
 class ApiConfig(AppConfig):
@@ -7,3 +16,10 @@ class ApiConfig(AppConfig):
     label = "api"
     verbose_name = _("API")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # registrasi imports no app: the audit log does not know about webhooks, so the
+        # API listens to it here.
+        post_save.connect(
+            _audit_event_saved, sender="audit.AuditEvent", dispatch_uid="api_webhooks"
+        )

@@ -210,11 +210,29 @@ class SubmitView(OrganizationView):
         return Response(application_data(application))
 
 
+def _invoices():
+    return Invoice.objects.prefetch_related("billing_codes").order_by("-issued_at", "-pk")
+
+
 class InvoiceListView(OrganizationView):
-    @extend_schema(responses={200: InvoiceSerializer(many=True), **ERRORS})
+    @extend_schema(
+        responses={200: InvoiceSerializer(many=True), **ERRORS},
+        summary="The application's invoices and their billing codes",
+    )
     def get(self, request, pk, version=None):
         application = _application(request, pk)
-        invoices = Invoice.objects.filter(application=application).order_by("-issued_at")
+        invoices = _invoices().filter(application=application)
+        return Response(InvoiceSerializer(invoices, many=True).data)
+
+
+class OrganizationInvoiceListView(OrganizationView):
+    @extend_schema(
+        responses={200: InvoiceSerializer(many=True), **ERRORS},
+        summary="Every invoice of the organization, with billing code, amount, expiry, status",
+    )
+    def get(self, request, version=None):
+        applications = Application.objects.visible_to(request.user).values("pk")
+        invoices = _invoices().filter(application__in=applications)
         return Response(InvoiceSerializer(invoices, many=True).data)
 
 

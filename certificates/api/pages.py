@@ -1,12 +1,16 @@
-"""The organization's API tokens page: an owner creates, lists and revokes tokens.
+"""The organization's API pages, for its owners only (anyone else gets a 404): tokens
+(create, list, revoke) and webhooks (register an endpoint, see its deliveries and every
+attempt, send one again, enable a disabled endpoint, delete it).
 
-The secret is shown once, on the page that answers the creation, and never again; the page
-is not cached (PrivateCacheMiddleware) and the secret is never logged.
+A token's or an endpoint's secret is shown once, on the page that answers the creation, and
+never again; the pages are not cached (PrivateCacheMiddleware) and secrets are never logged.
 """
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -14,7 +18,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from certificates.api import tokens as token_services
-from certificates.api.models import ApiToken, TokenScope
+from certificates.api import webhooks
+from certificates.api.models import (
+    ApiToken,
+    TokenScope,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
+from registrasi.services import NotAllowed
 from registrasi.validators import NameField
 
 
@@ -70,3 +83,99 @@ def revoke(request, pk):
     token_services.token_revoke(token=token, actor=request.user)
     messages.success(request, _("The token was revoked."))
     return redirect("api:tokens")
+
+
+# Webhooks --------------------------------------------------------------------------------
+DELIVERIES_SHOWN = 50
+ATTEMPTS_SHOWN = 20
+
+
+class EndpointForm(forms.Form):
+    url = forms.URLField(
+        label=gettext_lazy("Address (https://)"), max_length=500, assume_scheme="https"
+    )
+    events = forms.MultipleChoiceField(
+        label=gettext_lazy("Events"),
+        choices=WebhookEvent.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        webhooks.check_url(url)
+        return url
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def webhook_list(request):
+    membership = _owner_membership(request)
+    form = EndpointForm(request.POST or None)
+    new = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = webhooks.endpoint_create(
+                organization=membership.organization, actor=request.user, **form.cleaned_data
+            )
+            form = EndpointForm()
+        except (NotAllowed, ValidationError) as refusal:
+            form.add_error(None, getattr(refusal, "message", None) or refusal.messages[0])
+    return render(
+        request,
+        "api/webhooks.html",
+        {
+            "organization": membership.organization,
+            "endpoints": WebhookEndpoint.objects.visible_to(request.user),
+            "form": form,
+            "new": new,
+        },
+    )
+
+
+def _endpoint(request, pk):
+    _owner_membership(request)
+    return get_object_or_404(WebhookEndpoint.objects.visible_to(request.user), pk=pk)
+
+
+@login_required
+def webhook_detail(request, pk):
+    endpoint = _endpoint(request, pk)
+    attempts = WebhookAttempt.objects.order_by("-started_at", "-pk")
+    deliveries = endpoint.deliveries.prefetch_related(Prefetch("attempts", queryset=attempts))
+    return render(
+        request,
+        "api/webhook_detail.html",
+        {
+            "endpoint": endpoint,
+            "deliveries": deliveries[:DELIVERIES_SHOWN],
+            "attempts_shown": ATTEMPTS_SHOWN,
+        },
+    )
+
+
+@login_required
+@require_POST
+def webhook_enable(request, pk):
+    endpoint = webhooks.endpoint_enable(endpoint=_endpoint(request, pk), actor=request.user)
+    messages.success(request, _("The endpoint is enabled again."))
+    return redirect("api:webhook", endpoint.pk)
+
+
+@login_required
+@require_POST
+def webhook_delete(request, pk):
+    webhooks.endpoint_delete(endpoint=_endpoint(request, pk), actor=request.user)
+    messages.success(request, _("The endpoint was deleted."))
+    return redirect("api:webhooks")
+
+
+@login_required
+@require_POST
+def delivery_send_again(request, pk):
+    _owner_membership(request)
+    delivery = get_object_or_404(
+        WebhookDelivery.objects.visible_to(request.user).select_related("endpoint"), pk=pk
+    )
+    webhooks.delivery_send_again(delivery=delivery, actor=request.user)
+    messages.success(request, _("The delivery is being sent again."))
+    return redirect("api:webhook", delivery.endpoint_id)

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from applications.billing.models import CodeStatus
 from applications.constants import ApplicationKind, Direction, DocumentType, Sourcing
 from certificates.constants import VerificationStatus
 from registrasi.accounts.constants import Province
@@ -121,7 +122,22 @@ class TimelineEntrySerializer(serializers.Serializer):
     note = serializers.CharField()
 
 
+class BillingCodeSerializer(serializers.Serializer):
+    code = serializers.CharField(
+        allow_null=True, help_text=_("Empty while the billing system has not issued it yet.")
+    )
+    amount = serializers.IntegerField(help_text=_("Rupiah"))
+    status = serializers.ChoiceField(choices=CodeStatus.choices)
+    status_label = serializers.CharField(source="get_status_display")
+    issued_at = serializers.DateTimeField(allow_null=True)
+    expires_at = serializers.DateTimeField(allow_null=True)
+    payable = serializers.BooleanField(
+        source="is_payable", help_text=_("Issued, not paid, voided or expired.")
+    )
+
+
 class InvoiceSerializer(serializers.Serializer):
+    application = serializers.IntegerField(source="application_id")
     number = serializers.CharField()
     kind = serializers.CharField()
     amount = serializers.IntegerField()
@@ -129,6 +145,11 @@ class InvoiceSerializer(serializers.Serializer):
     due_date = serializers.DateField()
     paid_at = serializers.DateTimeField(allow_null=True)
     cancelled_at = serializers.DateTimeField(allow_null=True)
+    billing_codes = BillingCodeSerializer(
+        many=True,
+        source="billing_codes.all",
+        help_text=_("The billing codes to pay it with, newest first (expired ones voided)."),
+    )
 
 
 class DocumentVersionSerializer(serializers.Serializer):

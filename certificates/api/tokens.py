@@ -1,11 +1,11 @@
 """Creating, revoking and checking organization API tokens.
 
-A token reads `rgs_<key_id>_<secret>`. Only the SHA-256 of the whole token is stored; the
+A token reads `rgs_<key_id>_<secret>`. Only the SHA-256 of the whole token is stored
+(registrasi.tokens.HashedToken); the
 token itself is returned once, by `token_create`. A token acts as the owner who created it,
 within that owner's organization only, and only while the owner is still a member of it.
 """
 
-import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certificates.api.models import ApiToken, TokenScope
-from registrasi.accounts.models import hash_token
 from registrasi.audit.services import audit_record
 from registrasi.services import NotAllowed
+from registrasi.tokens import hash_token, new_secret
 
 PREFIX = "rgs"
 # last_used_at is written at most this often per token, not on every request.
@@ -46,7 +46,7 @@ def token_create(*, organization, actor, name: str, scope: str, days: int) -> Ne
     if scope not in TokenScope.values:
         raise NotAllowed(_("Choose a valid scope."))
     key_id = secrets.token_hex(6)
-    secret = f"{PREFIX}_{key_id}_{secrets.token_urlsafe(32)}"
+    secret = new_secret(prefix=f"{PREFIX}_{key_id}_")
     with transaction.atomic():
         token = ApiToken.objects.create(
             organization=organization,
@@ -54,7 +54,7 @@ def token_create(*, organization, actor, name: str, scope: str, days: int) -> Ne
             name=name,
             scope=scope,
             key_id=key_id,
-            secret_sha256=hash_token(secret),
+            token_hash=hash_token(secret),
             expires_at=timezone.now() + timedelta(days=min(max(days, 1), MAX_DAYS)),
         )
         audit_record(
@@ -91,10 +91,10 @@ def token_for(secret: str) -> ApiToken | None:
         return None
     token = (
         ApiToken.objects.select_related("created_by", "organization")
-        .filter(key_id=parts[1])
+        .filter(key_id=parts[1], token_hash=hash_token(secret))
         .first()
     )
-    if token is None or not hmac.compare_digest(token.secret_sha256, hash_token(secret)):
+    if token is None:
         return None
     if not token.is_usable or not token.created_by.is_active:
         return None

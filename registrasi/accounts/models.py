@@ -1,4 +1,3 @@
-import hashlib
 import uuid
 
 from django.conf import settings
@@ -18,6 +17,7 @@ from registrasi.accounts.constants import (
     Province,
 )
 from registrasi.accounts.validators import validate_nib, validate_phone
+from registrasi.tokens import HashedToken, hash_token  # noqa: F401 (hash_token: for callers)
 
 EMAIL_MAX_LENGTH = 254  # models.EmailField's default, the column of User.email
 
@@ -196,10 +196,6 @@ class Membership(models.Model):
         return self.role == MembershipRole.OWNER
 
 
-def hash_token(token):
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 class InvitationQuerySet(models.QuerySet):
     def visible_to(self, user):
         if not user.is_authenticated or user.membership is None:
@@ -207,8 +203,9 @@ class InvitationQuerySet(models.QuerySet):
         return self.filter(organization_id=user.membership.organization_id)
 
 
-class Invitation(models.Model):
-    """An owner's invitation to join their organization. Only the token's hash is stored."""
+class Invitation(HashedToken):
+    """An owner's invitation to join their organization. Only the token's hash is stored
+    (token_hash, created_at, expires_at and revoked_at come from HashedToken)."""
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="invitations"
@@ -217,32 +214,23 @@ class Invitation(models.Model):
     role = models.CharField(
         _("role"), max_length=16, choices=MembershipRole.choices, default=MembershipRole.MEMBER
     )
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField(_("expires"))
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
     objects = InvitationQuerySet.as_manager()
 
-    class Meta:
+    class Meta(HashedToken.Meta):
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
-        ordering = ["-created_at"]
 
     def __str__(self):
         return f"{self.email} → {self.organization}"
 
     @property
     def is_usable(self):
-        return (
-            self.accepted_at is None
-            and self.revoked_at is None
-            and self.expires_at > timezone.now()
-        )
+        return self.accepted_at is None and super().is_usable
 
     @property
     def status(self):
@@ -250,7 +238,7 @@ class Invitation(models.Model):
             return _("accepted")
         if self.revoked_at:
             return _("revoked")
-        if self.expires_at <= timezone.now():
+        if self.is_expired:
             return _("expired")
         return _("pending")
 

@@ -1,6 +1,7 @@
 """The API (certificates.api): DRF, and the OpenAPI schema by drf-spectacular."""
 
-from registrasi.settings_parts.core import env
+from registrasi.settings_parts.core import DEBUG, PRODUCTION, env
+from registrasi.settings_parts.tasks import CELERY_BEAT_SCHEDULE
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["certificates.api.authentication.TokenAuthentication"],
@@ -36,4 +37,21 @@ SPECTACULAR_SETTINGS = {
         "certificates.api.schema.refuse_unknown_fields",
         "certificates.api.schema.describe_errors",
     ],
+}
+
+# Webhooks (certificates.api.webhooks): an endpoint must be HTTPS on a public address. Only in
+# development (never in production) may it be plain HTTP to this machine or a private network.
+WEBHOOK_ALLOW_PRIVATE_HOSTS = not PRODUCTION and env.bool("WEBHOOK_ALLOW_PRIVATE_HOSTS", DEBUG)
+WEBHOOK_TIMEOUT = env.int("WEBHOOK_TIMEOUT", default=10)
+# A failed delivery is tried again after 30 s, 1 min, 2 min... (at most WEBHOOK_RETRY_BACKOFF_MAX
+# seconds apart) for WEBHOOK_RETRY_HOURS; an endpoint failing for WEBHOOK_DISABLE_AFTER_HOURS is
+# disabled and its owners are emailed.
+WEBHOOK_RETRY_BACKOFF_BASE = env.int("WEBHOOK_RETRY_BACKOFF_BASE", default=30)
+WEBHOOK_RETRY_BACKOFF_MAX = env.int("WEBHOOK_RETRY_BACKOFF_MAX", default=3600)
+WEBHOOK_RETRY_HOURS = env.int("WEBHOOK_RETRY_HOURS", default=24)
+WEBHOOK_DISABLE_AFTER_HOURS = env.int("WEBHOOK_DISABLE_AFTER_HOURS", default=24)
+CELERY_BEAT_SCHEDULE["api-retry-webhooks"] = {
+    "task": "certificates.api.tasks.retry_webhooks",
+    "schedule": 60.0,
+    "options": {"expires": 55},
 }

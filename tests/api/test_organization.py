@@ -153,7 +153,7 @@ def test_a_token_stops_working_when_its_owner_leaves_the_organization(applicant)
 def test_the_secret_is_stored_hashed_and_last_use_recorded(applicant):
     new = make_token(applicant)
     row = ApiToken.objects.get()
-    assert new.secret not in (row.secret_sha256, row.key_id)
+    assert new.secret not in (row.token_hash, row.key_id)
     assert row.last_used_at is None
     client_for(new.secret).get("/api/v1/applications/")
     row.refresh_from_db()
