@@ -14,8 +14,9 @@ from inspections.selectors import (
     overdue_inspections,
     staff_week,
 )
+from tests.bulk import copies_of_inspection
 from tests.factories import InspectorFactory
-from tests.inspections.factories import make_inspection, on_planned_day, record_all
+from tests.inspections.factories import make_inspection, on_planned_day, record_all, window
 
 JAKARTA = zoneinfo.ZoneInfo("Asia/Jakarta")
 # Monday 7 December 2026, 07:00 in Jakarta.
@@ -29,21 +30,16 @@ def monday():
 
 
 def book(n, inspectors, staff, slots_per_day=4):
-    """`n` inspections spread over the inspectors, non-overlapping, from tomorrow."""
-    made = []
+    """`n` inspections spread over the inspectors, non-overlapping, from tomorrow: the first
+    through the services, the others copies of it (tests.bulk)."""
+    slots = []
     for i in range(n):
-        inspector = inspectors[i % len(inspectors)]
         k = i // len(inspectors)
-        made.append(
-            make_inspection(
-                inspector=inspector,
-                staff=staff,
-                days=1 + k // slots_per_day,
-                hour=8 + 2 * (k % slots_per_day),
-                hours=2,
-            )
-        )
-    return made
+        start, end = window(days=1 + k // slots_per_day, hour=8 + 2 * (k % slots_per_day), hours=2)
+        slots.append((inspectors[i % len(inspectors)], start, end))
+    (inspector, start, _end), *others = slots
+    first = make_inspection(inspector=inspector, staff=staff, days=1, hour=start.hour, hours=2)
+    return [first, *copies_of_inspection(first, others)]
 
 
 # Inspector schedule ----------------------------------------------------------------------

@@ -7,8 +7,9 @@ import time_machine
 from django.urls import reverse
 
 from inspections.forms import JAKARTA
+from tests.bulk import copies_of_inspection
 from tests.factories import InspectorFactory
-from tests.inspections.factories import make_inspection
+from tests.inspections.factories import make_inspection, window
 
 # Sunday 29 November 2026, 08:00 in Jakarta; the week under test starts Monday 30 November.
 NOW = datetime.datetime(2026, 11, 29, 8, 0, tzinfo=JAKARTA)
@@ -29,18 +30,24 @@ def now():
 
 
 def _book(count, staff, inspectors=None):
-    """`count` inspections in the week of MONDAY, ten per inspector (no overlaps)."""
+    """`count` inspections in the week of MONDAY, ten per inspector (no overlaps): the first
+    through the services, the others copies of it (tests.bulk)."""
     inspectors = inspectors or [InspectorFactory() for _ in range(-(-count // SLOTS_PER_INSPECTOR))]
-    booked = []
+    slots = []
     for n in range(count):
-        inspector = inspectors[n // SLOTS_PER_INSPECTOR]
         slot = n % SLOTS_PER_INSPECTOR
-        booked.append(
-            make_inspection(
-                inspector=inspector, staff=staff, days=1 + slot // 2, hour=9 + 4 * (slot % 2)
-            )
-        )
-    return booked
+        slots.append((inspectors[n // SLOTS_PER_INSPECTOR], 1 + slot // 2, 9 + 4 * (slot % 2)))
+    return _booked(slots, staff)
+
+
+def _booked(slots, staff):
+    """An inspection for each (inspector, days from today, hour) in `slots`, three hours long."""
+    (inspector, days, hour), *others = slots
+    first = make_inspection(inspector=inspector, staff=staff, days=days, hour=hour)
+    copies = copies_of_inspection(
+        first, [(inspector, *window(days=days, hour=hour)) for inspector, days, hour in others]
+    )
+    return [first, *copies]
 
 
 @pytest.mark.parametrize("count", [5, 50])
@@ -50,11 +57,10 @@ def test_my_schedule_runs_a_fixed_number_of_queries(
     inspector = InspectorFactory()
     # One inspector cannot have 50 in a week: spread the others over the following weeks.
     booked = _book(min(count, SLOTS_PER_INSPECTOR), staff_user, [inspector])
-    for n in range(count - len(booked)):
-        booked.append(
-            make_inspection(
-                inspector=inspector, staff=staff_user, days=8 + n // 2, hour=9 + 4 * (n % 2)
-            )
+    later = [(inspector, 8 + n // 2, 9 + 4 * (n % 2)) for n in range(count - len(booked))]
+    if later:
+        booked += copies_of_inspection(
+            booked[0], [(inspector, *window(days=days, hour=hour)) for _, days, hour in later]
         )
     client.force_login(inspector)
     with django_assert_num_queries(SCHEDULE_QUERIES):

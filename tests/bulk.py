@@ -1,0 +1,75 @@
+"""Many rows at once, for the tests that pin a page's query count at 5 and at 50 rows.
+
+Going through the services fifty times (submit, review, pay, schedule...) costs seconds per row,
+and such a test is about the reads, not the writes. So one row is made the real way, through
+the services (a factory), and the others are copies of it written with bulk_create: the same
+states, the same related rows (an inspection's application, its sites, its checklist), only
+what must differ changed (references, inspectors, windows).
+
+    inspections = copies_of_inspection(make_inspection(...), [(inspector, start, end), ...])
+"""
+
+import itertools
+
+from applications.models import Application, ApplicationSite
+from inspections.models import Finding, Inspection
+
+_copy_number = itertools.count(1)  # keeps the copies' references unique within a test
+
+
+def _values(obj, **changes):
+    """The column values of `obj` without its primary key, with `changes` applied."""
+    values = {
+        field.attname: getattr(obj, field.attname)
+        for field in obj._meta.concrete_fields
+        if not field.primary_key
+    }
+    return {**values, **changes}
+
+
+def copies_of_application(application, count):
+    """`count` copies of `application` (each with its own reference) and of its sites."""
+    copies = Application.objects.bulk_create(
+        Application(
+            **_values(
+                application,
+                reference=f"{application.reference}-{next(_copy_number)}"
+                if application.reference
+                else None,
+            )
+        )
+        for _ in range(count)
+    )
+    sites = list(ApplicationSite.objects.filter(application=application))
+    ApplicationSite.objects.bulk_create(
+        ApplicationSite(**_values(site, application_id=copy.pk))
+        for copy in copies
+        for site in sites
+    )
+    return copies
+
+
+def copies_of_inspection(inspection, slots):
+    """A copy of `inspection` for each (inspector, window_start, window_end) in `slots`, each on
+    a copy of its application, with a copy of its checklist findings; returns the copies read
+    back from the database, as the factory returns its inspection."""
+    applications = copies_of_application(inspection.application, len(slots))
+    copies = Inspection.objects.bulk_create(
+        Inspection(
+            **_values(
+                inspection,
+                application_id=application.pk,
+                inspector_id=inspector.pk,
+                window_start=start,
+                window_end=end,
+            )
+        )
+        for application, (inspector, start, end) in zip(applications, slots, strict=True)
+    )
+    findings = list(Finding.objects.filter(inspection=inspection))
+    Finding.objects.bulk_create(
+        Finding(**_values(finding, inspection_id=copy.pk))
+        for copy in copies
+        for finding in findings
+    )
+    return list(Inspection.objects.filter(pk__in=[copy.pk for copy in copies]).order_by("pk"))
