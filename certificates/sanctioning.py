@@ -60,30 +60,18 @@ def carry_sanctions(
     basis = in_force.certificate
     suspension = in_force.suspension
     if suspension is not None and certificate.state == S.ACTIVE:
-        carried = Sanction.objects.create(
-            certificate=certificate,
+        certificate = _sanction_decision(
+            certificate,
+            "carry_suspension",
+            actor,
+            suspension.reason,
+            None,
             kind=SanctionKind.SUSPENSION,
-            reason=suspension.reason,
             starts_on=suspension.starts_on,
             ends_on=suspension.ends_on,
-            created_by=actor,
             carried_from=basis,
+            data={"carried_from": basis.pk, "until": _iso(suspension.ends_on)},
         )
-        done = run_transition(
-            obj=certificate,
-            name="carry_suspension",
-            actor=actor,
-            note=suspension.reason,
-            data={
-                "carried_from": basis.pk,
-                "until": _iso(suspension.ends_on),
-                "sanction": carried.pk,
-            },
-            update_fields=["state_changed_at"],
-            before_save=mark_state_changed,
-        )
-        certificate = done.obj
-        notify(done.event)
     for fine in in_force.fines if fines else ():
         fine.certificate = certificate
         fine.carried_from = basis
@@ -102,8 +90,18 @@ def _iso(day):
 
 
 def _sanction_decision(
-    certificate, name, actor, reason, expected_state, *, kind, starts_on, ends_on=None, data=None
-):
+    certificate: Certificate,
+    name: str,
+    actor: User | None,
+    reason: str,
+    expected_state: str | None,
+    *,
+    kind: str,
+    starts_on: datetime.date | None,
+    ends_on: datetime.date | None = None,
+    carried_from: Certificate | None = None,
+    data: dict | None = None,
+) -> Certificate:
     """A sanction's record and its state change (`state_changed_at` kept), audited with the
     reason and naming the record, and the organization told about it. The record is written
     first so the audit event can name it; a refused transition rolls both back (the caller's
@@ -115,6 +113,7 @@ def _sanction_decision(
         starts_on=starts_on,
         ends_on=ends_on,
         created_by=actor,
+        carried_from=carried_from,
     )
     done = run_transition(
         obj=certificate,
