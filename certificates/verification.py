@@ -111,17 +111,13 @@ def status_of(certificate: Certificate, on: datetime.date | None = None) -> tupl
     scan moves its state.
     """
     on = on or today()
-    changed_on = _local_date(certificate.state_changed_at)
+    changed_on = local_date(certificate.state_changed_at)
     if certificate.state in (S.ACTIVE, S.SUSPENDED) and certificate.expires_on < on:
         return V.EXPIRED, certificate.expires_on + datetime.timedelta(days=1)
     if certificate.state == S.EXPIRED:
         return V.EXPIRED, certificate.expires_on + datetime.timedelta(days=1)
     status = STATE_TO_STATUS[certificate.state]
     return status, (None if status == V.VALID else changed_on)
-
-
-def _local_date(moment):
-    return local_date(moment)
 
 
 def verify_number(raw: str) -> VerificationResult:
