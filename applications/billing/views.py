@@ -28,6 +28,7 @@ from applications.billing.forms import (
 from applications.billing.models import BillingCode, BillingPayment, CallbackReceipt
 from applications.billing.settlement import SettlementFileError, settlement_import
 from applications.models import Invoice
+from registrasi.refusals import add_service_error, report_refusal
 from registrasi.services import ServiceError
 from registrasi.uploads import download_response
 
@@ -164,11 +165,8 @@ def office_payment(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.office_payment_record(invoice=invoice, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        except ServiceError as exc:
-            form.add_error(None, exc.message)
+        except (ServiceError, ValidationError) as exc:
+            add_service_error(form, exc)
         else:
             messages.success(request, _("The payment was recorded."))
             return redirect("applications:detail", pk=invoice.application_id)
@@ -198,7 +196,7 @@ def resolve(request, pk):
             note=form.cleaned_data["note"],
         )
     except (ServiceError, ValidationError) as exc:
-        messages.error(request, getattr(exc, "message", None) or "; ".join(exc.messages))
+        report_refusal(request, exc)
     else:
         messages.success(request, _("The discrepancy was resolved."))
     return redirect(f"{reverse('billing:payments')}?view=discrepancies")

@@ -35,7 +35,6 @@ from applications.views.common import (
     refuse_edit,
     refuse_stale,
     refuse_state,
-    report_refusal,
     to_detail,
     transition,
 )
@@ -47,6 +46,7 @@ from applications.views.page import (
 )
 from registrasi.accounts.reads import ReadKind, record_read
 from registrasi.accounts.retention import removed_file_response
+from registrasi.refusals import add_service_error, report_refusal
 from registrasi.services import ServiceError
 
 S = ApplicationState
@@ -73,7 +73,7 @@ def new(request):
                 organization=request.user.organization, actor=request.user
             )
         except ServiceError as exc:
-            messages.error(request, exc.message)
+            report_refusal(request, exc)
             return redirect("applications:dashboard")
         messages.success(request, _("Your application was started as a draft."))
         return redirect("applications:step", pk=application.pk, step="company")
@@ -124,7 +124,7 @@ def _save_and_continue(request, application, action, following, form):
     try:
         action()
     except ValidationError as exc:
-        form.add_error(None, exc.messages)
+        add_service_error(form, exc)
         return None
     except ServiceError as exc:
         report_refusal(request, exc)
@@ -254,8 +254,8 @@ def upload(request, pk):
                 uploaded_file=form.cleaned_data["file"],
             )
         except ValidationError as exc:
-            # A problem with the file goes next to the file; anything else above the form.
-            form.add_error(None if hasattr(exc, "error_dict") else "file", exc)
+            # An error naming a field goes beside it; an error without one is about the file.
+            add_service_error(form, exc, field="file")
         except ServiceError as exc:
             report_refusal(request, exc)
             return to_detail(application)

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 
 from applications.constants import EDITABLE_STATES
 from applications.models import Application, is_member
-from registrasi.services import ServiceError, StaleState
+from registrasi.refusals import report_refusal
+from registrasi.services import ServiceError
 
 # Access helpers ----------------------------------------------------------------------------
 
@@ -93,22 +94,12 @@ def refuse_edit(request, application):
     return None
 
 
-def report_refusal(request, exc):
-    """A service's refusal as a message: a stale page is a warning, the rest an error."""
-    if isinstance(exc, StaleState):
-        messages.warning(request, exc.message)
-    else:
-        messages.error(request, exc.message)
-
-
 def perform(request, application, action, success):
     """Run a service call, turning its refusals into messages; back to the detail page."""
     try:
         action()
-    except ServiceError as exc:
+    except (ServiceError, ValidationError) as exc:
         report_refusal(request, exc)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, success)
     return to_detail(application)

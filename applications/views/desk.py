@@ -19,7 +19,6 @@ from applications.views.common import (
     perform,
     refuse_stale,
     refuse_state,
-    report_refusal,
     staff_application,
     staff_required,
     to_detail,
@@ -30,6 +29,7 @@ from applications.views.page import (
     detail_context,
     render_staff_detail,
 )
+from registrasi.refusals import add_service_error, report_refusal
 from registrasi.services import ServiceError
 
 QUEUE_PAGE_SIZE = 25
@@ -166,11 +166,8 @@ def review_document(request, pk, version_pk):
         return perform(request, application, review, success)
     try:
         review()
-    except ServiceError as exc:
+    except (ServiceError, ValidationError) as exc:
         report_refusal(request, exc)
-        return _htmx_redirect(to_detail(application))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
         return _htmx_redirect(to_detail(application))
     return _review_row(request, application, version, reviewed_now=success)
 
@@ -218,11 +215,8 @@ def walk_in(request):
             application = walkin.walk_in_start(
                 actor=request.user, nib=form.cleaned_data["nib"], company=form.company()
             )
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        except ServiceError as exc:
-            form.add_error(None, exc.message)
+        except (ServiceError, ValidationError) as exc:
+            add_service_error(form, exc)
         else:
             messages.success(request, _walk_in_started(application))
             return redirect("applications:step", pk=application.pk, step="company")

@@ -22,6 +22,7 @@ from certificates.forms import FineForm, ReasonForm, RevokeForm, SuspendForm
 from certificates.models import Sanction
 from certificates.sanctions import sanctions_in_force
 from certificates.views.common import certificate_for, expected_state, require_staff
+from registrasi.refusals import add_service_error, report_refusal
 from registrasi.services import ServiceError
 
 
@@ -68,7 +69,7 @@ def approve(request, application_pk):
         context["sanction_error"] = error.message
         return render(request, "certificates/approve_confirm.html", context)
     except ServiceError as error:
-        messages.error(request, error.message)
+        report_refusal(request, error)
         return redirect(_application_url(application))
     messages.success(
         request,
@@ -130,15 +131,6 @@ FINE = SanctionPage(
 )
 
 
-def _add_service_errors(form, error):
-    """Show a service's input refusal on the form, beside the field it names if the form has it."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, messages_ in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages_)
-
-
 def _sanction_view(request, pk, *, form_class, page, perform):
     """Form → confirmation → service. Invalid input re-shows the form and changes nothing."""
     require_staff(request)
@@ -157,9 +149,9 @@ def _sanction_view(request, pk, *, form_class, page, perform):
         try:
             perform(certificate, form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_error(form, error)
         except ServiceError as error:
-            messages.error(request, error.message)
+            report_refusal(request, error)
             return redirect("certificates:detail", pk=certificate.pk)
         else:
             messages.success(request, str(page.success))
@@ -235,10 +227,9 @@ def fine_paid(request, pk, sanction_pk):
                 sanction=sanction, actor=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_error(form, error)
         except ServiceError as error:
-            messages.error(request, error.message)
+            report_refusal(request, error)
             return redirect("certificates:detail", pk=certificate.pk)
         else:
             _say_fine_payment(request, payment)

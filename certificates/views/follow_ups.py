@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from applications import kinds
 from certificates import keeping, services
 from certificates.views.common import certificate_for
+from registrasi.refusals import report_refusal
 from registrasi.services import ServiceError
 
 # Keeping a certificate: change reports and renewals ---------------------------------------------
@@ -40,7 +41,7 @@ def start_follow_up(request, pk, kind):
                 certificate=certificate, actor=request.user, kind=kind
             )
         except ServiceError as exc:
-            messages.error(request, exc.message)
+            report_refusal(request, exc)
             return redirect("applications:dashboard")
         messages.success(request, kind.started)
         return redirect("applications:step", pk=application.pk, step="company")

@@ -25,6 +25,7 @@ from certificates.views.common import (
     state_choices,
 )
 from registrasi.accounts.reads import ReadKind, record_read
+from registrasi.refusals import report_refusal
 from registrasi.services import ServiceError
 
 # Organization and staff ------------------------------------------------------------------
@@ -102,7 +103,7 @@ def render_again(request, pk):
     try:
         services.certificate_render_again(certificate=certificate, actor=request.user)
     except ServiceError as error:
-        messages.error(request, error.message)
+        report_refusal(request, error)
     else:
         messages.success(request, _("The PDF is being made again."))
     return redirect("certificates:detail", pk=certificate.pk)

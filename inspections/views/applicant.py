@@ -13,7 +13,7 @@ from applications.models import Application
 from inspections import services
 from inspections.constants import InspectionState
 from inspections.forms import ResubmitForm
-from inspections.views.common import error_text
+from registrasi.refusals import add_service_error
 from registrasi.services import ServiceError
 
 # --- The applicant --------------------------------------------------------------------------
@@ -35,7 +35,7 @@ def resubmit(request, application_pk):
                 expected_state=ApplicationState.INSPECTION_FAILED,
             )
         except (ServiceError, ValidationError) as exc:
-            form.add_error(None, error_text(exc))
+            add_service_error(form, exc)
         else:
             messages.success(
                 request,

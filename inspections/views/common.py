@@ -1,7 +1,6 @@
 """What the inspection pages share: one access helper per audience (each a 404 for everyone
-else), a refusal as one sentence, the inspection's checklist, a moment in Jakarta time."""
+else), the inspection's checklist, a moment in Jakarta time."""
 
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -39,13 +38,6 @@ def for_staff(request, pk):
     require_staff(request.user)
     queryset = Inspection.objects.select_related("application__organization", "inspector")
     return get_object_or_404(queryset, pk=pk)
-
-
-def error_text(exc):
-    """A service refusal or a validation error as one sentence for the page."""
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return exc.message
 
 
 def is_htmx(request):

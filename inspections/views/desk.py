@@ -18,7 +18,8 @@ from inspections.forms import (
     ScheduleForm,
     WindowForm,
 )
-from inspections.views.common import error_text, for_staff, require_staff, when
+from inspections.views.common import for_staff, require_staff, when
+from registrasi.refusals import add_service_error
 from registrasi.services import ServiceError
 
 # --- The ministry desk ----------------------------------------------------------------------
@@ -49,7 +50,7 @@ def create(request, application_pk):
                     contact_phone=form.cleaned_data["contact_phone"],
                 )
             except (ServiceError, ValidationError) as exc:
-                form.add_error(None, error_text(exc))
+                add_service_error(form, exc)
             else:
                 messages.success(
                     request,
@@ -125,7 +126,7 @@ def reschedule(request, pk):
                     expected_state=request.POST.get("expected_state") or None,
                 )
             except (ServiceError, ValidationError) as exc:
-                form.add_error(None, error_text(exc))
+                add_service_error(form, exc)
             else:
                 messages.success(request, _("Inspection moved; everyone concerned is informed."))
                 return redirect("applications:detail", pk=inspection.application_id)
@@ -149,7 +150,7 @@ def cancel(request, pk):
                 expected_state=request.POST.get("expected_state") or None,
             )
         except (ServiceError, ValidationError) as exc:
-            form.add_error(None, error_text(exc))
+            add_service_error(form, exc)
         else:
             messages.success(request, _("Inspection cancelled."))
             return redirect("applications:detail", pk=inspection.application_id)

@@ -26,7 +26,6 @@ from inspections.constants import (
 from inspections.forms import JAKARTA, ChecklistForm, EvidenceForm
 from inspections.models import EvidencePhoto, Inspection
 from inspections.views.common import (
-    error_text,
     for_assigned_inspector,
     for_ministry,
     is_htmx,
@@ -35,6 +34,7 @@ from inspections.views.common import (
 )
 from registrasi.accounts.reads import ReadKind, record_read
 from registrasi.accounts.retention import removed_file_response
+from registrasi.refusals import error_text, report_refusal
 from registrasi.services import ServiceError
 
 # The inspector's "done" tab: submitted inspections, this many per page.
@@ -190,7 +190,7 @@ def evidence(request, pk):
             caption=form.cleaned_data["caption"],
         )
     except (ServiceError, ValidationError) as exc:
-        messages.error(request, error_text(exc))
+        report_refusal(request, exc)
     else:
         messages.success(request, _("Photo added."))
     return redirect(reverse("inspections:detail", args=[inspection.pk]) + "#evidence")

@@ -13,6 +13,7 @@ from registrasi.accounts import disputes
 from registrasi.accounts.constants import DisputeState
 from registrasi.accounts.forms import DisputeDecisionForm, DisputeForm
 from registrasi.accounts.models import DisputeDocument, NibDispute
+from registrasi.refusals import add_service_error
 from registrasi.services import ServiceError
 from registrasi.uploads import download_response
 
@@ -24,20 +25,12 @@ def dispute_start(request):
         try:
             disputes.dispute_file(**form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_error(form, exc)
         else:
             return render(
                 request, "accounts/signup_sent.html", {"email": form.cleaned_data["email"]}
             )
     return render(request, "accounts/dispute_form.html", {"form": form})
-
-
-def _add_errors(form, exc):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @require_http_methods(["GET", "POST"])
