@@ -46,3 +46,64 @@ def describe_errors(result, generator, request, public):
                 if code[0] in "45":
                     response["content"] = {"application/json": {"schema": ERROR}}
     return result
+
+
+WEBHOOKS_TEXT = """
+
+## Webhooks
+
+An organization's owner registers an HTTPS endpoint on the portal's Webhooks page and chooses
+events. Each event is POSTed as JSON (the `WebhookPayload` schema) with the headers
+`X-Registrasi-Event` (its type), `X-Registrasi-Delivery` (the delivery's id: the same on every
+attempt) and `X-Registrasi-Signature: t=<unix time>,v1=<hex>`, where `<hex>` is the
+HMAC-SHA256, keyed with the endpoint's secret (shown once, at registration), of `<t>.` followed
+by the raw body. Check it, and refuse an old `t`. Answer 2xx to acknowledge; redirects are not
+followed. Anything else is tried again with exponential backoff for a day; an endpoint that
+fails for a day is disabled and its owners are emailed.
+"""
+
+
+def webhook_payload_component() -> dict:
+    from certificates.api.models import WebhookEvent
+
+    return {
+        "type": "object",
+        "description": "The body of a webhook POST (see Webhooks in the description).",
+        "properties": {
+            "id": {"type": "string", "description": "evt_<id>: the same on every attempt"},
+            "type": {"type": "string", "enum": list(WebhookEvent.values)},
+            "created_at": {"type": "string", "format": "date-time"},
+            "action": {"type": "string", "description": "The portal's own name of the action"},
+            "from_state": {"type": "string"},
+            "to_state": {"type": "string"},
+            "data": {
+                "type": "object",
+                "description": "The object: `object` (application, inspection or certificate), "
+                "`id`, its state and public fields; an invoice's `number` and `amount`; an "
+                "expiry reminder's `milestone` (days before expiry).",
+                "additionalProperties": True,
+            },
+        },
+        "required": ["id", "type", "created_at", "action", "data"],
+    }
+
+
+def describe_webhooks(result, generator, request, public):
+    """OpenAPI 3.0 has no webhooks section: the payload is a component, its signing is in the
+    description, and `x-webhooks` (read by Redoc) names one POST per event type."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["WebhookPayload"] = webhook_payload_component()
+    info = result.setdefault("info", {})
+    info["description"] = info.get("description", "") + WEBHOOKS_TEXT
+    body = {"$ref": "#/components/schemas/WebhookPayload"}
+    result["x-webhooks"] = {
+        name: {
+            "post": {
+                "summary": name,
+                "requestBody": {"content": {"application/json": {"schema": body}}},
+                "responses": {"200": {"description": "Received (any 2xx)"}},
+            }
+        }
+        for name in schemas["WebhookPayload"]["properties"]["type"]["enum"]
+    }
+    return result

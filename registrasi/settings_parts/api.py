@@ -36,6 +36,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "certificates.api.schema.refuse_unknown_fields",
         "certificates.api.schema.describe_errors",
+        "certificates.api.schema.describe_webhooks",
     ],
 }
 

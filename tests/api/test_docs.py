@@ -26,3 +26,14 @@ def test_the_docs_page_uses_static_files_only_under_the_csp(client):
     script = client.get("/api/docs/?script=")
     assert script.status_code == 200
     assert "SwaggerUIBundle" in script.content.decode()
+
+
+def test_the_schema_documents_webhooks_and_billing_codes(client):
+    schema = client.get("/api/schema/?format=json").json()
+    payload = schema["components"]["schemas"]["WebhookPayload"]
+    assert "certificate.revoked" in payload["properties"]["type"]["enum"]
+    assert "X-Registrasi-Signature" in schema["info"]["description"]
+    assert "application.state_changed" in schema["x-webhooks"]
+    assert "/api/v1/invoices/" in schema["paths"]
+    invoice = schema["components"]["schemas"]["Invoice"]
+    assert "billing_codes" in invoice["properties"]
