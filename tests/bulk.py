@@ -7,14 +7,18 @@ states, the same related rows (an inspection's application, its sites, its check
 what must differ changed (references, inspectors, windows).
 
     inspections = copies_of_inspection(make_inspection(...), [(inspector, start, end), ...])
+    certificates = copies_of_certificate(make_certificate(quick=True), 49)
 """
 
 import itertools
 
 from applications.models import Application, ApplicationSite
+from certificates.models import Certificate
+from certificates.numbers import make_number
 from inspections.models import Finding, Inspection
 
 _copy_number = itertools.count(1)  # keeps the copies' references unique within a test
+FIRST_COPY_SERIAL = 900_000  # copied certificates' serials: far above those really issued
 
 
 def _values(obj, **changes):
@@ -73,3 +77,21 @@ def copies_of_inspection(inspection, slots):
         for finding in findings
     )
     return list(Inspection.objects.filter(pk__in=[copy.pk for copy in copies]).order_by("pk"))
+
+
+def copies_of_certificate(certificate, count):
+    """`count` copies of `certificate`, each on a copy of its application and numbered apart
+    (serials from FIRST_COPY_SERIAL); returns them read back from the database."""
+    applications = copies_of_application(certificate.application, count)
+    year = certificate.issued_on.year
+    copies = Certificate.objects.bulk_create(
+        Certificate(
+            **_values(
+                certificate,
+                application_id=application.pk,
+                number=make_number(year, FIRST_COPY_SERIAL + next(_copy_number)),
+            )
+        )
+        for application in applications
+    )
+    return list(Certificate.objects.filter(pk__in=[copy.pk for copy in copies]).order_by("pk"))
