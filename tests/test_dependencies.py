@@ -62,9 +62,6 @@ PACKAGES = (*APPS, "registrasi")
 ALLOWED = {
     # certificates (H3): the model's sanction properties read certificates.sanctions.
     ("certificates.models", "certificates.sanctions"),
-    # registrasi.accounts (lead): signup, invitation and dispute services import their tasks.
-    ("registrasi.accounts.services", "registrasi.accounts.tasks"),
-    ("registrasi.accounts.disputes", "registrasi.accounts.tasks"),
 }
 
 

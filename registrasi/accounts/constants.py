@@ -71,3 +71,8 @@ class DisputeState(models.TextChoices):
 class DisputeDocumentKind(models.TextChoices):
     DEED = "deed", _("Deed of establishment")
     NIB = "nib", _("NIB document (OSS)")
+
+
+# The account email tasks are enqueued by name (registrasi.accounts.tasks imports the
+# services, so the services do not import it back): this prefix plus the function's name.
+TASKS = "registrasi.accounts.tasks."

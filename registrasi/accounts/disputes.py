@@ -17,7 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registrasi import outbox
-from registrasi.accounts.constants import DisputeDocumentKind, DisputeState, MembershipRole
+from registrasi.accounts.constants import (
+    TASKS,
+    DisputeDocumentKind,
+    DisputeState,
+    MembershipRole,
+)
 from registrasi.accounts.models import (
     DisputeDocument,
     Invitation,
@@ -40,8 +45,6 @@ def dispute_file(
 ) -> NibDispute:
     """File a dispute of the organization registered under `nib`. Both files are checked
     before anything is stored; the dispute waits for its email address to be confirmed."""
-    from registrasi.accounts.tasks import send_dispute_confirmation
-
     organization = Organization.objects.filter(nib=nib).first()
     if organization is None:
         raise ValidationError(
@@ -76,7 +79,7 @@ def dispute_file(
                 document.file.save(f"upload.{upload.ext}", upload.content, save=False)
                 stored.append(document.file)
                 document.save()
-            outbox.enqueue(send_dispute_confirmation.name, dispute.pk, token)
+            outbox.enqueue(TASKS + "send_dispute_confirmation", dispute.pk, token)
     except Exception:
         for field_file in stored:  # the rows did not make it: no orphan files either
             field_file.storage.delete(field_file.name)
@@ -115,12 +118,6 @@ def dispute_confirm(*, token: str) -> NibDispute:
 
 def dispute_decide(*, dispute: NibDispute, actor, upheld: bool, reason: str) -> NibDispute:
     """Staff decide an open dispute. Upheld: the organization moves to the claimant."""
-    from registrasi.accounts.tasks import (
-        send_dispute_rejected,
-        send_invitation_email,
-        send_organization_moved,
-    )
-
     if not actor.is_ministry_staff:
         raise NotAllowed(_("Only ministry staff decide disputes."))
     with transaction.atomic():
@@ -136,13 +133,13 @@ def dispute_decide(*, dispute: NibDispute, actor, upheld: bool, reason: str) -> 
         if upheld:
             data["old_members"] = _end_memberships(organization)
             invitation, token = _invite_claimant(organization, dispute, actor)
-            outbox.enqueue(send_organization_moved.name, dispute.pk, data["old_members"])
+            outbox.enqueue(TASKS + "send_organization_moved", dispute.pk, data["old_members"])
         action = "organization_transferred" if upheld else "nib_dispute_rejected"
         audit_record(actor=actor, action=action, obj=organization, data=data)
         if upheld:
-            outbox.enqueue(send_invitation_email.name, invitation.pk, token)
+            outbox.enqueue(TASKS + "send_invitation_email", invitation.pk, token)
         else:
-            outbox.enqueue(send_dispute_rejected.name, dispute.pk)
+            outbox.enqueue(TASKS + "send_dispute_rejected", dispute.pk)
     return dispute
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from registrasi import outbox
 from registrasi.accounts import selectors
-from registrasi.accounts.constants import MembershipRole
+from registrasi.accounts.constants import TASKS, MembershipRole
 from registrasi.accounts.models import (
     Invitation,
     Membership,
@@ -130,11 +130,9 @@ def signup_request(*, email: str, password: str, **details) -> None:
     """
     from django.contrib.auth.hashers import make_password
 
-    from registrasi.accounts.tasks import send_signup_confirmation, send_signup_existing_account
-
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
-        outbox.enqueue(send_signup_existing_account.name, email, details["language"])
+        outbox.enqueue(TASKS + "send_signup_existing_account", email, details["language"])
         return
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
@@ -145,7 +143,7 @@ def signup_request(*, email: str, password: str, **details) -> None:
             expires_at=timezone.now() + timedelta(hours=settings.SIGNUP_CONFIRM_HOURS),
             **details,
         )
-        outbox.enqueue(send_signup_confirmation.name, pending.pk, token)
+        outbox.enqueue(TASKS + "send_signup_confirmation", pending.pk, token)
 
 
 def signup_pending(token: str) -> SignupRequest:
@@ -224,8 +222,6 @@ def owner_invitation_from_office(*, actor: User, organization: Organization, ema
 
 
 def _issue_invitation(*, actor, organization, email, role):
-    from registrasi.accounts.tasks import send_invitation_email
-
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         invitation = Invitation.objects.create(
@@ -242,7 +238,7 @@ def _issue_invitation(*, actor, organization, email, role):
             obj=invitation,
             data={"email": invitation.email, "role": role, "organization": organization.pk},
         )
-        outbox.enqueue(send_invitation_email.name, invitation.pk, token)
+        outbox.enqueue(TASKS + "send_invitation_email", invitation.pk, token)
     return invitation, token
 
 
