@@ -267,16 +267,21 @@ class WorldBuilder:
         return self.inspected(application, passed=state != A.INSPECTION_FAILED)
 
     # Inspections -----------------------------------------------------------------------
-    def window(self, *, tomorrow=False, hours=3):
+    def window(self, *, tomorrow=False, office_hours=False, hours=3):
+        """Tomorrow at 09:00; or today from the current hour (findings open at once), or
+        from 09:00 when that is later (a visit planned for office hours)."""
+        today = timezone.localdate()
+        nine = timezone.make_aware(datetime.datetime.combine(today, datetime.time(9)))
         if tomorrow:
-            day = timezone.localdate() + datetime.timedelta(days=1)
-            start = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
-        else:  # today, from the current hour: findings open at once
+            start = nine + datetime.timedelta(days=1)
+        else:
             start = timezone.localtime().replace(minute=0, second=0, microsecond=0)
+            if office_hours:
+                start = max(start, nine)
         return start, start + datetime.timedelta(hours=hours)
 
-    def schedule(self, application: Application, *, tomorrow=False):
-        start, end = self.window(tomorrow=tomorrow)
+    def schedule(self, application: Application, *, tomorrow=False, office_hours=False):
+        start, end = self.window(tomorrow=tomorrow, office_hours=office_hours)
         self.built["inspections"] += 1
         return inspections.inspection_schedule(
             application=application,
@@ -354,7 +359,7 @@ class WorldBuilder:
                 self.certificate(organization, step, seats=seats)
             elif step in ("scheduled_today", "scheduled_tomorrow"):
                 application = self.reach(organization, A.AWAITING_INSPECTION, seats=seats)
-                self.schedule(application, tomorrow=step == "scheduled_tomorrow")
+                self.schedule(application, tomorrow=step == "scheduled_tomorrow", office_hours=True)
             else:
                 self.reach(organization, step, seats=seats)
 
