@@ -3,7 +3,7 @@ submitting and withdrawing. The ministry reads the application page instead."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -44,6 +44,7 @@ from applications.views.page import (
     detail_context,
     first_incomplete_step,
 )
+from registrasi.access import refuse_role
 from registrasi.accounts.reads import ReadKind, record_read
 from registrasi.accounts.retention import removed_file_response
 from registrasi.refusals import add_service_error, report_refusal
@@ -65,8 +66,7 @@ def dashboard(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def new(request):
-    if not request.user.is_applicant:
-        raise PermissionDenied
+    refuse_role(request.user.is_applicant, public_page=True)
     if request.method == "POST":
         try:
             application = services.application_create(

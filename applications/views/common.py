@@ -1,15 +1,14 @@
 """What every application page shares: finding the application for this person, and the
 POST plumbing (the state the page showed, a refusal as a message, back to the page)."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 
 from applications.constants import EDITABLE_STATES
 from applications.models import Application, is_member
+from registrasi.access import refuse_role
 from registrasi.refusals import report_refusal
 from registrasi.services import ServiceError
 
@@ -23,31 +22,19 @@ def application_for(request, pk):
 
 
 def member_application(request, pk):
-    """For the applicant's own actions: 404 when invisible, 403 for staff and inspectors
-    (they can see the application but these actions are not theirs)."""
+    """For the applicant's own actions: 404 for anyone else, staff and inspectors too
+    (registrasi.access: an object's URL answers a wrong role as if it did not exist)."""
     application = application_for(request, pk)
-    if not is_member(application, request.user):
-        raise PermissionDenied
+    refuse_role(is_member(application, request.user))
     return application
 
 
 def staff_application(request, pk):
-    """For the ministry desk's actions: 404 when invisible, 403 for an applicant looking at
-    their own application or an assigned inspector."""
+    """For the ministry desk's actions: 404 for anyone else, the applicant of this very
+    application and its inspector too (registrasi.access)."""
     application = application_for(request, pk)
-    if not request.user.is_ministry_staff:
-        raise PermissionDenied
+    refuse_role(request.user.is_ministry_staff)
     return application
-
-
-def staff_required(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_ministry_staff:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 # POST plumbing -----------------------------------------------------------------------------

@@ -1,13 +1,11 @@
 """The ministry desk's pages on applications: the queue, the review actions (start, return,
 accept, reject, document review) and walk-in applications entered at the office."""
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -20,7 +18,6 @@ from applications.views.common import (
     refuse_stale,
     refuse_state,
     staff_application,
-    staff_required,
     to_detail,
     transition,
 )
@@ -29,14 +26,14 @@ from applications.views.page import (
     detail_context,
     render_staff_detail,
 )
+from registrasi.access import staff_only, staff_page
 from registrasi.refusals import add_service_error, report_refusal
 from registrasi.services import ServiceError
 
 QUEUE_PAGE_SIZE = 25
 
 
-@login_required
-@staff_required
+@staff_page
 def staff_queue(request):
     form = QueueFilterForm(request.GET or None)
     queryset = selectors.staff_queue(filters=form.filters() if form.is_bound else {})
@@ -189,18 +186,6 @@ def _review_row(request, application, version, **extra):
 
 
 # Walk-in applications ------------------------------------------------------------------------
-
-
-def staff_only(view):
-    """A page that exists only for the ministry desk: anyone else gets 404."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_ministry_staff:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 @login_required

@@ -2,12 +2,12 @@
 state the page showed, pagination."""
 
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from certificates import services
 from certificates.constants import CertificateState
 from certificates.models import Certificate
+from registrasi.access import refuse_role
 
 PAGE_SIZE = 25
 # The render task's first run plus its retries: after that many failed attempts the page stops
@@ -21,9 +21,8 @@ def certificate_for(request, pk):
 
 
 def require_staff(request):
-    # Decisions are the ministry's: anyone else gets the same 404 as for a missing page.
-    if not request.user.is_ministry_staff:
-        raise Http404
+    """Decisions are the ministry's: anyone else gets the 404 of a missing page."""
+    refuse_role(request.user.is_ministry_staff)
 
 
 def expected_state(request):

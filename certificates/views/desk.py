@@ -1,9 +1,6 @@
 """The ministry desk's overview pages: queues by what must happen next, exports of the queues
 and the certificate list. Staff only: anyone else gets the 404 of a missing page."""
 
-from functools import wraps
-
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -22,18 +19,9 @@ from certificates.exports import (
     xlsx_response,
 )
 from certificates.forms import StaffFilterForm
+from registrasi.access import refuse_role, staff_only
 
 QUEUE_PAGE_SIZE = 25
-
-
-def staff_only(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_ministry_staff:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return login_required(wrapper)
 
 
 def _queue_key(request):
@@ -255,8 +243,7 @@ def _discrepancy_lines(payments):
 @staff_only
 def payments_export(request):
     """The staff payments page (applications.billing.views.payments) with its view and search."""
-    if not request.user.has_perm(billing_services.RECORD_PAYMENT):
-        raise Http404
+    refuse_role(request.user.has_perm(billing_services.RECORD_PAYMENT))
     file_format = _format(request)
     view = request.GET.get("view") or "unpaid"
     if view not in billing_selectors.VIEWS:

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -10,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 from applications import kinds
 from certificates import keeping, services
 from certificates.views.common import certificate_for
+from registrasi.access import refuse_role
 from registrasi.refusals import report_refusal
 from registrasi.services import ServiceError
 
@@ -17,12 +17,13 @@ from registrasi.services import ServiceError
 
 
 def _member_certificate(request, pk):
-    """The organization's certificate: 404 for another tenant's (never confirms it exists),
-    403 for staff (they see it, but reporting and renewing are the organization's)."""
+    """The organization's certificate: 404 for anyone else, staff too (reporting and renewing
+    are the organization's; registrasi.access)."""
     certificate = certificate_for(request, pk)
     membership = request.user.membership
-    if membership is None or membership.organization_id != certificate.organization_id:
-        raise PermissionDenied
+    refuse_role(
+        membership is not None and membership.organization_id == certificate.organization_id
+    )
     return certificate
 
 

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -13,6 +12,7 @@ from applications.models import Application
 from inspections import services
 from inspections.constants import InspectionState
 from inspections.forms import ResubmitForm
+from registrasi.access import refuse_role
 from registrasi.refusals import add_service_error
 from registrasi.services import ServiceError
 
@@ -22,8 +22,7 @@ from registrasi.services import ServiceError
 @login_required
 @require_http_methods(["GET", "POST"])
 def resubmit(request, application_pk):
-    if not request.user.is_applicant:
-        raise Http404
+    refuse_role(request.user.is_applicant)
     application = get_object_or_404(Application.objects.visible_to(request.user), pk=application_pk)
     form = ResubmitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

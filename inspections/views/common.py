@@ -1,27 +1,25 @@
 """What the inspection pages share: one access helper per audience (each a 404 for everyone
 else), the inspection's checklist, a moment in Jakarta time."""
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from inspections.forms import JAKARTA
 from inspections.models import Inspection
+from registrasi.access import refuse_role
 
 # --- Access helpers: one per audience, each a 404 for everyone else -------------------------
 
 
 def require_staff(user):
-    if not user.is_ministry_staff:
-        raise Http404
+    refuse_role(user.is_ministry_staff)
 
 
 def for_ministry(request, pk):
     """Staff, or the inspector assigned (applicants see inspections on their application)."""
     user = request.user
-    if not (user.is_ministry_staff or user.is_inspector):
-        raise Http404
+    refuse_role(user.is_ministry_staff or user.is_inspector)
     queryset = Inspection.objects.visible_to(user).select_related(
         "application__organization", "inspector"
     )

@@ -3,7 +3,7 @@ rescheduling, cancelling, the week calendar and the overdue list."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from inspections.forms import (
     WindowForm,
 )
 from inspections.views.common import for_staff, require_staff, when
+from registrasi.access import staff_page
 from registrasi.refusals import add_service_error
 from registrasi.services import ServiceError
 
@@ -157,10 +158,8 @@ def cancel(request, pk):
     return render(request, "inspections/cancel.html", {"form": form, "inspection": inspection})
 
 
-@login_required
+@staff_page
 def calendar(request):
-    if not request.user.is_ministry_staff:
-        raise PermissionDenied
     form = CalendarFilterForm(request.GET or None)
     week_start = form.week_start()
     if not form.is_bound:
@@ -182,10 +181,8 @@ def calendar(request):
     )
 
 
-@login_required
+@staff_page
 def overdue(request):
-    if not request.user.is_ministry_staff:
-        raise PermissionDenied
     return render(
         request,
         "inspections/overdue.html",

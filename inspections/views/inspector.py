@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +31,7 @@ from inspections.views.common import (
     requirements,
     when,
 )
+from registrasi.access import refuse_role
 from registrasi.accounts.reads import ReadKind, record_read
 from registrasi.accounts.retention import removed_file_response
 from registrasi.refusals import error_text, report_refusal
@@ -48,8 +48,7 @@ def schedule(request):
     user = request.user
     if user.is_ministry_staff:
         return redirect("inspections:calendar")
-    if not user.is_inspector:
-        raise Http404
+    refuse_role(user.is_inspector)
     if request.GET.get("tab") == "done":
         done = Paginator(selectors.inspector_done(inspector=user), DONE_PER_PAGE)
         return render(
@@ -199,8 +198,7 @@ def evidence(request, pk):
 @login_required
 def evidence_download(request, photo_pk):
     user = request.user
-    if not (user.is_ministry_staff or user.is_inspector):
-        raise Http404
+    refuse_role(user.is_ministry_staff or user.is_inspector)
     photo = get_object_or_404(
         EvidencePhoto.objects.visible_to(user).select_related("inspection__application"),
         pk=photo_pk,

@@ -39,7 +39,7 @@ def test_the_assigned_inspector_reads_the_application_and_its_documents(
 
 
 @pytest.mark.parametrize("name", ["start_review", "return", "accept", "reject", "withdraw"])
-def test_the_assigned_inspector_gets_403_for_desk_and_applicant_actions(
+def test_the_assigned_inspector_gets_404_for_desk_and_applicant_actions(
     client, inspector, scheduled, name
 ):
     application = scheduled.application
@@ -50,7 +50,7 @@ def test_the_assigned_inspector_gets_403_for_desk_and_applicant_actions(
         {"expected_state": application.state, "reason": "x", "return-reason": "x"},
     )
 
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert Application.objects.get(pk=application.pk).state == application.state
 
 

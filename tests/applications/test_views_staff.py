@@ -379,7 +379,7 @@ def test_a_payment_without_an_ntpn_or_a_scan_is_refused(staff_client, submitted)
         ("reject", {"reason": "x"}),
     ],
 )
-def test_an_applicant_gets_403_for_desk_actions_on_their_own_application(
+def test_an_applicant_gets_404_for_desk_actions_on_their_own_application(
     client, name, data, staff_user
 ):
     application = ApplicationFactory(under_review=True, staff=staff_user)
@@ -387,7 +387,7 @@ def test_an_applicant_gets_403_for_desk_actions_on_their_own_application(
 
     response = post(client, name, application, data, follow=False)
 
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert fresh(application).state == S.UNDER_REVIEW
     assert not Payment.objects.exists()
 
@@ -406,7 +406,7 @@ def test_an_applicant_cannot_review_their_own_document(client, staff_user):
         version_pk=version.pk,
     )
 
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert DocumentVersion.objects.get(pk=version.pk).review_status == ReviewStatus.PENDING
 
 
