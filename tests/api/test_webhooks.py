@@ -25,9 +25,12 @@ from certificates.api.models import (
     WebhookEndpoint,
     WebhookEvent,
 )
+from inspections.constants import InspectionState
 from registrasi.audit.models import AuditEvent
 from registrasi.audit.services import audit_record
 from tests.applications.factories import ApplicationFactory
+from tests.certificates.factories import make_certificate
+from tests.inspections.factories import make_inspection
 
 pytestmark = pytest.mark.django_db
 
@@ -334,3 +337,30 @@ def test_the_owner_deletes_an_endpoint(client, receiver, applicant):
     assert client.post(f"/api/webhooks/{endpoint.pk}/delete/").status_code == 302
     assert not WebhookEndpoint.objects.exists()
     assert AuditEvent.objects.filter(action="webhook_delete").exists()
+
+
+def test_inspection_and_certificate_events_reach_the_endpoint(
+    receiver, applicant, django_capture_on_commit_callbacks
+):
+    events = [
+        WebhookEvent.INSPECTION_SCHEDULED,
+        WebhookEvent.INSPECTION_OUTCOME,
+        WebhookEvent.CERTIFICATE_ISSUED,
+        WebhookEvent.CERTIFICATE_SUSPENDED,
+    ]
+    register(applicant, receiver.url, events=events)
+    with django_capture_on_commit_callbacks(execute=True):
+        certificate = make_certificate(quick=True, organization=applicant.organization)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_inspection(InspectionState.FAILED, organization=applicant.organization)
+    bodies = [json.loads(body) for _headers, body in receiver.requests]
+    types = [body["type"] for body in bodies]
+    assert {"certificate.issued", "inspection.scheduled", "inspection.outcome"} <= set(types)
+    outcome = next(body for body in bodies if body["type"] == "inspection.outcome")
+    assert (outcome["action"], outcome["data"]["state"]) == ("submit_fail", "failed")
+    issued = next(body for body in bodies if body["type"] == "certificate.issued")
+    assert issued["data"]["number"] == certificate.number
+    assert issued["data"]["object"] == "certificate"
+    scheduled = next(body for body in bodies if body["type"] == "inspection.scheduled")
+    assert scheduled["data"]["object"] == "inspection" and scheduled["data"]["window_start"]
+    assert WebhookDelivery.objects.filter(status=DeliveryStatus.DELIVERED).count() == len(bodies)
