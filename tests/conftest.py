@@ -1,4 +1,5 @@
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
@@ -12,7 +13,25 @@ from tests.factories import (
     UserFactory,
     make_applicant,
 )
+from tests.parallel import separate_redis_keys
 from tests.second_factor import login_verified
+
+
+def pytest_configure(config):
+    """Before any test: each xdist worker's Redis keys apart from the others' (tests/parallel.py),
+    and, in the process that starts the workers, the development signing pair written once
+    (two workers each writing it on first use could read the other's half-written pair)."""
+    separate_redis_keys(celery_app)
+    if not hasattr(config, "workerinput"):
+        _write_development_signing_pair()
+
+
+def _write_development_signing_pair():
+    from certificates.signing import key_paths, make_self_signed
+
+    key, cert = key_paths()
+    if settings.CERTIFICATE_SIGNING_AUTOCREATE and not (key.exists() or cert.exists()):
+        make_self_signed(key, cert)
 
 
 @pytest.fixture(autouse=True)
