@@ -16,8 +16,10 @@ from applications import selectors as application_selectors
 from applications import services as application_services
 from applications.models import Application, DocumentVersion, Invoice
 from certificates import services as certificate_services
+from certificates.api import webhooks
 from certificates.api.authentication import TokenAuthentication
 from certificates.api.errors import error_response
+from certificates.api.models import WebhookEndpoint
 from certificates.api.parsers import LimitedJSONParser, LimitedMultiPartParser
 from certificates.api.permissions import HasOrganizationToken
 from certificates.api.serializers import (
@@ -31,6 +33,8 @@ from certificates.api.serializers import (
     OrganizationCertificateSerializer,
     SubmitSerializer,
     UploadSerializer,
+    WebhookDeliverySerializer,
+    WebhookEndpointSerializer,
 )
 from certificates.api.throttling import TokenThrottle
 from certificates.models import Certificate
@@ -289,3 +293,24 @@ class CertificatePdfView(OrganizationView):
             application_id=certificate.application_id,
         )
         return response
+
+
+class WebhookEndpointListView(OrganizationView):
+    @extend_schema(
+        responses={200: WebhookEndpointSerializer(many=True), **ERRORS},
+        summary="The organization's webhook endpoints (a token of an owner; managed on the page)",
+    )
+    def get(self, request, version=None):
+        endpoints = WebhookEndpoint.objects.visible_to(request.user)
+        return Response(WebhookEndpointSerializer(endpoints, many=True).data)
+
+
+class WebhookDeliveryListView(OrganizationView):
+    @extend_schema(
+        responses={200: WebhookDeliverySerializer(many=True), **ERRORS},
+        summary="An endpoint's latest deliveries, each with its attempts",
+    )
+    def get(self, request, pk, version=None):
+        endpoint = get_object_or_404(WebhookEndpoint.objects.visible_to(request.user), pk=pk)
+        deliveries = webhooks.recent_deliveries(endpoint)
+        return Response(WebhookDeliverySerializer(deliveries, many=True).data)

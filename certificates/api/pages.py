@@ -10,7 +10,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -22,7 +21,6 @@ from certificates.api import webhooks
 from certificates.api.models import (
     ApiToken,
     TokenScope,
-    WebhookAttempt,
     WebhookDelivery,
     WebhookEndpoint,
     WebhookEvent,
@@ -86,7 +84,6 @@ def revoke(request, pk):
 
 
 # Webhooks --------------------------------------------------------------------------------
-DELIVERIES_SHOWN = 50
 ATTEMPTS_SHOWN = 20
 
 
@@ -140,14 +137,12 @@ def _endpoint(request, pk):
 @login_required
 def webhook_detail(request, pk):
     endpoint = _endpoint(request, pk)
-    attempts = WebhookAttempt.objects.order_by("-started_at", "-pk")
-    deliveries = endpoint.deliveries.prefetch_related(Prefetch("attempts", queryset=attempts))
     return render(
         request,
         "api/webhook_detail.html",
         {
             "endpoint": endpoint,
-            "deliveries": deliveries[:DELIVERIES_SHOWN],
+            "deliveries": webhooks.recent_deliveries(endpoint),
             "attempts_shown": ATTEMPTS_SHOWN,
         },
     )

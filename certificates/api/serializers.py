@@ -220,3 +220,33 @@ class OrganizationCertificateSerializer(serializers.Serializer):
 
     def get_pdf_ready(self, certificate) -> bool:
         return bool(certificate.pdf)
+
+
+# Webhooks (read-only: the owner manages them on the Webhooks page) -------------------------
+class WebhookEndpointSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.CharField()
+    events = serializers.ListField(child=serializers.CharField())
+    created_at = serializers.DateTimeField()
+    enabled = serializers.BooleanField(source="is_enabled")
+    failing_since = serializers.DateTimeField(allow_null=True)
+    disabled_at = serializers.DateTimeField(allow_null=True)
+
+
+class WebhookAttemptSerializer(serializers.Serializer):
+    started_at = serializers.DateTimeField()
+    duration_ms = serializers.IntegerField()
+    status_code = serializers.IntegerField(allow_null=True)
+    error = serializers.CharField()
+    succeeded = serializers.BooleanField()
+    manual = serializers.BooleanField(help_text=_("Sent again by the owner."))
+
+
+class WebhookDeliverySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    event_type = serializers.CharField()
+    status = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    next_attempt_at = serializers.DateTimeField(allow_null=True)
+    delivered_at = serializers.DateTimeField(allow_null=True)
+    attempts = WebhookAttemptSerializer(many=True, source="attempts.all")

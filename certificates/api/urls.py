@@ -45,6 +45,8 @@ token_urls = [
     v1(r"certificates/", organization.CertificateListView, "certificates"),
     v1(rf"certificates/{PK}/", organization.CertificateDetailView, "certificate"),
     v1(rf"certificates/{PK}/pdf/", organization.CertificatePdfView, "certificate_pdf"),
+    v1(r"webhooks/", organization.WebhookEndpointListView, "webhook_endpoints"),
+    v1(rf"webhooks/{PK}/deliveries/", organization.WebhookDeliveryListView, "webhook_deliveries"),
 ]
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),

@@ -33,7 +33,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -214,6 +214,13 @@ def _audit(actor, action, endpoint, **data):
         obj=endpoint.organization,
         data={"url": endpoint.url, "endpoint": endpoint.pk, **data},
     )
+
+
+def recent_deliveries(endpoint, limit: int = 50):
+    """The endpoint's latest deliveries, newest first, each with its attempts (newest
+    first): the owner's page and the API show the same."""
+    attempts = WebhookAttempt.objects.order_by("-started_at", "-pk")
+    return endpoint.deliveries.prefetch_related(Prefetch("attempts", queryset=attempts))[:limit]
 
 
 # Events -> deliveries -------------------------------------------------------------------

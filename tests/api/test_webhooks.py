@@ -364,3 +364,18 @@ def test_inspection_and_certificate_events_reach_the_endpoint(
     scheduled = next(body for body in bodies if body["type"] == "inspection.scheduled")
     assert scheduled["data"]["object"] == "inspection" and scheduled["data"]["window_start"]
     assert WebhookDelivery.objects.filter(status=DeliveryStatus.DELIVERED).count() == len(bodies)
+
+
+def test_a_token_reads_the_endpoints_and_their_deliveries(
+    receiver, applicant, write_client, other_client, django_capture_on_commit_callbacks
+):
+    endpoint = register(applicant, receiver.url).endpoint
+    submit(applicant, django_capture_on_commit_callbacks)
+    [listed] = write_client.get("/api/v1/webhooks/").json()
+    assert (listed["id"], listed["url"], listed["enabled"]) == (endpoint.pk, receiver.url, True)
+    assert "secret" not in listed
+    [delivery] = write_client.get(f"/api/v1/webhooks/{endpoint.pk}/deliveries/").json()
+    assert delivery["status"] == "delivered"
+    assert delivery["attempts"][0]["status_code"] == 200
+    assert other_client.get("/api/v1/webhooks/").json() == []
+    assert other_client.get(f"/api/v1/webhooks/{endpoint.pk}/deliveries/").status_code == 404
