@@ -17,6 +17,8 @@ from applications.constants import (
 )
 from registrasi.accounts.constants import LegalForm, Province
 from registrasi.accounts.validators import validate_nib
+from registrasi.upload_limits import upload_help
+from registrasi.uploads import PDF_AND_IMAGE_TYPES
 from registrasi.validators import AddressField, FreeTextField, NameField
 
 PROVINCE_CHOICES = [("", _("Choose a province"))] + list(Province.choices)
@@ -110,7 +112,7 @@ class DocumentUploadForm(forms.Form):
     document_type = forms.ChoiceField(label=_("Document type"), choices=DocumentType.choices)
     file = forms.FileField(
         label=_("File"),
-        help_text=_("PDF, JPEG or PNG."),
+        help_text=upload_help(PDF_AND_IMAGE_TYPES),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
     )
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from applications.forms import RupiahField
 from certificates.numbers import normalize
 from registrasi.accounts.constants import Province
+from registrasi.upload_limits import upload_help
 from registrasi.validators import FreeTextField
 
 MAX_PDF_SIZE = 10 * 1024 * 1024
@@ -66,7 +67,7 @@ class VerifyPdfForm(forms.Form):
     file = forms.FileField(
         label=_("Certificate PDF"),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,application/pdf"}),
-        help_text=_("A PDF file of at most 10 MB."),
+        help_text=upload_help({"pdf": "application/pdf"}),
     )
 
     def clean_file(self):

@@ -9,10 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from inspections.constants import EVIDENCE_CONTENT_TYPES
 from inspections.models import Inspection, Interview
 from inspections.selectors import active_inspectors
 from registrasi.accounts.validators import validate_phone
 from registrasi.dates import JAKARTA, today
+from registrasi.upload_limits import upload_help
 from registrasi.validators import (
     LONG_TEXT_MAX_LENGTH,
     FreeTextField,
@@ -165,6 +167,7 @@ class ResubmitForm(forms.Form):
 class EvidenceForm(forms.Form):
     photo = forms.FileField(
         label=_("Photo"),
+        help_text=upload_help(EVIDENCE_CONTENT_TYPES),
         widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
     )
     requirement = forms.ChoiceField(label=_("Requirement"), required=False)

@@ -15,6 +15,8 @@ from registrasi.accounts.constants import LegalForm, MembershipRole, Province
 from registrasi.accounts.models import Organization, User
 from registrasi.accounts.privacy import PRIVACY_NOTICE_VERSION
 from registrasi.accounts.validators import validate_nib, validate_phone
+from registrasi.upload_limits import upload_help
+from registrasi.uploads import PDF_AND_IMAGE_TYPES
 from registrasi.validators import AddressField, FreeTextField, NameField
 
 CHOOSE = _("Choose…")
@@ -304,12 +306,12 @@ class DisputeForm(forms.Form):
     )
     deed = forms.FileField(
         label=_("Deed of establishment"),
-        help_text=_("PDF, JPEG or PNG."),
+        help_text=upload_help(PDF_AND_IMAGE_TYPES),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
     )
     nib_document = forms.FileField(
         label=_("NIB document (OSS)"),
-        help_text=_("PDF, JPEG or PNG."),
+        help_text=upload_help(PDF_AND_IMAGE_TYPES),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
     )
 

@@ -58,6 +58,8 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "registrasi.urls"
 WSGI_APPLICATION = "registrasi.wsgi.application"
+# One date style per language (registrasi/formats): read before Django's own locale formats.
+FORMAT_MODULE_PATH = ["registrasi.formats"]
 ASGI_APPLICATION = "registrasi.asgi.application"
 
 TEMPLATES = [
@@ -74,7 +76,11 @@ TEMPLATES = [
                 "registrasi.pages.ministry",
             ],
             # {% load money %} for every app's templates (the rupiah filter).
-            "libraries": {"money": "registrasi.money"},
+            "libraries": {
+                "money": "registrasi.money",
+                "dates": "registrasi.formats.filters",
+                "upload_limits": "registrasi.upload_limits",
+            },
         },
     },
 ]

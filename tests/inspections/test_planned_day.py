@@ -71,7 +71,7 @@ def test_nothing_can_be_recorded_before_the_planned_day(ahead, inspector):
         lambda: services.inspection_submit(inspection=ahead, actor=inspector),
     ]
     for attempt in attempts:
-        with pytest.raises(NotAllowed, match="open on Dec. 22, 2026, the planned day"):
+        with pytest.raises(NotAllowed, match="open on 22 December 2026, the planned day"):
             attempt()
     _nothing_recorded(ahead)
 
@@ -90,7 +90,7 @@ def test_the_inspector_sees_it_read_only_with_the_day_it_opens(client, ahead, in
 
     page = client.get(reverse("inspections:detail", args=[ahead.pk])).content.decode()
 
-    assert "Findings open on Dec. 22, 2026" in page
+    assert "Findings open on 22 December 2026" in page
     assert 'id="checklist"' not in page
     assert 'name="result-' not in page
     assert reverse("inspections:evidence", args=[ahead.pk]) not in page
@@ -107,7 +107,7 @@ def test_the_pages_refuse_early_findings_and_submission(client, ahead, inspector
 
     assert saved.status_code == 302
     assert shown.redirect_chain[-1][0] == reverse("inspections:detail", args=[ahead.pk])
-    assert "open on Dec. 22, 2026" in posted.content.decode()
+    assert "open on 22 December 2026" in posted.content.decode()
     _nothing_recorded(ahead)
 
 
@@ -167,4 +167,4 @@ def test_the_reschedule_form_accepts_today(client, ahead, staff_user, inspector)
 def test_my_schedule_says_when_the_findings_open(client, ahead, inspector):
     client.force_login(inspector)
     page = client.get(reverse("inspections:schedule")).content.decode()
-    assert "Findings open on Dec. 22, 2026." in page
+    assert "Findings open on 22 December 2026." in page
