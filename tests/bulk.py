@@ -3,7 +3,8 @@
 Going through the services fifty times (submit, review, pay, schedule...) costs seconds per row,
 and such a test is about the reads, not the writes. So one row is made the real way, through
 the services (a factory), and the others are copies of it written with bulk_create: the same
-states, the same related rows (an inspection's application, its sites, its checklist), only
+states, the same related rows (an application's sites and invoices; an inspection's
+application and checklist; a certificate's application), only
 what must differ changed (references, inspectors, windows).
 
     inspections = copies_of_inspection(make_inspection(...), [(inspector, start, end), ...])
@@ -12,7 +13,7 @@ what must differ changed (references, inspectors, windows).
 
 import itertools
 
-from applications.models import Application, ApplicationSite
+from applications.models import Application, ApplicationSite, Invoice
 from certificates.models import Certificate
 from certificates.numbers import make_number
 from inspections.models import Finding, Inspection
@@ -32,7 +33,8 @@ def _values(obj, **changes):
 
 
 def copies_of_application(application, count):
-    """`count` copies of `application` (each with its own reference) and of its sites."""
+    """`count` copies of `application` (each with its own reference), of its sites and of its
+    invoices (numbered apart; an invoice replacing another points at the original's)."""
     copies = Application.objects.bulk_create(
         Application(
             **_values(
@@ -49,6 +51,16 @@ def copies_of_application(application, count):
         ApplicationSite(**_values(site, application_id=copy.pk))
         for copy in copies
         for site in sites
+    )
+    invoices = list(Invoice.objects.filter(application=application).order_by("pk"))
+    Invoice.objects.bulk_create(
+        Invoice(
+            **_values(
+                invoice, application_id=copy.pk, number=f"{invoice.number}-{next(_copy_number)}"
+            )
+        )
+        for copy in copies
+        for invoice in invoices
     )
     return copies
 
