@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import requests
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -334,7 +335,7 @@ def _post(delivery) -> tuple[int | None, str]:
             timeout=settings.WEBHOOK_TIMEOUT,
             allow_redirects=False,
         )
-    except requests.RequestException as error:
+    except (requests.RequestException, SoftTimeLimitExceeded) as error:
         return None, f"{type(error).__name__}: {error}"
     response.close()
     if 200 <= response.status_code < 300:
@@ -412,20 +413,18 @@ def _endpoint_failed(endpoint_id, now):
 
 
 def retry_due(limit: int = 500) -> int:
-    """Queue the pending deliveries whose next attempt is due (the beat runs it each
-    minute); returns how many."""
+    """Queue the pending deliveries whose next attempt is due, and those whose attempt
+    died with its worker (its claim lapsed, nothing logged); the beat runs it each minute.
+    Returns how many."""
     now = timezone.now()
+    due_now = Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True, claimed_until__lt=now)
     with transaction.atomic():
         due = list(
             WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(
-                status=DeliveryStatus.PENDING,
-                next_attempt_at__lte=now,
-                endpoint__disabled_at__isnull=True,
-            )
+            .filter(due_now, status=DeliveryStatus.PENDING, endpoint__disabled_at__isnull=True)
             .order_by("next_attempt_at")
             .values_list("pk", flat=True)[:limit]
         )
-        WebhookDelivery.objects.filter(pk__in=due).update(next_attempt_at=None)
+        WebhookDelivery.objects.filter(pk__in=due).update(next_attempt_at=None, claimed_until=None)
         outbox.enqueue_many(DELIVER_TASK, [[pk] for pk in due])
     return len(due)

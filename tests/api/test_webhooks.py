@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 import time_machine
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -379,3 +380,32 @@ def test_a_token_reads_the_endpoints_and_their_deliveries(
     assert delivery["attempts"][0]["status_code"] == 200
     assert other_client.get("/api/v1/webhooks/").json() == []
     assert other_client.get(f"/api/v1/webhooks/{endpoint.pk}/deliveries/").status_code == 404
+
+
+def test_an_attempt_cut_off_by_the_time_limit_is_logged_and_retried(
+    receiver, applicant, monkeypatch, django_capture_on_commit_callbacks
+):
+    def hung(*args, **kwargs):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(webhooks.requests, "post", hung)
+    register(applicant, receiver.url)
+    submit(applicant, django_capture_on_commit_callbacks)
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == DeliveryStatus.PENDING and delivery.next_attempt_at
+    assert WebhookAttempt.objects.get().error.startswith("SoftTimeLimitExceeded")
+
+
+def test_a_delivery_whose_worker_died_is_sent_by_the_next_scan(
+    receiver, applicant, django_capture_on_commit_callbacks
+):
+    endpoint = register(applicant, receiver.url).endpoint
+    application = ApplicationFactory(created_by=applicant)
+    with transaction.atomic():  # its task is never run: the worker died mid-attempt
+        audit_record(actor=applicant, action="x", obj=application, from_state="a", to_state="b")
+    lapsed = timezone.now() - datetime.timedelta(seconds=1)
+    WebhookDelivery.objects.update(claimed_until=lapsed)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.retry_webhooks() == 1
+    assert WebhookDelivery.objects.get(endpoint=endpoint).status == DeliveryStatus.DELIVERED
+    assert len(receiver.requests) == 1
