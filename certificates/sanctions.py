@@ -7,15 +7,26 @@ was, and the unpaid fines move to it.
 """
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.apps import apps
 
 from certificates.constants import CertificateState, SanctionKind
-from certificates.models import Sanction
+
+if TYPE_CHECKING:
+    from certificates.models import Sanction
+
+
+def _sanctions():
+    """Sanction's manager, looked up rather than imported: certificates.models reads the
+    sanctions in force through this module (Certificate.decision, .sanctions_in_force)."""
+    return apps.get_model("certificates", "Sanction").objects
 
 
 @dataclass(frozen=True)
 class SanctionsInForce:
     certificate: object
-    suspension: Sanction | None = None  # the open suspension, when the certificate is suspended
+    suspension: "Sanction | None" = None  # the open suspension, when the certificate is suspended
     fines: list = field(default_factory=list)  # unpaid fines, oldest first
 
     def __bool__(self):
@@ -34,11 +45,12 @@ class SanctionsInForce:
         return ",".join(parts)
 
 
-def open_suspension(certificate) -> Sanction | None:
+def open_suspension(certificate) -> "Sanction | None":
     """The suspension that keeps `certificate` suspended now (its latest), or None. The state
     is read from the database with it (an object loaded earlier may be stale)."""
     return (
-        Sanction.objects.filter(
+        _sanctions()
+        .filter(
             certificate=certificate,
             certificate__state=CertificateState.SUSPENDED,
             kind=SanctionKind.SUSPENSION,
@@ -51,16 +63,16 @@ def open_suspension(certificate) -> Sanction | None:
 def sanctions_in_force(certificate) -> SanctionsInForce:
     """The open suspension and the unpaid fines of `certificate` (two queries)."""
     fines = list(
-        Sanction.objects.filter(
-            certificate=certificate, kind=SanctionKind.FINE, paid_at__isnull=True
-        ).order_by("created_at", "id")
+        _sanctions()
+        .filter(certificate=certificate, kind=SanctionKind.FINE, paid_at__isnull=True)
+        .order_by("created_at", "id")
     )
     return SanctionsInForce(
         certificate=certificate, suspension=open_suspension(certificate), fines=fines
     )
 
 
-def latest_decision(certificate) -> Sanction | None:
+def latest_decision(certificate) -> "Sanction | None":
     """The suspension or revocation behind the certificate's state (for its holder's pages:
     the reason and the date), or None when it is neither suspended nor revoked."""
     kind = {
@@ -70,7 +82,8 @@ def latest_decision(certificate) -> Sanction | None:
     if kind is None:
         return None
     return (
-        Sanction.objects.filter(certificate=certificate, kind=kind)
+        _sanctions()
+        .filter(certificate=certificate, kind=kind)
         .order_by("-created_at", "-id")
         .first()
     )
@@ -82,8 +95,8 @@ def attach_sanctions(certificates) -> list:
     per suspended or revoked certificate runs no query per row. Returns the list."""
     certificates = list(certificates)
     by_certificate = {certificate.pk: [] for certificate in certificates}
-    for sanction in Sanction.objects.filter(certificate__in=by_certificate).order_by(
-        "created_at", "id"
+    for sanction in (
+        _sanctions().filter(certificate__in=by_certificate).order_by("created_at", "id")
     ):
         by_certificate[sanction.certificate_id].append(sanction)
     for certificate in certificates:
@@ -101,11 +114,11 @@ def attach_sanctions(certificates) -> list:
     return certificates
 
 
-def _latest_of(sanctions, kind) -> Sanction | None:
+def _latest_of(sanctions, kind) -> "Sanction | None":
     return next((s for s in reversed(sanctions) if s.kind == kind), None)
 
 
-def _latest(certificate, sanctions) -> Sanction | None:
+def _latest(certificate, sanctions) -> "Sanction | None":
     kind = {
         CertificateState.SUSPENDED: SanctionKind.SUSPENSION,
         CertificateState.REVOKED: SanctionKind.REVOCATION,
