@@ -16,6 +16,7 @@ import itertools
 from applications.models import Application, ApplicationSite, Invoice
 from certificates.models import Certificate
 from certificates.numbers import make_number
+from inspections.constants import InspectionState
 from inspections.models import Finding, Inspection
 
 _copy_number = itertools.count(1)  # keeps the copies' references unique within a test
@@ -68,7 +69,8 @@ def copies_of_application(application, count):
 def copies_of_inspection(inspection, slots):
     """A copy of `inspection` for each (inspector, window_start, window_end) in `slots`, each on
     a copy of its application, with a copy of its checklist findings; returns the copies read
-    back from the database, as the factory returns its inspection."""
+    back from the database, as the factory returns its inspection. The copies are written open
+    (scheduled) and closed afterwards: PostgreSQL refuses findings of a closed inspection."""
     applications = copies_of_application(inspection.application, len(slots))
     copies = Inspection.objects.bulk_create(
         Inspection(
@@ -78,6 +80,7 @@ def copies_of_inspection(inspection, slots):
                 inspector_id=inspector.pk,
                 window_start=start,
                 window_end=end,
+                state=InspectionState.SCHEDULED,
             )
         )
         for application, (inspector, start, end) in zip(applications, slots, strict=True)
@@ -88,7 +91,9 @@ def copies_of_inspection(inspection, slots):
         for copy in copies
         for finding in findings
     )
-    return list(Inspection.objects.filter(pk__in=[copy.pk for copy in copies]).order_by("pk"))
+    copied = Inspection.objects.filter(pk__in=[copy.pk for copy in copies])
+    copied.update(state=inspection.state)
+    return list(copied.order_by("pk"))
 
 
 def copies_of_certificate(certificate, count):

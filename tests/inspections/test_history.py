@@ -13,6 +13,7 @@ from applications.constants import DocumentType
 from inspections import selectors, services
 from inspections.constants import InspectionState
 from tests.applications.factories import pdf_upload
+from tests.bulk import copies_of_inspection
 from tests.factories import InspectorFactory
 from tests.inspections.factories import make_inspection, on_planned_day, record_all, window
 
@@ -125,10 +126,11 @@ DONE_QUERIES = 6
 
 
 def _submit_many(count, inspector, staff):
-    return [
-        make_inspection("passed", inspector=inspector, staff=staff, days=1 + n, hour=9)
-        for n in range(count)
-    ]
+    """`count` passed inspections, a day apart: the first through the services, the others
+    copies of it (tests.bulk)."""
+    first = make_inspection("passed", inspector=inspector, staff=staff, days=1, hour=9)
+    slots = [(inspector, *window(days=1 + n, hour=9)) for n in range(1, count)]
+    return [first, *copies_of_inspection(first, slots)]
 
 
 def test_the_done_tab_lists_only_my_submitted_inspections(
