@@ -1,6 +1,27 @@
 from django.apps import apps
 from django.db import models
 
+from applications.constants import DOCUMENT_REVIEW_STATES, STAFF_QUEUE_STATES, ReviewStatus
+
+# A current document version waits for the ministry, in a state where staff review documents.
+DOCUMENTS_TO_REVIEW = models.Q(has_documents_to_review=True, state__in=DOCUMENT_REVIEW_STATES)
+# The staff desk's default queue: submitted and under review, and every application with a
+# document to review. The partial index applications_app_staff_queue has this condition, so
+# the queue walks it in submission order and reads only the rows of its page.
+STAFF_QUEUE = models.Q(state__in=STAFF_QUEUE_STATES) | DOCUMENTS_TO_REVIEW
+
+
+def pending_current_versions():
+    """The current (newest) versions of an application's (OuterRef "pk") documents that the
+    ministry has not reviewed yet."""
+    version = apps.get_model("applications", "DocumentVersion")
+    newer = version.objects.filter(
+        document=models.OuterRef("document"), number__gt=models.OuterRef("number")
+    )
+    return version.objects.filter(
+        document__application=models.OuterRef("pk"), review_status=ReviewStatus.PENDING
+    ).exclude(models.Exists(newer))
+
 
 class ApplicationQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -18,6 +39,11 @@ class ApplicationQuerySet(models.QuerySet):
         if membership is None:
             return self.none()
         return self.filter(organization_id=membership.organization_id)
+
+    def refresh_documents_to_review(self) -> int:
+        """Store has_documents_to_review for these applications from their documents: one
+        UPDATE. The document services call it after every upload and review."""
+        return self.update(has_documents_to_review=models.Exists(pending_current_versions()))
 
 
 class ThroughApplicationQuerySet(models.QuerySet):

@@ -4,18 +4,16 @@ queries, whatever the number of rows."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Prefetch, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from applications.changes import differences, has_new_documents
 from applications.constants import (
-    DOCUMENT_REVIEW_STATES,
     FINAL_STATES,
     QUEUE_TO_REVIEW,
     REQUIRED_DOCUMENT_TYPES,
-    STAFF_QUEUE_STATES,
     WAITING_ON_APPLICANT_STATES,
     ApplicationKind,
     ApplicationState,
@@ -24,6 +22,7 @@ from applications.constants import (
 )
 from applications.fees import fee_change, quote_for
 from applications.models import Application, Document, DocumentVersion, Invoice, Payment
+from applications.querysets import DOCUMENTS_TO_REVIEW, STAFF_QUEUE
 from registrasi.audit.selectors import timeline_for
 from registrasi.money import format_rupiah
 
@@ -131,7 +130,7 @@ def applicant_dashboard(*, user) -> list[DashboardRow]:
         return []
     applications = (
         Application.objects.filter(organization_id=membership.organization_id)
-        .annotate(documents_to_review=ExpressionWrapper(_documents_to_review(), BooleanField()))
+        .annotate(documents_to_review=_documents_to_review())
         .prefetch_related("invoices")
         .order_by("-created_at", "-pk")
     )
@@ -143,18 +142,8 @@ def applicant_dashboard(*, user) -> list[DashboardRow]:
 
 def _documents_to_review():
     """True for an application with a document whose current (newest) version the ministry
-    has not reviewed yet, in a state where staff review documents."""
-    newer = DocumentVersion.objects.filter(
-        document=OuterRef("document"), number__gt=OuterRef("number")
-    )
-    # The state repeated inside: when PostgreSQL hashes this subquery (the staff queue's OR),
-    # it then reads the pending versions of open applications only, not of every one ever.
-    pending = DocumentVersion.objects.filter(
-        document__application=OuterRef("pk"),
-        document__application__state__in=DOCUMENT_REVIEW_STATES,
-        review_status=ReviewStatus.PENDING,
-    ).exclude(Exists(newer))
-    return Q(Exists(pending)) & Q(state__in=DOCUMENT_REVIEW_STATES)
+    has not reviewed yet, in a state where staff review documents (the stored flag)."""
+    return ExpressionWrapper(DOCUMENTS_TO_REVIEW, BooleanField())
 
 
 def staff_queue(*, filters: dict | None = None):
@@ -167,21 +156,18 @@ def staff_queue(*, filters: dict | None = None):
     """
     filters = filters or {}
     qs = Application.objects.filter(submitted_at__isnull=False).annotate(
-        documents_to_review=ExpressionWrapper(_documents_to_review(), BooleanField())
+        documents_to_review=_documents_to_review()
     )
     state = filters.get("state") or ""
     if state == "all":
         pass
     elif state == QUEUE_TO_REVIEW:
-        # The state filter repeats what documents_to_review implies: it lets the database
-        # walk the partial index of open applications (migration 0008) instead of all.
-        qs = qs.filter(state__in=DOCUMENT_REVIEW_STATES, documents_to_review=True)
+        # Implies the condition of the queue's partial index: the database walks it.
+        qs = qs.filter(DOCUMENTS_TO_REVIEW)
     elif state in S.values:
         qs = qs.filter(state=state)
     else:
-        qs = qs.filter(state__in=(*STAFF_QUEUE_STATES, *DOCUMENT_REVIEW_STATES)).filter(
-            Q(state__in=STAFF_QUEUE_STATES) | Q(documents_to_review=True)
-        )
+        qs = qs.filter(STAFF_QUEUE)  # the partial index's own condition
     if filters.get("kind") in ApplicationKind.values:
         qs = qs.filter(kind=filters["kind"])
     if filters.get("province"):

@@ -364,6 +364,7 @@ def _carry_documents(basis, application, *, keep_review) -> int:
             **review,
         )
         count += 1
+    Application.objects.filter(pk=application.pk).refresh_documents_to_review()
     return count
 
 

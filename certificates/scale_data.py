@@ -281,6 +281,10 @@ class Generator:
                 )
             )
         _bulk(DocumentVersion, versions)
+        ids = list(by_app)  # the staff queue's stored flag, kept by the document services
+        for start in range(0, len(ids), BATCH):
+            batch = Application.objects.filter(pk__in=ids[start : start + BATCH])
+            batch.refresh_documents_to_review()
 
     def _tiny_file(self, document_type):
         name = f"documents/scale-{document_type}.pdf"

@@ -103,6 +103,7 @@ def pending_documents(apps, uploaded_by, *, uploaded_days_ago=2):
     )
     when = timezone.now() - datetime.timedelta(days=uploaded_days_ago)
     DocumentVersion.objects.filter(pk__in=[v.pk for v in versions]).update(uploaded_at=when)
+    Application.objects.filter(pk__in=[a.pk for a in apps]).refresh_documents_to_review()
     return versions
 
 

@@ -62,6 +62,7 @@ def document_upload(
         version.file.save(f"upload.{checked.ext}", checked.content, save=False)
         try:
             version.save()
+            _refresh_documents_to_review(locked)
             audit_record(
                 actor=actor,
                 action="document_upload",
@@ -78,6 +79,12 @@ def document_upload(
             version.file.storage.delete(version.file.name)
             raise
     return version
+
+
+def _refresh_documents_to_review(application: Application) -> None:
+    """Keep Application.has_documents_to_review (the staff queue's flag) true to the documents,
+    in the same transaction as the version that changed it."""
+    Application.objects.filter(pk=application.pk).refresh_documents_to_review()
 
 
 def _refuse_unless_rejected(application: Application, document: Document) -> None:
@@ -127,6 +134,7 @@ def document_review(
         locked.reviewed_by = actor
         locked.reviewed_at = timezone.now()
         locked.save(update_fields=["review_status", "review_reason", "reviewed_by", "reviewed_at"])
+        _refresh_documents_to_review(application)
         audit_record(
             actor=actor,
             action="document_review",
