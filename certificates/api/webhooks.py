@@ -11,10 +11,10 @@ endpoint whose attempts failed for WEBHOOK_DISABLE_AFTER_HOURS is disabled and i
 are emailed; the owner enables it again, and may send any delivery again.
 
 Addresses are checked against SSRF when registered and again before every POST (the name
-may resolve elsewhere by then): HTTPS to public addresses only; private, loopback,
-link-local (cloud metadata) and reserved addresses are refused, except that development
-(settings.WEBHOOK_ALLOW_PRIVATE_HOSTS, never in production) allows a private address, and
-plain HTTP to this machine.
+may resolve elsewhere by then), and the POST goes to the address checked. HTTPS to public
+addresses only; private, loopback, link-local (cloud metadata) and reserved addresses are
+refused, except that development (settings.WEBHOOK_ALLOW_PRIVATE_HOSTS, never in production)
+allows a private address, and plain HTTP to this machine.
 """
 
 import datetime
@@ -26,7 +26,7 @@ import secrets
 import socket
 import time
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from celery.exceptions import SoftTimeLimitExceeded
@@ -37,6 +37,7 @@ from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from requests.adapters import HTTPAdapter
 
 from applications.models import Application
 from certificates.api.models import (
@@ -117,8 +118,9 @@ def resolve(host: str, port: int) -> list:
     return [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
 
 
-def check_url(url: str) -> None:
-    """Refuse (ValidationError) an address a webhook may not be sent to."""
+def check_url(url: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """Refuse (ValidationError) an address a webhook may not be sent to; else return the
+    checked address to connect to (so the name is not resolved again, elsewhere)."""
     allow_private = settings.WEBHOOK_ALLOW_PRIVATE_HOSTS
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
@@ -136,6 +138,35 @@ def check_url(url: str) -> None:
         )
     if parts.scheme == "http" and not (allow_private and all(ip.is_loopback for ip in addresses)):
         raise ValidationError(_("Enter an https:// address."), code="scheme")
+    return addresses[0]
+
+
+class PinnedAdapter(HTTPAdapter):
+    """Connects to the address check_url approved while TLS still checks the certificate
+    against (and SNI names) the endpoint's host name: a name that resolves to a public
+    address when checked and to a private one a moment later (DNS rebinding) gets nowhere."""
+
+    def __init__(self, hostname: str):
+        self.hostname = hostname
+        super().__init__(max_retries=0)
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs.update(server_hostname=self.hostname, assert_hostname=self.hostname)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def pinned_post(url: str, address, **kwargs) -> requests.Response:
+    """POST to `url` at `address`, without proxies from the environment, redirects or
+    retries."""
+    parts = urlsplit(url)
+    host = f"[{address}]" if address.version == 6 else str(address)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    with requests.Session() as session:
+        session.trust_env = False
+        session.mount(f"{parts.scheme}://", PinnedAdapter(parts.hostname))
+        headers = {**kwargs.pop("headers", {}), "Host": parts.netloc}
+        target = urlunsplit(parts._replace(netloc=f"{host}:{port}"))
+        return session.post(target, headers=headers, allow_redirects=False, **kwargs)
 
 
 # Endpoints ------------------------------------------------------------------------------
@@ -316,7 +347,7 @@ def _post(delivery) -> tuple[int | None, str]:
     """(status code or None, error) of one POST."""
     endpoint = delivery.endpoint
     try:
-        check_url(endpoint.url)
+        address = check_url(endpoint.url)
     except ValidationError as refusal:
         return None, f"refused: {' '.join(refusal.messages)}"
     body = body_of(delivery)
@@ -328,12 +359,8 @@ def _post(delivery) -> tuple[int | None, str]:
         SIGNATURE_HEADER: signature(endpoint.secret, int(time.time()), body),
     }
     try:
-        response = requests.post(
-            endpoint.url,
-            data=body,
-            headers=headers,
-            timeout=settings.WEBHOOK_TIMEOUT,
-            allow_redirects=False,
+        response = pinned_post(
+            endpoint.url, address, data=body, headers=headers, timeout=settings.WEBHOOK_TIMEOUT
         )
     except (requests.RequestException, SoftTimeLimitExceeded) as error:
         return None, f"{type(error).__name__}: {error}"

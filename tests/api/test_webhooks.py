@@ -5,11 +5,14 @@ addresses are checked against SSRF; another organization (or a non-owner) gets 4
 import datetime
 import hashlib
 import hmac
+import ipaddress
 import json
+import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
+import requests
 import time_machine
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core import mail
@@ -388,7 +391,7 @@ def test_an_attempt_cut_off_by_the_time_limit_is_logged_and_retried(
     def hung(*args, **kwargs):
         raise SoftTimeLimitExceeded()
 
-    monkeypatch.setattr(webhooks.requests, "post", hung)
+    monkeypatch.setattr(webhooks.requests.Session, "post", hung)
     register(applicant, receiver.url)
     submit(applicant, django_capture_on_commit_callbacks)
     delivery = WebhookDelivery.objects.get()
@@ -409,3 +412,79 @@ def test_a_delivery_whose_worker_died_is_sent_by_the_next_scan(
         assert tasks.retry_webhooks() == 1
     assert WebhookDelivery.objects.get(endpoint=endpoint).status == DeliveryStatus.DELIVERED
     assert len(receiver.requests) == 1
+
+
+def test_the_post_goes_to_the_address_that_was_checked(
+    receiver, applicant, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The name is resolved once per attempt, by the check; the connection goes to that
+    address with the name in the Host header (a second lookup could answer elsewhere)."""
+    lookups = []
+
+    def resolve(host, port):
+        lookups.append(host)
+        return [ipaddress.ip_address("127.0.0.1")]
+
+    monkeypatch.setattr(webhooks, "resolve", resolve)
+    port = receiver.server.server_port
+    register(applicant, f"http://hooks.example.invalid:{port}/hook")
+    submit(applicant, django_capture_on_commit_callbacks)
+    [(headers, _body)] = receiver.requests
+    assert headers["Host"] == f"hooks.example.invalid:{port}"
+    assert lookups == ["hooks.example.invalid"] * 2  # registration, then the attempt
+    assert WebhookDelivery.objects.get().status == DeliveryStatus.DELIVERED
+
+
+def _self_signed(tmp_path, hostname):
+    """A certificate for `hostname` (its own CA) and its key, as PEM files."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, hostname)])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(hostname)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_file, key_file
+
+
+def test_https_to_the_checked_address_still_verifies_the_certificate_for_the_name(tmp_path):
+    cert_file, key_file = _self_signed(tmp_path, "hooks.example.test")
+    server = Receiver()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    server.server.socket = context.wrap_socket(server.server.socket, server_side=True)
+    try:
+        port = server.server.server_port
+        loopback = ipaddress.ip_address("127.0.0.1")
+        url = f"https://hooks.example.test:{port}/hook"
+        response = webhooks.pinned_post(url, loopback, data=b"{}", verify=str(cert_file))
+        assert response.status_code == 200
+        assert server.requests[0][0]["Host"] == f"hooks.example.test:{port}"
+        with pytest.raises(requests.exceptions.SSLError):
+            webhooks.pinned_post(
+                f"https://other.example.test:{port}/hook", loopback, verify=str(cert_file)
+            )
+    finally:
+        server.close()
