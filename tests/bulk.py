@@ -13,6 +13,7 @@ what must differ changed (references, inspectors, windows).
 
 import itertools
 
+from applications.billing.models import BillingCode
 from applications.models import Application, ApplicationSite, Invoice
 from certificates.models import Certificate
 from certificates.numbers import make_number
@@ -35,7 +36,8 @@ def _values(obj, **changes):
 
 def copies_of_application(application, count):
     """`count` copies of `application` (each with its own reference), of its sites and of its
-    invoices (numbered apart; an invoice replacing another points at the original's)."""
+    invoices with their billing codes (numbered apart; an invoice replacing another points at
+    the original's)."""
     copies = Application.objects.bulk_create(
         Application(
             **_values(
@@ -54,7 +56,7 @@ def copies_of_application(application, count):
         for site in sites
     )
     invoices = list(Invoice.objects.filter(application=application).order_by("pk"))
-    Invoice.objects.bulk_create(
+    copied_invoices = Invoice.objects.bulk_create(
         Invoice(
             **_values(
                 invoice, application_id=copy.pk, number=f"{invoice.number}-{next(_copy_number)}"
@@ -63,7 +65,26 @@ def copies_of_application(application, count):
         for copy in copies
         for invoice in invoices
     )
+    _copy_billing_codes(invoices, copied_invoices)
     return copies
+
+
+def _copy_billing_codes(invoices, copied_invoices):
+    """The billing codes of `invoices` for their copies (`copied_invoices`, in the same order,
+    repeated per copied application); an issued code gets a number of its own."""
+    codes = list(BillingCode.objects.filter(invoice__in=invoices).order_by("pk"))
+    BillingCode.objects.bulk_create(
+        BillingCode(
+            **_values(
+                code,
+                invoice_id=copied.pk,
+                code=f"{code.code[:9]}{next(_copy_number):06d}" if code.code else None,
+            )
+        )
+        for index, copied in enumerate(copied_invoices)
+        for code in codes
+        if code.invoice_id == invoices[index % len(invoices)].pk
+    )
 
 
 def copies_of_inspection(inspection, slots):

@@ -21,6 +21,7 @@ from tests.applications.billing_helpers import (
     submitted_with_code,
 )
 from tests.applications.factories import pdf_upload
+from tests.bulk import copies_of_application
 
 pytestmark = pytest.mark.django_db
 
@@ -195,8 +196,8 @@ def test_payments_page_query_count_does_not_grow(
 ):
     from tests.applications.factories import ApplicationFactory
 
-    for _ in range(rows):
-        ApplicationFactory(submitted=True, created_by=applicant)  # codes stay pending
+    first = ApplicationFactory(submitted=True, created_by=applicant)  # codes stay pending
+    copies_of_application(first, rows - 1)  # tests.bulk: with their invoices and codes
     client.force_login(staff_user)
     client.get(reverse("billing:payments"))  # warm the session and permission caches
     with django_assert_num_queries(QUERIES):
