@@ -3,13 +3,14 @@
 A service refuses with a ServiceError (not allowed, a stale page, a rule: `.message`) or a
 ValidationError (bad input, maybe per field). A view either shows it on its form
 (`add_service_error`) or as a flash message (`report_refusal`); `error_text` is the one
-sentence both use.
+sentence both use. `form_action` is the whole round of a form page: valid input, the service,
+its refusal on the form or the success message.
 """
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 
-from registrasi.services import StaleState
+from registrasi.services import ServiceError, StaleState
 
 
 def error_text(exc) -> str:
@@ -38,3 +39,19 @@ def report_refusal(request, exc) -> None:
         messages.warning(request, exc.message)
     else:
         messages.error(request, error_text(exc))
+
+
+def form_action(request, form, action, *, success) -> bool:
+    """For a bound `form`: when it is valid, call `action()` (which reads form.cleaned_data).
+    True when the service did it (the `success` message is added; `success` may be a
+    function of what `action` returned); False when the page must show the form again, with
+    the service's refusal on it."""
+    if not form.is_valid():
+        return False
+    try:
+        result = action()
+    except (ServiceError, ValidationError) as exc:
+        add_service_error(form, exc)
+        return False
+    messages.success(request, success(result) if callable(success) else success)
+    return True

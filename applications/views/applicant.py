@@ -31,6 +31,7 @@ from applications.forms import (
 from applications.models import DocumentVersion, is_member
 from applications.views.common import (
     application_for,
+    confirm_with_reason,
     member_application,
     refuse_edit,
     refuse_stale,
@@ -327,22 +328,13 @@ def _expected_fee(request):
 @require_http_methods(["GET", "POST"])
 def withdraw(request, pk):
     application = member_application(request, pk)
-    if request.method == "POST":
-        form = OptionalReasonForm(request.POST)
-        if form.is_valid():
-            return transition(
-                request,
-                application,
-                services.application_withdraw,
-                _("The application was withdrawn."),
-                reason=form.cleaned_data["reason"],
-            )
-    else:
-        if application.state not in WITHDRAWABLE_STATES:
-            return refuse_state(
-                request,
-                application,
-                _("The application cannot be withdrawn while it is “%(state)s”."),
-            )
-        form = OptionalReasonForm()
-    return render(request, "applications/withdraw.html", {"application": application, "form": form})
+    return confirm_with_reason(
+        request,
+        application,
+        page="applications/withdraw.html",
+        form_class=OptionalReasonForm,
+        possible=lambda: application.state in WITHDRAWABLE_STATES,
+        refusal=_("The application cannot be withdrawn while it is “%(state)s”."),
+        service=services.application_withdraw,
+        success=_("The application was withdrawn."),
+    )

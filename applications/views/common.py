@@ -3,7 +3,7 @@ POST plumbing (the state the page showed, a refusal as a message, back to the pa
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from applications.constants import EDITABLE_STATES
@@ -105,3 +105,25 @@ def transition(request, application, service, success, **kwargs):
         ),
         success,
     )
+
+
+def confirm_with_reason(request, application, *, page, form_class, possible, refusal, **action):
+    """A page that asks to confirm a transition with a reason (GET), then does it (POST):
+    `possible()` says whether the GET may show the page (else back with `refusal`, which
+    names the state); `action` is transition()'s service and success. An invalid reason
+    shows the page again (400)."""
+    if request.method == "POST":
+        refused = refuse_stale(request, application)
+        if refused:
+            return refused
+        form = form_class(request.POST)
+        if form.is_valid():
+            return transition(request, application, reason=form.cleaned_data["reason"], **action)
+        status = 400
+    elif not possible():
+        return refuse_state(request, application, refusal)
+    else:
+        form = form_class()
+        status = 200
+    context = {"application": application, "form": form}
+    return render(request, page, context, status=status)

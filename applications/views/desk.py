@@ -14,9 +14,9 @@ from applications import decisions, selectors, services, walkin
 from applications.forms import DocumentReviewForm, QueueFilterForm, ReasonForm, WalkInForm
 from applications.models import DocumentVersion
 from applications.views.common import (
+    confirm_with_reason,
     perform,
     refuse_stale,
-    refuse_state,
     staff_application,
     to_detail,
     transition,
@@ -91,34 +91,17 @@ def accept(request, pk):
 def reject(request, pk):
     """A confirmation page with the reason (GET), then the rejection (POST)."""
     application = staff_application(request, pk)
-    if request.method == "POST":
-        refused = refuse_stale(request, application)
-        if refused:
-            return refused
-        form = ReasonForm(request.POST)
-        if form.is_valid():
-            return transition(
-                request,
-                application,
-                services.application_reject,
-                _("The application was rejected."),
-                reason=form.cleaned_data["reason"],
-            )
-        status = 400
-    else:
-        if "reject" not in decisions.available(application=application, user=request.user):
-            return refuse_state(
-                request,
-                application,
-                _("The application cannot be rejected while it is “%(state)s”."),
-            )
-        form = ReasonForm()
-        status = 200
-    return render(
+    return confirm_with_reason(
         request,
-        "applications/reject.html",
-        {"application": application, "form": form},
-        status=status,
+        application,
+        page="applications/reject.html",
+        form_class=ReasonForm,
+        possible=lambda: (
+            "reject" in decisions.available(application=application, user=request.user)
+        ),
+        refusal=_("The application cannot be rejected while it is “%(state)s”."),
+        service=services.application_reject,
+        success=_("The application was rejected."),
     )
 
 

@@ -1,8 +1,6 @@
 """The applicant's inspection page: resubmitting for a new inspection after a failed one."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -13,8 +11,7 @@ from inspections import services
 from inspections.constants import InspectionState
 from inspections.forms import ResubmitForm
 from registrasi.access import refuse_role
-from registrasi.refusals import add_service_error
-from registrasi.services import ServiceError
+from registrasi.refusals import form_action
 
 # --- The applicant --------------------------------------------------------------------------
 
@@ -25,22 +22,18 @@ def resubmit(request, application_pk):
     refuse_role(request.user.is_applicant)
     application = get_object_or_404(Application.objects.visible_to(request.user), pk=application_pk)
     form = ResubmitForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.application_resubmit(
-                application=application,
-                actor=request.user,
-                note=form.cleaned_data["note"],
-                expected_state=ApplicationState.INSPECTION_FAILED,
-            )
-        except (ServiceError, ValidationError) as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(
-                request,
-                _("Resubmitted. The ministry will schedule a new inspection."),
-            )
-            return redirect("applications:detail", pk=application.pk)
+    if form.is_bound and form_action(
+        request,
+        form,
+        lambda: services.application_resubmit(
+            application=application,
+            actor=request.user,
+            note=form.cleaned_data["note"],
+            expected_state=ApplicationState.INSPECTION_FAILED,
+        ),
+        success=_("Resubmitted. The ministry will schedule a new inspection."),
+    ):
+        return redirect("applications:detail", pk=application.pk)
     last_failed = (
         application.inspections.filter(state=InspectionState.FAILED)
         .order_by("-submitted_at")

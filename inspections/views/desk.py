@@ -1,9 +1,7 @@
 """The ministry desk's inspection pages: scheduling (with the assignment help),
 rescheduling, cancelling, the week calendar and the overdue list."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,8 +18,7 @@ from inspections.forms import (
 )
 from inspections.views.common import for_staff, require_staff, when
 from registrasi.access import staff_page
-from registrasi.refusals import add_service_error
-from registrasi.services import ServiceError
+from registrasi.refusals import form_action
 
 # --- The ministry desk ----------------------------------------------------------------------
 
@@ -38,27 +35,21 @@ def create(request, application_pk):
     candidates = _assignment_help(application, request.POST or request.GET)
     if request.method == "POST":
         form = ScheduleForm(request.POST, candidates=candidates)
-        if form.is_valid():
+
+        def schedule():
             start, end = form.window()
-            try:
-                inspection = services.inspection_schedule(
-                    application=application,
-                    actor=request.user,
-                    inspector=form.cleaned_data["inspector"],
-                    window_start=start,
-                    window_end=end,
-                    contact_name=form.cleaned_data["contact_name"],
-                    contact_phone=form.cleaned_data["contact_phone"],
-                )
-            except (ServiceError, ValidationError) as exc:
-                add_service_error(form, exc)
-            else:
-                messages.success(
-                    request,
-                    _("Inspection scheduled for %(when)s with %(inspector)s.")
-                    % {"when": when(inspection.window_start), "inspector": _name(inspection)},
-                )
-                return redirect("applications:detail", pk=application.pk)
+            return services.inspection_schedule(
+                application=application,
+                actor=request.user,
+                inspector=form.cleaned_data["inspector"],
+                window_start=start,
+                window_end=end,
+                contact_name=form.cleaned_data["contact_name"],
+                contact_phone=form.cleaned_data["contact_phone"],
+            )
+
+        if form_action(request, form, schedule, success=_scheduled):
+            return redirect("applications:detail", pk=application.pk)
     else:
         initial = {**WindowForm.initial_for(), **_contact(application)}
         # The window (and choice) the page asks the help for, when it refreshes it (htmx).
@@ -104,8 +95,11 @@ def _contact(application):
     }
 
 
-def _name(inspection):
-    return inspection.inspector.get_full_name()
+def _scheduled(inspection):
+    return _("Inspection scheduled for %(when)s with %(inspector)s.") % {
+        "when": when(inspection.window_start),
+        "inspector": inspection.inspector.get_full_name(),
+    }
 
 
 @login_required
@@ -114,23 +108,22 @@ def reschedule(request, pk):
     inspection = for_staff(request, pk)
     if request.method == "POST":
         form = RescheduleForm(request.POST)
-        if form.is_valid():
+
+        def move():
             start, end = form.window()
-            try:
-                services.inspection_reschedule(
-                    inspection=inspection,
-                    actor=request.user,
-                    window_start=start,
-                    window_end=end,
-                    reason=form.cleaned_data["reason"],
-                    inspector=form.cleaned_data["inspector"],
-                    expected_state=request.POST.get("expected_state") or None,
-                )
-            except (ServiceError, ValidationError) as exc:
-                add_service_error(form, exc)
-            else:
-                messages.success(request, _("Inspection moved; everyone concerned is informed."))
-                return redirect("applications:detail", pk=inspection.application_id)
+            services.inspection_reschedule(
+                inspection=inspection,
+                actor=request.user,
+                window_start=start,
+                window_end=end,
+                reason=form.cleaned_data["reason"],
+                inspector=form.cleaned_data["inspector"],
+                expected_state=request.POST.get("expected_state") or None,
+            )
+
+        success = _("Inspection moved; everyone concerned is informed.")
+        if form_action(request, form, move, success=success):
+            return redirect("applications:detail", pk=inspection.application_id)
     else:
         window = WindowForm.initial_for(inspection.window_start, inspection.window_end)
         form = RescheduleForm(initial={**window, "inspector": inspection.inspector_id})
@@ -142,19 +135,18 @@ def reschedule(request, pk):
 def cancel(request, pk):
     inspection = for_staff(request, pk)
     form = CancelForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.inspection_cancel(
-                inspection=inspection,
-                actor=request.user,
-                reason=form.cleaned_data["reason"],
-                expected_state=request.POST.get("expected_state") or None,
-            )
-        except (ServiceError, ValidationError) as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Inspection cancelled."))
-            return redirect("applications:detail", pk=inspection.application_id)
+    if form.is_bound and form_action(
+        request,
+        form,
+        lambda: services.inspection_cancel(
+            inspection=inspection,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            expected_state=request.POST.get("expected_state") or None,
+        ),
+        success=_("Inspection cancelled."),
+    ):
+        return redirect("applications:detail", pk=inspection.application_id)
     return render(request, "inspections/cancel.html", {"form": form, "inspection": inspection})
 
 
