@@ -19,7 +19,7 @@ from registrasi.accounts.constants import LegalForm, Province
 from registrasi.accounts.validators import validate_nib
 from registrasi.upload_limits import upload_help
 from registrasi.uploads import PDF_AND_IMAGE_TYPES
-from registrasi.validators import AddressField, FreeTextField, NameField
+from registrasi.validators import AddressField, FreeTextField, NameField, NibField
 
 PROVINCE_CHOICES = [("", _("Choose a province"))] + list(Province.choices)
 MAX_SEATS = 100000
@@ -190,11 +190,9 @@ class WalkInForm(forms.Form):
     what registering the organization needs. A known NIB needs nothing else: the application
     is added to that organization."""
 
-    nib = forms.CharField(
+    nib = NibField(
         label=_("NIB (business identification number)"),
-        max_length=13,
         help_text=_("13 digits, as issued by OSS. A registered NIB adds the application to it."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]{13}"}),
     )
     legal_name = NameField(label=_("Legal name of the company"), max_length=255, required=False)
     legal_form = forms.ChoiceField(

@@ -7,11 +7,14 @@ reach the public register and the certificate looking like something they are no
 characters and refuses a NUL byte. Every text field has a maximum length.
 """
 
+import re
 import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from registrasi.accounts.validators import validate_nib
 
 # Limits for text stored in unbounded columns (TextField): long enough for any real address
 # or note, short enough that a page or a PDF printing it stays readable.
@@ -124,3 +127,29 @@ def AddressField(**kwargs):  # noqa: N802 - reads as a field class at the call s
     """A registered or site address: free text up to ADDRESS_MAX_LENGTH characters."""
     kwargs.setdefault("max_length", ADDRESS_MAX_LENGTH)
     return FreeTextField(**kwargs)
+
+
+# Spaces, dots and dashes people put between an NIB's digits ("8123 4567 8901 2").
+NIB_SEPARATORS = re.compile(r"[\s.\-]")
+
+
+class NibField(forms.CharField):
+    """An NIB as people type or paste it: "8123 4567 8901 2", "8123.4567.8901.2" or with
+    dashes reads as its 13 digits (separators dropped before the checks). The input takes
+    up to NIB_TYPED_MAX_LENGTH characters, so a pasted grouped NIB is not cut at 13."""
+
+    NIB_TYPED_MAX_LENGTH = 25
+    default_validators = [validate_nib]
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric"}))
+        super().__init__(max_length=13, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return NIB_SEPARATORS.sub("", value) if value else value
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs["maxlength"] = str(self.NIB_TYPED_MAX_LENGTH)
+        return attrs

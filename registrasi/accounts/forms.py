@@ -17,7 +17,7 @@ from registrasi.accounts.privacy import PRIVACY_NOTICE_VERSION
 from registrasi.accounts.validators import validate_nib, validate_phone
 from registrasi.upload_limits import upload_help
 from registrasi.uploads import PDF_AND_IMAGE_TYPES
-from registrasi.validators import AddressField, FreeTextField, NameField
+from registrasi.validators import AddressField, FreeTextField, NameField, NibField
 
 CHOOSE = _("Choose…")
 
@@ -60,11 +60,9 @@ class SignupForm(FieldGroupsMixin, SetPasswordMixin, forms.Form):
     legal_form = forms.ChoiceField(
         label=_("Legal form"), choices=[("", CHOOSE), *LegalForm.choices]
     )
-    nib = forms.CharField(
+    nib = NibField(
         label=_("NIB (business identification number)"),
-        max_length=13,
         help_text=_("13 digits, as issued by OSS."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]{13}"}),
     )
     address = AddressField(label=_("Registered address"))
     province = forms.ChoiceField(label=_("Province"), choices=[("", CHOOSE), *Province.choices])
@@ -291,11 +289,9 @@ class UserAdminChangeForm(UserChangeForm):
 class DisputeForm(forms.Form):
     """A company whose NIB is claimed by someone else: who they are and their proof."""
 
-    nib = forms.CharField(
+    nib = NibField(
         label=_("NIB (business identification number)"),
-        max_length=13,
         help_text=_("The NIB registered in the portal by someone else."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]{13}"}),
     )
     email = forms.EmailField(label=_("Your email address"), max_length=254)
     full_name = NameField(label=_("Your full name"), max_length=200)
