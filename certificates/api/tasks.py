@@ -2,6 +2,7 @@
 
 from celery import shared_task
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -39,6 +40,10 @@ def tell_endpoint_disabled(endpoint_id: int) -> int:
     endpoint = WebhookEndpoint.objects.filter(pk=endpoint_id, disabled_at__isnull=False).first()
     if endpoint is None:
         return 0  # enabled again (or deleted) meanwhile
+    # Once per disabling, even when the task runs twice (acks_late, the outbox relay).
+    told = f"api:webhook-disabled-told:{endpoint.pk}:{endpoint.disabled_at.timestamp()}"
+    if not cache.add(told, True, timeout=7 * 24 * 3600):
+        return 0
     owners = User.objects.filter(
         is_active=True,
         membership_record__organization_id=endpoint.organization_id,

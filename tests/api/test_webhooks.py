@@ -182,6 +182,7 @@ def test_a_failing_endpoint_is_retried_with_backoff_then_disabled_after_a_day(
     assert AuditEvent.objects.filter(action="webhook_disabled").exists()
     assert [m.to for m in mail.outbox if "disabled" in m.subject] == [[applicant.email]]
     assert new.secret not in mail.outbox[-1].body
+    assert tasks.tell_endpoint_disabled(endpoint.pk) == 0  # told once
     # Disabled: new events are not delivered to it.
     submit(applicant, django_capture_on_commit_callbacks)
     assert WebhookDelivery.objects.count() == 1
