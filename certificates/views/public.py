@@ -1,7 +1,6 @@
 """Public pages, no login: verifying a certificate by number, QR code or PDF, and the public
 register of certified call centers. Rate limited per address."""
 
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.functional import cached_property
@@ -12,21 +11,12 @@ from certificates import selectors
 from certificates.constants import REGISTRY_STATES
 from certificates.forms import RegistryFilterForm, VerifyNumberForm, VerifyPdfForm
 from certificates.public_cache import cached_public_page
+from certificates.rates import public_rate, upload_rate
 from certificates.verification import verify_number, verify_pdf
 from certificates.views.common import MAX_RENDER_ATTEMPTS, paginate, state_choices
 from registrasi.ratelimits import rate_limit
 
-# Rate limits -----------------------------------------------------------------------------
-# Read from settings at request time so a deployment (or a test) can change them.
-
-
-def public_rate(group, request):
-    return getattr(settings, "CERTIFICATES_PUBLIC_RATE", "60/m")
-
-
-def upload_rate(group, request):
-    return getattr(settings, "CERTIFICATES_UPLOAD_RATE", "10/m")
-
+# Rate limits (certificates.rates) -----------------------------------------------------
 
 limit_public_reads = rate_limit(
     group="certificates:public", key="ip", rate=public_rate, method="GET"
