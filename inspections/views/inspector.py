@@ -88,6 +88,7 @@ def _detail_context(request, inspection):
         for value, label in requirements(inspection)
     ]
     is_assigned = inspection.inspector_id == request.user.pk
+    transitions = {t.name for t in inspection.get_available_user_state_transitions(request.user)}
     editable = is_assigned and inspection.state in EDITABLE_STATES and inspection.is_open()
     return {
         "inspection": inspection,
@@ -102,6 +103,8 @@ def _detail_context(request, inspection):
         "photos": list(inspection.photos.all()),
         "editable": editable,
         "is_assigned": is_assigned,
+        # The desk's changes (cancel, reschedule) while the lifecycle lets this person cancel.
+        "may_change": "cancel" in transitions,
         "read_only_reason": _read_only_reason(inspection, is_assigned),
         "evidence_form": EvidenceForm(requirements=requirements(inspection)),
         # A re-inspection: what the earlier ones found and what the applicant did since.
