@@ -5,6 +5,7 @@ import io
 import re
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -120,7 +121,8 @@ def test_verification_shows_no_personal_data(client, organization, applicant, st
     certificate = quick_certificate(organization)
     services.certificate_suspend(certificate=certificate, actor=staff_user, reason="Complaints.")
     for url in (verify_url(certificate.number), reverse("certificates:registry")):
-        body = page(client, url)
+        # The ministry's helpdesk address in the footer is the only email a public page shows.
+        body = page(client, url).replace(settings.HELPDESK_EMAIL, "")
         assert not EMAIL.search(body)
         for private in (
             organization.contact_email,
