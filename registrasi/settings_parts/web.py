@@ -38,6 +38,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A 503 with Retry-After when the database or the file storage is down (not a 500).
     "registrasi.middleware.UnavailableMiddleware",
+    # Public pages (/registry/, /verify/) from the cache before the middleware below runs.
+    "certificates.public_cache.PublicPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
