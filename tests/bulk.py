@@ -34,10 +34,12 @@ def _values(obj, **changes):
     return {**values, **changes}
 
 
-def copies_of_application(application, count):
+def copies_of_application(application, count, *, basis_certificates=None):
     """`count` copies of `application` (each with its own reference), of its sites and of its
     invoices with their billing codes (numbered apart; an invoice replacing another points at
-    the original's)."""
+    the original's). A change report or renewal is one per certificate: give each copy its own
+    in `basis_certificates`."""
+    bases = basis_certificates or [application.basis_certificate] * count
     copies = Application.objects.bulk_create(
         Application(
             **_values(
@@ -45,9 +47,10 @@ def copies_of_application(application, count):
                 reference=f"{application.reference}-{next(_copy_number)}"
                 if application.reference
                 else None,
+                basis_certificate_id=basis.pk if basis else None,
             )
         )
-        for _ in range(count)
+        for basis in bases
     )
     sites = list(ApplicationSite.objects.filter(application=application))
     ApplicationSite.objects.bulk_create(

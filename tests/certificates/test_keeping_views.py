@@ -14,7 +14,7 @@ from applications.models import Application
 from certificates import keeping
 from certificates.keeping import renewal_window_opens
 from tests.applications.factories import ApplicationFactory
-from tests.bulk import copies_of_certificate
+from tests.bulk import copies_of_application, copies_of_certificate
 from tests.certificates.factories import make_certificate
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -309,14 +309,18 @@ def test_the_queue_query_count_stays_fixed_with_change_reports(
 ):
     from tests.applications.test_views_queries import QUEUE_QUERIES
 
-    for _index in range(count):
-        certificate = make_certificate(organization=organization, staff=staff_user, quick=True)
-        change = keeping.application_start_change(certificate=certificate, actor=applicant)
-        sites = [{"address": "Jl. Braga 1, Bandung", "province": "jawa_barat", "agent_seats": 5}]
-        services.application_set_sites(application=change, actor=applicant, sites=sites)
-        data = {"direction": "inbound", "sourcing": "in_house"}
-        services.application_update_details(application=change, actor=applicant, data=data)
-        services.application_submit(application=change, actor=applicant)
+    certificate = make_certificate(organization=organization, staff=staff_user, quick=True)
+    change = keeping.application_start_change(certificate=certificate, actor=applicant)
+    sites = [{"address": "Jl. Braga 1, Bandung", "province": "jawa_barat", "agent_seats": 5}]
+    services.application_set_sites(application=change, actor=applicant, sites=sites)
+    data = {"direction": "inbound", "sourcing": "in_house"}
+    services.application_update_details(application=change, actor=applicant, data=data)
+    services.application_submit(application=change, actor=applicant)
+    # The others: copies (tests.bulk), each change report of a copy of the certificate.
+    others = copies_of_certificate(certificate, count - 1)
+    copies_of_application(
+        Application.objects.get(pk=change.pk), count - 1, basis_certificates=others
+    )
     client.force_login(staff_user)
 
     with django_assert_num_queries(QUEUE_QUERIES):
