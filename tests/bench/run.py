@@ -8,7 +8,12 @@ large one takes about 15 minutes on a busy 2-core machine; a run on built databa
 Two worker processes (tests/bench/worker.py), one per database, answer timing requests;
 every measurement alternates small, large, small, large... for BENCH_ROUNDS rounds (default
 3) and takes the medians. The table gives both sides, their ratio and the goal; the exit
-status is 1 when a goal is missed.
+status is 1 when a goal is missed. Then tests/bench/throughput.py starts gunicorn (2 workers)
+on the large database and loads the public pages and a bare view with wrk, alternated.
+
+BENCH_ONLY (comma-separated words) runs only the measures whose names contain one of them,
+e.g. BENCH_ONLY="staff queue,throughput"; BENCH_SMALL_DB / BENCH_LARGE_DB name the
+databases (one pair per person sharing a server).
 
     BENCH_DB_URL=postgres://postgres@127.0.0.1:5432 python tests/bench/run.py
 """
@@ -20,6 +25,9 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import throughput  # noqa: E402  (tests/bench/throughput.py, beside this file)
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
@@ -33,6 +41,7 @@ NAMES = {
     "large": os.environ.get("BENCH_LARGE_DB", "bench_large"),
 }
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+ONLY = [word.strip() for word in os.environ.get("BENCH_ONLY", "").split(",") if word.strip()]
 PAGE_GOAL = 1.2
 SCAN_GOAL = 1.5
 PAGES = (
@@ -129,6 +138,10 @@ def measure(workers, kind, name):
     return small, large, queries
 
 
+def selected(name):
+    return not ONLY or any(word in name for word in ONLY)
+
+
 def main():
     started = time.monotonic()
     for size in SIZES:
@@ -137,7 +150,7 @@ def main():
     rows, missed = [], []
     try:
         for kind, names, goal in (("page", PAGES, PAGE_GOAL), ("scan", SCAN, SCAN_GOAL)):
-            for name in names:
+            for name in filter(selected, names):
                 small, large, queries = measure(workers, kind, name)
                 ratio = large / small if small else float("inf")
                 same_queries = kind == "scan" or queries["small"] == queries["large"]
@@ -162,14 +175,30 @@ def main():
             f"{name:28} {small:9.1f} {large:9.1f} {ratio:6.2f} {goal:5.1f} {q:>9}  "
             f"{'yes' if met else 'NO'}"
         )
-    print(
-        "\nnot measured here: gunicorn throughput of /registry/ and /verify/ against a bare "
-        "view, upload memory, the PDF pipeline"
-    )
+    if selected("throughput"):
+        missed += public_throughput()
+    print("\nnot measured here: upload memory, the PDF pipeline")
     print(f"bench run time: {time.monotonic() - started:.0f} s")
     if missed:
         print(f"goals missed: {', '.join(missed)}")
         sys.exit(1)
+
+
+def public_throughput():
+    """The public pages under gunicorn against a bare view (tests/bench/throughput.py), on
+    the large database; returns the names of the goals missed."""
+    table, (load_rate, load_errors) = throughput.rows(env_for("large")["DATABASE_URL"])
+    print(
+        f"\nthroughput under gunicorn ({throughput.WORKERS} workers, wrk), medians of "
+        f"{throughput.ROUNDS} alternated rounds, large database"
+    )
+    print(f"{'page':28} {'req/s':>9} {'bare':>9} {'ratio':>6} {'goal':>5}  met")
+    for name, rate, bare, ratio, met in table:
+        mark = "yes" if met else "NO"
+        print(f"{name:28} {rate:9.0f} {bare:9.0f} {ratio:6.2f} {'>=0.5':>5}  {mark}")
+    print(f"verify, 200 connections 15 s: {load_rate:.0f} req/s, {load_errors} non-2xx/3xx")
+    missed = [f"throughput: {name}" for name, *_rest, met in table if not met]
+    return missed + (["verify under load: 5xx"] if load_errors else [])
 
 
 if __name__ == "__main__":
