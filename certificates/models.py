@@ -128,6 +128,8 @@ class Certificate(ConcurrentTransitionMixin, models.Model):
         # The daily scans read only the certificates due: by state and expiry date.
         indexes = [
             models.Index(fields=["state", "expires_on"], name="certificates_state_expiry"),
+            # ... and the reminder scan the ones issued since its checkpoint.
+            models.Index(fields=["created_at"], name="certificates_created"),
         ]
         permissions = [
             ("issue_certificate", _("Can approve applications and issue certificates")),
@@ -367,3 +369,17 @@ class ExpiryReminder(models.Model):
         if not receipts or any(status != EmailStatus.SENT for status, _sent in receipts):
             return None
         return max(sent for _status, sent in receipts)
+
+
+class ReminderCheckpoint(models.Model):
+    """How far the expiry-reminder scan got (one row): the last day it scanned and when
+    that run started. The next scan reads only the certificates whose milestone date fell
+    after that day, and those issued since (a change report's successor keeps its basis's
+    near expiry date), instead of every certificate in the 180-day window."""
+
+    name = models.CharField(max_length=32, primary_key=True)
+    scanned_on = models.DateField()
+    started_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.name}: {self.scanned_on}"

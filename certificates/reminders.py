@@ -20,7 +20,12 @@ recorded as skipped, so they never fire later.
 
 The scan reads only the certificates due: active or suspended ones whose last day lies in one
 of the milestone ranges and that have no row yet for that range's milestone (index on
-state + expires_on). A certificate already replaced by an approved renewal gets no reminder.
+state + expires_on). From its checkpoint (ReminderCheckpoint: the last day scanned) it reads
+only those whose milestone date fell after that day (a day's worth after a daily run, all the
+days missed after downtime) and those issued since that run (index on created_at), not the
+whole 180-day window. A certificate already replaced by an approved renewal gets no reminder.
+The rows, the audit events and the outbox messages are written a batch at a time: a few
+queries per batch of BATCH_SIZE reminders, whatever the number due.
 """
 
 import datetime
@@ -31,15 +36,19 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from certificates.constants import EXPIRY_REMINDER, CertificateState
-from certificates.models import Certificate, ExpiryReminder
+from certificates.models import Certificate, ExpiryReminder, ReminderCheckpoint
 from registrasi import dates, notifications, outbox
 from registrasi.audit.models import EmailDelivery, EmailStatus
-from registrasi.audit.services import audit_record
+from registrasi.audit.services import audit_record_many
 
 S = CertificateState
 MILESTONES = (180, 90, 30, 7, 0)  # days before the last day of validity
 BATCH_SIZE = 200
 RESEND_AFTER = datetime.timedelta(hours=12)
+CHECKPOINT = "expiry_reminders"
+# Certificates created this long before the last scan started are read again: one saved
+# (created_at set) before that scan started may have committed after its query.
+COMMIT_MARGIN = datetime.timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -69,34 +78,53 @@ def _ranges(on: datetime.date):
         lower = milestone
 
 
-def due_certificates(on: datetime.date):
+def _valid_not_renewed():
+    renewed = Certificate.objects.filter(supersedes=OuterRef("pk"))
+    return (
+        Certificate.objects.filter(state__in=(S.ACTIVE, S.SUSPENDED))
+        .exclude(Exists(renewed))
+        .order_by()
+    )
+
+
+def due_certificates(on: datetime.date, since: ReminderCheckpoint | None = None):
     """Certificates with a reminder to send on `on`, in one query: a UNION of one range of
     the (state, expires_on) index per milestone, each with its own NOT EXISTS (inside an OR
     PostgreSQL could only scan the reminder table once per milestone). Only the certificates
-    in the milestone ranges are read, none outside them."""
-    renewed = Certificate.objects.filter(supersedes=OuterRef("pk"))
+    in the milestone ranges are read, none outside them.
+
+    With a checkpoint (`since`), a range keeps only the days whose milestone date fell after
+    `since.scanned_on` (the scan on that day recorded the others), and one more part adds
+    the certificates created since that scan started. Rows may then repeat (due_reminders
+    drops the repeats); a reminder already recorded is never recorded twice (the INSERT)."""
     parts = []
     for milestone, first, last in _ranges(on):
+        if since is not None:
+            first = max(first, since.scanned_on + datetime.timedelta(days=milestone + 1))
+            if first > last:
+                continue
         sent = ExpiryReminder.objects.filter(certificate=OuterRef("pk"), milestone=milestone)
         parts.append(
-            Certificate.objects.filter(
-                state__in=(S.ACTIVE, S.SUSPENDED), expires_on__range=(first, last)
-            )
-            .exclude(Exists(sent))
-            .exclude(Exists(renewed))
-            .order_by()
+            _valid_not_renewed().filter(expires_on__range=(first, last)).exclude(Exists(sent))
         )
+    if since is not None:
+        window = (on, on + datetime.timedelta(days=max(MILESTONES)))
+        created = since.started_at - COMMIT_MARGIN
+        parts.append(_valid_not_renewed().filter(created_at__gte=created, expires_on__range=window))
     first_part, *others = parts
-    # The ranges do not overlap: UNION ALL, no duplicate to remove.
     return first_part.union(*others, all=True).order_by("pk")
 
 
-def due_reminders(on: datetime.date) -> list[DueReminder]:
-    """What a scan on `on` would send (for the --dry-run of the command)."""
+def due_reminders(on: datetime.date, since: ReminderCheckpoint | None = None) -> list[DueReminder]:
+    """What a scan on `on` would send (for the --dry-run of the command): from the
+    checkpoint `since`, or over the whole window without one."""
+    found = {}
+    # Not .iterator(): a server-side cursor is planned for its first rows (whole indexes).
+    for certificate in due_certificates(on, since):
+        found.setdefault(certificate.pk, certificate)
     return [
         DueReminder(certificate, latest_milestone((certificate.expires_on - on).days))
-        # Not .iterator(): a server-side cursor is planned for its first rows (whole indexes).
-        for certificate in due_certificates(on)
+        for certificate in found.values()
     ]
 
 
@@ -133,21 +161,24 @@ def record_reminders(due: list[DueReminder]) -> list[DueReminder]:
         )
         inserted = _insert_returning(due)
         recorded = [d for d in due if d.certificate.pk in inserted]
-        events = [_record_event(d, inserted[d.certificate.pk]) for d in recorded]
+        events = _record_events(recorded, inserted)
         outbox.enqueue_many(notifications.SEND_TASK, [(event.pk,) for event in events])
     return recorded
 
 
-def _record_event(reminder: DueReminder, row_id: int):
-    """The milestone's audit event on the certificate, linked from its row."""
-    event = audit_record(
-        actor=None,
+def _record_events(recorded: list[DueReminder], row_ids: dict[int, int]) -> list:
+    """Each milestone's audit event on its certificate, linked from its row: one INSERT of
+    the events and one UPDATE of the rows for the whole batch."""
+    events = audit_record_many(
         action=EXPIRY_REMINDER,
-        obj=reminder.certificate,
-        data={"milestone": reminder.milestone},
+        items=[(d.certificate, {"milestone": d.milestone}) for d in recorded],
     )
-    ExpiryReminder.objects.filter(pk=row_id).update(event=event)
-    return event
+    links = [
+        ExpiryReminder(pk=row_ids[d.certificate.pk], event=event)
+        for d, event in zip(recorded, events, strict=True)
+    ]
+    ExpiryReminder.objects.bulk_update(links, ["event"])
+    return events
 
 
 def _insert_returning(due: list[DueReminder]) -> dict[int, int]:
@@ -197,13 +228,30 @@ def send_due_reminders(*, on: datetime.date | None = None) -> list[DueReminder]:
     (a concurrent scan that got there first sends them, not this one). Reminders recorded
     by earlier scans and not delivered yet are enqueued again."""
     # Recorded by an earlier scan (the emails of this scan's reminders are still on their way).
-    resend_undelivered(recorded_before=timezone.now() - RESEND_AFTER)
+    started = timezone.now()
+    resend_undelivered(recorded_before=started - RESEND_AFTER)
     on = on or dates.today()
-    due = [d for d in due_reminders(on) if d.milestone is not None]
+    since = ReminderCheckpoint.objects.filter(pk=CHECKPOINT).first()
+    if since is not None and since.scanned_on > on:  # a scan of an earlier day: whole window
+        since = None
+    due = [d for d in due_reminders(on, since) if d.milestone is not None]
     sent = []
     for start in range(0, len(due), BATCH_SIZE):
         sent += record_reminders(due[start : start + BATCH_SIZE])
+    _advance_checkpoint(on, started)
     return sent
+
+
+def _advance_checkpoint(on: datetime.date, started) -> None:
+    """Every reminder due up to `on` is recorded: later scans start from here (never moved
+    back by a scan of an earlier day)."""
+    moved = ReminderCheckpoint.objects.filter(pk=CHECKPOINT, scanned_on__lte=on).update(
+        scanned_on=on, started_at=started
+    )
+    if not moved:
+        ReminderCheckpoint.objects.get_or_create(
+            pk=CHECKPOINT, defaults={"scanned_on": on, "started_at": started}
+        )
 
 
 def open_renewal(certificate):

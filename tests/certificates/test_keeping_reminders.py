@@ -14,7 +14,7 @@ from django.utils import translation
 
 from certificates import keeping, reminders, services
 from certificates.constants import CertificateState
-from certificates.models import Certificate, ExpiryReminder
+from certificates.models import Certificate, ExpiryReminder, ReminderCheckpoint
 from certificates.tasks import daily_scan
 from tests.bulk import copies_of_certificate
 from tests.certificates.factories import make_certificate
@@ -226,8 +226,9 @@ def test_the_scan_reads_only_the_certificates_due(staff_user, django_capture_on_
         with CaptureQueriesContext(connection) as again:
             assert reminders.send_due_reminders() == []
     assert per_certificate <= 12
-    # One query finds nothing due, whatever the 200; one finds nothing left undelivered.
-    assert len(again) == 2
+    # One query finds nothing due, whatever the 200; one finds nothing left undelivered; the
+    # checkpoint is read and moved.
+    assert len(again) == 4
 
 
 def test_the_dry_run_command_lists_and_sends_nothing(
@@ -309,3 +310,84 @@ def test_operators_see_the_reminders_in_the_admin(
     page = admin_client.get(reverse("admin:certificates_expiryreminder_changelist"))
     assert page.status_code == 200
     assert certificate.number in page.content.decode()
+
+
+def _certificates_expiring(last_day, count, staff_user):
+    """`count` certificates whose last day is `last_day`: one made through the services,
+    the others copies of it (tests.bulk)."""
+    issued = datetime.datetime.combine(
+        last_day + datetime.timedelta(days=1), datetime.time(3, 0), tzinfo=datetime.UTC
+    ).replace(year=last_day.year - 5)
+    organization = OrganizationFactory()
+    make_applicant(organization, owner=True)
+    with time_machine.travel(issued):
+        first = make_certificate(organization=organization, quick=True, staff=staff_user)
+    assert first.expires_on == last_day
+    return [first, *copies_of_certificate(first, count - 1)]
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_the_scan_makes_the_same_queries_for_1_or_20_reminders_due(
+    count, staff_user, django_assert_num_queries
+):
+    on = datetime.date(2026, 3, 24)
+    _certificates_expiring(on + datetime.timedelta(days=7), count, staff_user)
+    ReminderCheckpoint.objects.create(  # scanned yesterday
+        name=reminders.CHECKPOINT,
+        scanned_on=on - datetime.timedelta(days=1),
+        started_at=datetime.datetime.combine(on, datetime.time(0, 0), tzinfo=datetime.UTC),
+    )
+    # resend (1), checkpoint (1), candidates (1); the batch: savepoint, skipped rows, rows,
+    # events, links, outbox, release (7); checkpoint moved (1)
+    with at(on), django_assert_num_queries(11):
+        assert len(reminders.send_due_reminders()) == count
+
+
+def test_a_milestone_missed_while_the_scan_did_not_run_is_sent_the_next_time(
+    certificate, django_capture_on_commit_callbacks
+):
+    with at(day(30)):
+        assert [d.milestone for d in scan(django_capture_on_commit_callbacks)] == [30]
+    with at(day(7) - datetime.timedelta(days=1)):
+        assert scan(django_capture_on_commit_callbacks) == []
+    mail.outbox.clear()
+    # No scan on the 7-day milestone's day: the next day's run catches up.
+    with at(day(7) + datetime.timedelta(days=1)):
+        sent = scan(django_capture_on_commit_callbacks)
+        assert [d.milestone for d in sent] == [7]
+        assert scan(django_capture_on_commit_callbacks) == []
+    assert len(mail.outbox) == 2
+    assert ExpiryReminder.objects.filter(certificate=certificate, milestone=7).count() == 1
+
+
+def test_the_checkpoint_reads_only_the_milestones_fallen_since_the_last_scan(
+    certificate, staff_user
+):
+    on = day(30)
+    with at(on - datetime.timedelta(days=1)):
+        reminders.send_due_reminders()
+    since = ReminderCheckpoint.objects.get()
+    assert since.scanned_on == on - datetime.timedelta(days=1)
+    # Not due at 90 days (its 90-day milestone fell before the checkpoint): not read.
+    _certificates_expiring(on + datetime.timedelta(days=60), 3, staff_user)
+    ExpiryReminder.objects.all().delete()  # the checkpoint alone keeps them out
+    found = [c.pk for c in reminders.due_certificates(on, since)]
+    assert found == [certificate.pk]
+
+
+def test_a_certificate_issued_since_the_last_scan_with_a_near_expiry_is_reminded(
+    certificate, staff_user, django_capture_on_commit_callbacks
+):
+    """A successor issued after a change report keeps its basis's last day: its milestone
+    date may lie before the checkpoint, yet it was never scanned."""
+    with at(day(30)):
+        assert [d.milestone for d in scan(django_capture_on_commit_callbacks)] == [30]
+    later = _certificates_expiring(LAST_DAY - datetime.timedelta(days=3), 2, staff_user)
+    Certificate.objects.filter(pk__in=[c.pk for c in later]).update(
+        created_at=datetime.datetime.combine(day(30), datetime.time(5, 0), tzinfo=datetime.UTC)
+    )
+    with at(day(30) + datetime.timedelta(days=1)):
+        sent = scan(django_capture_on_commit_callbacks)
+    assert sorted((d.certificate.pk, d.milestone) for d in sent) == sorted(
+        (c.pk, 30) for c in later
+    )
