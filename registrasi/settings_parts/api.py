@@ -31,7 +31,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
-    "ENUM_NAME_OVERRIDES": {"ProvinceEnum": "registrasi.accounts.constants.Province"},
+    # Several choice sets are called "status": each gets a name of its own in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "ProvinceEnum": "registrasi.accounts.constants.Province",
+        "VerificationStatusEnum": "certificates.constants.VerificationStatus",
+        "BillingCodeStatusEnum": "applications.billing.models.CodeStatus",
+        "DeliveryStatusEnum": "certificates.api.models.DeliveryStatus",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "certificates.api.schema.refuse_unknown_fields",
