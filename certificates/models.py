@@ -352,6 +352,14 @@ class ExpiryReminder(models.Model):
                 fields=["certificate", "milestone"], name="certificates_reminder_once"
             )
         ]
+        # The daily scan enqueues again the reminders of the last week not delivered yet.
+        indexes = [
+            models.Index(
+                fields=["sent_at"],
+                name="certificates_reminder_recent",
+                condition=models.Q(skipped=False),
+            )
+        ]
 
     def __str__(self):
         return f"{self.certificate_id}: {self.milestone}"

@@ -12,8 +12,9 @@ How "exactly once" holds:
 - the reminder counts as delivered once every member's receipt is sent. The email is
   enqueued through the outbox (handed to Celery even if the broker was down at the commit),
   and every later scan enqueues again the reminders not delivered yet (mail server down for
-  longer than the task's retries, a lost message): the receipts keep that to one email per
-  member. Emails that failed for good wait for staff ("send again").
+  longer than the task's retries, a lost message), for a week (RESEND_WITHIN): the receipts
+  keep that to one email per member. Emails that failed for good, or were still not
+  delivered after that week, wait for staff ("send again").
 
 After downtime only the LATEST milestone due is sent; the older ones that passed unsent are
 recorded as skipped, so they never fire later.
@@ -45,6 +46,10 @@ S = CertificateState
 MILESTONES = (180, 90, 30, 7, 0)  # days before the last day of validity
 BATCH_SIZE = 200
 RESEND_AFTER = datetime.timedelta(hours=12)
+# Reminders recorded within this long are enqueued again while undelivered: the scan reads a
+# week of reminders (index on sent_at), not every one ever recorded; an email that still
+# failed after a week waits for staff ("send again"), as one that failed for good does.
+RESEND_WITHIN = datetime.timedelta(days=7)
 CHECKPOINT = "expiry_reminders"
 # Certificates created this long before the last scan started are read again: one saved
 # (created_at set) before that scan started may have committed after its query.
@@ -204,7 +209,7 @@ def undelivered_reminders(*, recorded_before):
         ExpiryReminder.objects.filter(
             skipped=False,
             event__isnull=False,
-            sent_at__lt=recorded_before,
+            sent_at__range=(recorded_before - RESEND_WITHIN, recorded_before),
             certificate__state__in=(S.ACTIVE, S.SUSPENDED),
         )
         .exclude(Exists(receipts.filter(status=EmailStatus.FAILED)))

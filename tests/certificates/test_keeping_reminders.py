@@ -391,3 +391,19 @@ def test_a_certificate_issued_since_the_last_scan_with_a_near_expiry_is_reminded
     assert sorted((d.certificate.pk, d.milestone) for d in sent) == sorted(
         (c.pk, 30) for c in later
     )
+
+
+def test_the_scan_enqueues_again_only_the_last_weeks_undelivered_reminders(
+    certificate, django_capture_on_commit_callbacks
+):
+    from django.db.models import F
+
+    # The email never went (its after-commit hand-over does not run).
+    with at(day(30)), django_capture_on_commit_callbacks(execute=False):
+        assert len(reminders.send_due_reminders()) == 1
+    now = datetime.datetime.combine(day(30), datetime.time(2, 0), tzinfo=datetime.UTC)
+    rows = ExpiryReminder.objects.filter(skipped=False)
+    rows.update(sent_at=F("sent_at") - datetime.timedelta(days=6))
+    assert reminders.undelivered_reminders(recorded_before=now).count() == 1
+    rows.update(sent_at=F("sent_at") - datetime.timedelta(days=2))  # 8 days old: for staff
+    assert reminders.undelivered_reminders(recorded_before=now).count() == 0
