@@ -2,6 +2,8 @@ from django.apps import AppConfig
 from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
 
+from registrasi.audit.signals import events_recorded
+
 
 def _audit_event_saved(sender, instance, created, raw=False, **kwargs):
     """Every new audit event may be a webhook event (certificates.api.webhooks)."""
@@ -9,6 +11,13 @@ def _audit_event_saved(sender, instance, created, raw=False, **kwargs):
         from certificates.api import webhooks
 
         webhooks.on_audit_event(instance)
+
+
+def _audit_events_recorded(sender, events, **kwargs):
+    """Events written in one INSERT (a daily scan's batch) may be webhook events too."""
+    from certificates.api import webhooks
+
+    webhooks.on_audit_events(events)
 
 
 class ApiConfig(AppConfig):
@@ -23,3 +32,4 @@ class ApiConfig(AppConfig):
         post_save.connect(
             _audit_event_saved, sender="audit.AuditEvent", dispatch_uid="api_webhooks"
         )
+        events_recorded.connect(_audit_events_recorded, dispatch_uid="api_webhooks_many")

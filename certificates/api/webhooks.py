@@ -34,7 +34,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from requests.adapters import HTTPAdapter
@@ -296,27 +296,56 @@ def on_audit_event(event) -> int:
     """Write a delivery (and its outbox row) for each enabled endpoint of the event's
     organization that chose its event type; returns how many. Runs inside the event's
     transaction, so a rolled-back change sends nothing."""
-    event_type = event_type_for(event)
-    if event_type is None:
+    return on_audit_events([event])
+
+
+def on_audit_events(events: list) -> int:
+    """`on_audit_event` for events of one model (a single event, or a daily scan's batch
+    written in one INSERT): a fixed number of queries however many events."""
+    typed = [(event, event_type_for(event)) for event in events]
+    typed = [(event, kind) for event, kind in typed if kind is not None]
+    if not typed:
         return 0
-    model = _model_of(event)
-    endpoints = [
-        endpoint
-        for endpoint in WebhookEndpoint.objects.filter(
-            disabled_at__isnull=True, **{ENDPOINTS_OF[model]: event.object_id}
-        )
-        if event_type in endpoint.events
-    ]
-    if not endpoints:
+    model = _model_of(typed[0][0])
+    wanted = _subscriptions(model, typed)
+    if not wanted:
         return 0
-    obj = model._default_manager.get(pk=event.object_id)
-    payload = json.loads(json.dumps(payload_for(event, event_type, obj), cls=DjangoJSONEncoder))
+    objects = model._default_manager.in_bulk({event.object_id for event, _kind, _e in wanted})
     rows = WebhookDelivery.objects.bulk_create(
-        WebhookDelivery(endpoint=e, event=event, event_type=event_type, payload=payload)
-        for e in endpoints
+        WebhookDelivery(
+            endpoint=endpoint,
+            event=event,
+            event_type=kind,
+            payload=_payload(event, kind, objects[int(event.object_id)]),
+        )
+        for event, kind, endpoint in wanted
     )
     outbox.enqueue_many(DELIVER_TASK, [[row.pk] for row in rows])
     return len(rows)
+
+
+def _subscriptions(model, typed: list) -> list:
+    """(event, event type, endpoint) for every enabled endpoint of an event's organization
+    that chose the event's type: one query."""
+    path = ENDPOINTS_OF[model]
+    ids = {event.object_id for event, _kind in typed}
+    endpoints = WebhookEndpoint.objects.filter(
+        disabled_at__isnull=True, **{f"{path}__in": ids}
+    ).annotate(object_pk=F(path))
+    by_object = {}
+    for endpoint in endpoints:
+        by_object.setdefault(str(endpoint.object_pk), []).append(endpoint)
+    return [
+        (event, kind, endpoint)
+        for event, kind in typed
+        for endpoint in by_object.get(event.object_id, [])
+        if kind in endpoint.events
+    ]
+
+
+def _payload(event, kind: str, obj) -> dict:
+    """The body as JSON types (dates as ISO strings), as stored and sent."""
+    return json.loads(json.dumps(payload_for(event, kind, obj), cls=DjangoJSONEncoder))
 
 
 # Sending --------------------------------------------------------------------------------

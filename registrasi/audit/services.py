@@ -3,6 +3,7 @@ from django.db import transaction
 
 from registrasi.audit.middleware import current_ip
 from registrasi.audit.models import AuditEvent
+from registrasi.audit.signals import events_recorded
 
 
 def audit_record(
@@ -53,4 +54,6 @@ def audit_record_many(*, action: str, items: list) -> list[AuditEvent]:
         )
         for obj, data in items
     ]
-    return AuditEvent.objects.bulk_create(events)
+    events = AuditEvent.objects.bulk_create(events)
+    events_recorded.send(sender=AuditEvent, events=events)
+    return events

@@ -145,6 +145,8 @@ def test_a_failing_endpoint_is_retried_with_backoff_then_disabled_after_a_day(
     receiver, applicant, settings, django_capture_on_commit_callbacks
 ):
     settings.WEBHOOK_RETRY_HOURS = settings.WEBHOOK_DISABLE_AFTER_HOURS = 24
+    applicant.language = "en"  # the owner's email is read in their language
+    applicant.save(update_fields=["language"])
     receiver.status = 500
     new = register(applicant, receiver.url)
     start = timezone.now()
@@ -489,3 +491,30 @@ def test_https_to_the_checked_address_still_verifies_the_certificate_for_the_nam
             )
     finally:
         server.close()
+
+
+def test_the_daily_scans_reminders_reach_the_endpoints_that_chose_them(
+    receiver, applicant, staff_user, django_capture_on_commit_callbacks
+):
+    """The reminder scan writes its events in one INSERT (no post_save): each reminder still
+    reaches its own organization's endpoint, and only one that chose "certificate.expiring"."""
+    from certificates import reminders
+    from tests.factories import OrganizationFactory, make_applicant
+
+    issued = datetime.datetime(2026, 4, 1, 3, 0, tzinfo=datetime.UTC)
+    other_owner = make_applicant(OrganizationFactory(), owner=True)
+    with time_machine.travel(issued):
+        ours = make_certificate(quick=True, organization=applicant.organization, staff=staff_user)
+        theirs = make_certificate(quick=True, organization=other_owner.organization)
+    register(applicant, receiver.url, events=[WebhookEvent.CERTIFICATE_EXPIRING])
+    register(other_owner, receiver.url, events=[WebhookEvent.CERTIFICATE_ISSUED])
+    seven_days_before = ours.expires_on - datetime.timedelta(days=7)
+    morning = datetime.datetime.combine(seven_days_before, datetime.time(2, 0), tzinfo=datetime.UTC)
+    with time_machine.travel(morning), django_capture_on_commit_callbacks(execute=True):
+        sent = reminders.send_due_reminders()
+    assert len(sent) == 2  # both certificates were due; only ours is a webhook event
+    bodies = [json.loads(body) for _headers, body in receiver.requests]
+    assert [(b["type"], b["data"]["number"], b["data"]["milestone"]) for b in bodies] == [
+        ("certificate.expiring", ours.number, 7)
+    ]
+    assert not WebhookDelivery.objects.filter(payload__data__number=theirs.number).exists()

@@ -338,8 +338,9 @@ def test_the_scan_makes_the_same_queries_for_1_or_20_reminders_due(
         started_at=datetime.datetime.combine(on, datetime.time(0, 0), tzinfo=datetime.UTC),
     )
     # resend (1), checkpoint (1), candidates (1); the batch: savepoint, skipped rows, rows,
-    # events, links, outbox, release (7); checkpoint moved (1)
-    with at(on), django_assert_num_queries(11):
+    # events, the webhook endpoints subscribed to them, links, outbox, release (8);
+    # checkpoint moved (1)
+    with at(on), django_assert_num_queries(12):
         assert len(reminders.send_due_reminders()) == count
 
 
