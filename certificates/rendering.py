@@ -17,7 +17,6 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
-from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,7 +26,7 @@ from certificates.models import Certificate
 from registrasi import outbox
 from registrasi.accounts.models import User
 from registrasi.audit.services import audit_record
-from registrasi.services import NotAllowed, ServiceError, lock, refuse_unless_perm
+from registrasi.services import NotAllowed, lock, refuse_unless_perm
 
 logger = logging.getLogger(__name__)
 RENDER_TASK = "certificates.tasks.render_certificate_pdf"
@@ -156,19 +155,6 @@ def _delete_orphan(certificate_id: int, name: str) -> bool:
     default_storage.delete(name)
     logger.warning("Certificate %s: removed the orphan PDF %s", certificate_id, name)
     return True
-
-
-def certificate_pdf_response(*, certificate: Certificate) -> HttpResponse:
-    """The signed PDF as a download. The view checks visibility first."""
-    if not certificate.pdf:
-        raise ServiceError(_("The certificate PDF is not ready yet."))
-    handle = default_storage.open(certificate.pdf.name, "rb")
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"{certificate.number}.pdf",
-        content_type="application/pdf",
-    )
 
 
 # Reconciliation --------------------------------------------------------------------------

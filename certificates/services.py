@@ -26,7 +26,6 @@ from certificates.numbers import make_number
 from certificates.rendering import (
     RENDER_MAX_ATTEMPTS,
     RENDER_TASK,
-    certificate_pdf_response,
     certificate_render_again,
     certificate_render_pdf,
     certificates_reconcile,
@@ -66,7 +65,6 @@ __all__ = [
     "ServiceError",
     "StaleState",
     "application_approve",
-    "certificate_pdf_response",
     "certificate_reinstate",
     "certificate_render_again",
     "certificate_render_pdf",

@@ -15,7 +15,6 @@ from rest_framework.views import APIView
 from applications import selectors as application_selectors
 from applications import services as application_services
 from applications.models import Application, DocumentVersion, Invoice
-from certificates import services as certificate_services
 from certificates.api import webhooks
 from certificates.api.authentication import TokenAuthentication
 from certificates.api.errors import error_response
@@ -37,6 +36,7 @@ from certificates.api.serializers import (
     WebhookEndpointSerializer,
 )
 from certificates.api.throttling import TokenThrottle
+from certificates.downloads import certificate_pdf_response
 from certificates.models import Certificate
 from inspections.constants import SUBMITTED_STATES
 from inspections.models import Inspection
@@ -284,7 +284,7 @@ class CertificatePdfView(OrganizationView):
     )
     def get(self, request, pk, version=None):
         certificate = _certificate(request, pk)
-        response = certificate_services.certificate_pdf_response(certificate=certificate)
+        response = certificate_pdf_response(certificate=certificate)
         record_read(
             reader=request.user,
             obj=certificate,

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from certificates import selectors, services
 from certificates.constants import CertificateState
+from certificates.downloads import certificate_pdf_response
 from certificates.forms import StaffFilterForm
 from certificates.models import Certificate
 from certificates.sanctions import attach_sanctions
@@ -135,7 +136,7 @@ def download(request, pk):
         organization=certificate.organization,
         application_id=certificate.application_id,
     )
-    return services.certificate_pdf_response(certificate=certificate)
+    return certificate_pdf_response(certificate=certificate)
 
 
 @login_required

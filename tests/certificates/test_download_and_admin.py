@@ -1,8 +1,9 @@
 import pytest
 from django.contrib import admin
 
+from certificates.downloads import certificate_pdf_response
 from certificates.models import Certificate, Sanction
-from certificates.services import ServiceError, certificate_pdf_response
+from certificates.services import ServiceError
 from certificates.signing import signature_is_valid
 from tests.certificates.factories import make_certificate
 
