@@ -3,11 +3,13 @@ in front of a real gunicorn: the configuration is valid, requests go through, li
 answers 429 past its rate on the public pages and the login form, HTML is gzipped, static
 files carry a one-year cache. Runs where nginx is installed (CI installs Debian's nginx)."""
 
+import atexit
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -44,13 +46,23 @@ def wait_until_listening(port, process, timeout=15):
     raise AssertionError(f"nothing listens on {port} after {timeout}s")
 
 
+def readable_static() -> Path:
+    """A copy of static/ that nginx's unprivileged workers can read wherever the checkout
+    lies (a clone in a private folder, such as one made by mktemp -d, is closed to them)."""
+    folder = Path(tempfile.mkdtemp(prefix="registrasi-static-"))
+    atexit.register(shutil.rmtree, folder, True)
+    folder.chmod(0o755)
+    shutil.copytree(ROOT / "static", folder / "static")
+    return folder / "static"
+
+
 def local_config(tmp_path, nginx_port, app_port) -> Path:
     """The deployment's file with the addresses and folders of this machine."""
     text = CONF.read_text()
     for old, new in {
         "server web:8000;": f"server 127.0.0.1:{app_port};",
         "listen 8080;": f"listen 127.0.0.1:{nginx_port};",
-        "alias /app/static_root/;": f"alias {ROOT / 'static'}/;",
+        "alias /app/static_root/;": f"alias {readable_static()}/;",
         "pid /tmp/nginx.pid;": f"pid {tmp_path / 'nginx.pid'};",
         "error_log /dev/stderr warn;": f"error_log {tmp_path / 'error.log'} warn;",
         "access_log /dev/stdout;": "access_log off;",
