@@ -96,10 +96,8 @@ FINAL_STATES = (ApplicationState.APPROVED, ApplicationState.REJECTED, Applicatio
 
 
 class DocumentType(models.TextChoices):
-    BUSINESS_REGISTRATION = (
-        "business_registration",
-        _("Business registration (NIB and deed of establishment)"),
-    )
+    NIB = "nib", _("Business identification number (NIB)")
+    DEED_OF_ESTABLISHMENT = "deed_of_establishment", _("Deed of establishment")
     SOP_MANUAL = "sop_manual", _("Standard operating procedures (SOP) manual")
     TRAINING_PROGRAMME = "training_programme", _("Agent training and management programme")
     DATA_PROTECTION_POLICY = "data_protection_policy", _("Data protection and privacy policy")
@@ -107,13 +105,51 @@ class DocumentType(models.TextChoices):
     OTHER = "other", _("Other document")
 
 
+# The documents the article asks for, one upload slot each: the registered business entity
+# (its NIB and its deed), the SOPs, agent training and management, data protection and
+# privacy, and the supervision of agents. (The certificate displayed at the premises is
+# checked by the inspector, not uploaded.)
 REQUIRED_DOCUMENT_TYPES = (
-    DocumentType.BUSINESS_REGISTRATION,
+    DocumentType.NIB,
+    DocumentType.DEED_OF_ESTABLISHMENT,
     DocumentType.SOP_MANUAL,
     DocumentType.TRAINING_PROGRAMME,
     DocumentType.DATA_PROTECTION_POLICY,
     DocumentType.ORGANISATION_CHART,
 )
+
+# What each required document is, shown under its name in the upload slot.
+DOCUMENT_TYPE_HELP = {
+    DocumentType.NIB: _(
+        "The Nomor Induk Berusaha registration document issued through OSS (Online Single "
+        "Submission)."
+    ),
+    DocumentType.DEED_OF_ESTABLISHMENT: _(
+        "The deed of establishment (akta pendirian) with its latest amendment and the "
+        "Ministry of Law's approval (SK Kemenkumham), in one file."
+    ),
+    DocumentType.SOP_MANUAL: _("The written procedures your agents and supervisors follow."),
+    DocumentType.TRAINING_PROGRAMME: _(
+        "How agents are trained, assessed and managed, with the training schedule."
+    ),
+    DocumentType.DATA_PROTECTION_POLICY: _(
+        "How callers' personal data is collected, kept, protected and deleted."
+    ),
+    DocumentType.ORGANISATION_CHART: _("Who supervises the agents, by site and shift."),
+}
+
+# Types no longer offered, for the rows and audit events written before they were split
+# (migration 0014 turned each "business_registration" document into an NIB and a deed).
+LEGACY_DOCUMENT_TYPES = {
+    "business_registration": _("Business registration (NIB and deed of establishment)"),
+}
+
+
+def document_type_label(value: str) -> str:
+    """The name of a document type, also of a legacy one (its value when unknown)."""
+    if value in DocumentType.values:
+        return str(DocumentType(value).label)
+    return str(LEGACY_DOCUMENT_TYPES.get(value, value))
 
 
 class ReviewStatus(models.TextChoices):
