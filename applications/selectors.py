@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from applications.changes import differences, has_new_documents
 from applications.constants import (
+    DOCUMENT_TYPE_HELP,
     FINAL_STATES,
     QUEUE_TO_REVIEW,
     REQUIRED_DOCUMENT_TYPES,
@@ -20,6 +21,7 @@ from applications.constants import (
     DocumentType,
     ReviewStatus,
 )
+from applications.documents import mark_shared_files
 from applications.fees import fee_change, quote_for
 from applications.models import Application, Document, DocumentVersion, Invoice, Payment
 from applications.querysets import DOCUMENTS_TO_REVIEW, STAFF_QUEUE
@@ -203,6 +205,12 @@ class DocumentSlot:
     required: bool
     document: Document | None = None
     versions: list = field(default_factory=list)
+    # The other slots whose current version is the same stored file (documents.mark_shared_files).
+    shares_file_with: str = ""
+
+    @property
+    def help(self):
+        return DOCUMENT_TYPE_HELP.get(self.document_type, "")
 
     @property
     def current(self):
@@ -284,6 +292,7 @@ def application_detail(*, application) -> ApplicationDetail:
                     versions=list(doc.versions.all()),
                 )
             )
+    mark_shared_files(slots)
     invoices = list(
         Invoice.objects.filter(application=application).prefetch_related(
             Prefetch("payments", queryset=Payment.objects.select_related("recorded_by"))
@@ -345,7 +354,7 @@ def _carries_documents(application):
 
 
 # The facts each step of the guided flow asks for: submission_problems names the missing
-# ones, step_status ticks a step off when none is missing.
+# ones, step_status ticks a step off when none is missing (and the applicant confirmed it).
 STEP_FACTS = {
     "company": {
         "company_legal_name": gettext_lazy("the company's legal name"),
@@ -365,16 +374,37 @@ def _missing_facts(application, step):
 
 
 def step_status(*, detail: ApplicationDetail) -> dict[str, bool]:
-    """Which steps of the guided flow are complete, from what `detail` already read (the
-    same facts and documents submission_problems asks for): the step list and "continue"."""
+    """Which steps of the guided flow are done, from what `detail` already read (the same
+    facts and documents submission_problems asks for, and Application.confirmed_steps): the
+    step list and "continue". A step is done when what it asks for is there AND the applicant
+    went through it, so that prefilled facts (the organization's profile, the certificate of a
+    renewal or change report) are not ticked off unseen:
+    - company, operation: the facts (and a site) declared, and the step saved;
+    - documents: nothing to upload, and either an upload of the applicant's own or the step
+      continued past (documents carried over from a certificate must be looked at);
+    - fee: company and operation done, and the fee page continued past since the fee last
+      changed (services.drafting takes the confirmation back when it changes);
+    - review: never (submitting ends the flow)."""
     application = detail.application
-    company = not _missing_facts(application, "company")
-    operation = not _missing_facts(application, "operation") and bool(detail.sites)
+    confirmed = set(application.confirmed_steps or ())
+    company = "company" in confirmed and not _missing_facts(application, "company")
+    operation = (
+        "operation" in confirmed
+        and not _missing_facts(application, "operation")
+        and bool(detail.sites)
+    )
+    uploaded = any(
+        slot.current is not None and slot.current.carried_from_id is None
+        for slot in detail.documents
+    )
+    documents = not any(slot.needs_upload for slot in detail.documents) and (
+        uploaded or "documents" in confirmed
+    )
     return {
         "company": company,
         "operation": operation,
-        "documents": not any(slot.needs_upload for slot in detail.documents),
-        "fee": company and operation,
+        "documents": documents,
+        "fee": company and operation and "fee" in confirmed,
         "review": False,
     }
 

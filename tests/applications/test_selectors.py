@@ -5,7 +5,7 @@ import time_machine
 from django.utils import timezone
 
 from applications import selectors, services
-from applications.constants import ApplicationKind, DocumentType
+from applications.constants import REQUIRED_DOCUMENT_TYPES, ApplicationKind, DocumentType
 from applications.constants import ApplicationState as S
 from applications.models import Application
 from registrasi.accounts.models import User
@@ -160,14 +160,15 @@ def test_the_detail_has_documents_in_a_fixed_order_with_versions_newest_first(ap
     detail = selectors.application_detail(application=application)
     types = [slot.document_type for slot in detail.documents]
     assert types == [
-        DocumentType.BUSINESS_REGISTRATION,
+        DocumentType.NIB,
+        DocumentType.DEED_OF_ESTABLISHMENT,
         DocumentType.SOP_MANUAL,
         DocumentType.TRAINING_PROGRAMME,
         DocumentType.DATA_PROTECTION_POLICY,
         DocumentType.ORGANISATION_CHART,
         DocumentType.OTHER,
     ]
-    sop_slot = detail.documents[1]
+    sop_slot = detail.documents[2]
     assert [v.number for v in sop_slot.versions] == [2, 1]
     assert sop_slot.current == sop
     assert detail.missing == []
@@ -191,7 +192,7 @@ def test_the_detail_of_a_returned_application_shows_what_to_fix(applicant, staff
 def test_the_detail_of_a_draft_names_missing_documents(applicant):
     application = ApplicationFactory(created_by=applicant)
     detail = selectors.application_detail(application=application)
-    assert len(detail.missing) == 5
+    assert len(detail.missing) == len(REQUIRED_DOCUMENT_TYPES) == 6
     assert all(slot.needs_upload for slot in detail.documents)
 
 
