@@ -36,6 +36,7 @@ from certificates.selectors import staff_certificates
 from inspections.selectors import overdue_inspections
 from registrasi.accounts.constants import Province
 from registrasi.audit.models import AuditEvent
+from registrasi.formats.display import format_day
 from registrasi.working_days import working_days_between
 
 S = ApplicationState
@@ -338,7 +339,7 @@ def _payment_row(application, target, now):
         detail = _("Payment discrepancy: %(reason)s") % {"reason": application.discrepancy_reason}
     else:
         since = _day_start(application.overdue_since)
-        detail = _("Unpaid, due %(date)s") % {"date": application.overdue_since.isoformat()}
+        detail = _("Unpaid, due %(date)s") % {"date": format_day(application.overdue_since)}
     application.since = since
     return _application_row(application, target, now, detail)
 
@@ -360,7 +361,7 @@ def _expiring_row(certificate, target, now):
         kind="",
         province=str(certificate.get_province_display()),
         state=str(certificate.get_state_display()),
-        detail=_("Valid until %(date)s") % {"date": certificate.expires_on.isoformat()},
+        detail=_("Valid until %(date)s") % {"date": format_day(certificate.expires_on)},
         since=since,
         waited=waited,
         target=target,

@@ -11,7 +11,6 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.template.defaultfilters import date as format_date
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -22,6 +21,7 @@ from certificates.reminders import open_renewal
 from certificates.signing import verification_url
 from registrasi import notifications
 from registrasi.accounts.models import User
+from registrasi.formats.display import format_day
 from registrasi.money import format_rupiah
 
 # The audit action that emails the members, and its subject. The expiry reminder's subject
@@ -99,7 +99,7 @@ def _issue_context(certificate) -> dict:
     rules = certificate.application.rules
     return {
         "approval_effect": rules.approval_effect(
-            issued_on=certificate.issued_on, basis=certificate.supersedes, date_format="j F Y"
+            issued_on=certificate.issued_on, basis=certificate.supersedes
         )
     }
 
@@ -124,10 +124,10 @@ def render_email(event, certificate, sanction, recipient) -> tuple[str, str]:
                 "recipient": recipient,
                 "certificate": certificate,
                 "sanction": sanction,
-                "issued_on": format_date(certificate.issued_on, "j F Y"),
-                "expires_on": format_date(certificate.expires_on, "j F Y"),
-                "ends_on": format_date(sanction.ends_on, "j F Y") if sanction else "",
-                "due_date": format_date(sanction.due_date, "j F Y") if sanction else "",
+                "issued_on": format_day(certificate.issued_on),
+                "expires_on": format_day(certificate.expires_on),
+                "ends_on": format_day(sanction.ends_on) if sanction else "",
+                "due_date": format_day(sanction.due_date) if sanction else "",
                 "amount": format_rupiah(sanction.amount) if sanction and sanction.amount else "",
                 "url": certificate_url(certificate),
                 "verify_url": verification_url(certificate.number),
