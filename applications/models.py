@@ -120,6 +120,14 @@ class Application(ConcurrentTransitionMixin, models.Model):
     sourcing = models.CharField(_("operation"), max_length=16, choices=Sourcing.choices, blank=True)
     foreign_owned = models.BooleanField(_("foreign ownership"), default=False)
 
+    # The steps of the guided flow the applicant went through (saved, or continued past):
+    # a step shows as done only once it is complete AND confirmed (selectors.step_status), so
+    # facts prefilled from the organization or a certificate are not ticked off unseen. Kept
+    # by the drafting services; submitting confirms them all.
+    confirmed_steps = models.JSONField(
+        _("steps confirmed"), default=list, blank=True, editable=False
+    )
+
     # What the ministry told the applicant: the last return note (what to fix) and the
     # reason of a rejection. The audit timeline keeps every earlier one.
     return_reason = models.TextField(_("changes requested"), blank=True)

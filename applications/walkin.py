@@ -120,6 +120,9 @@ def _draft(actor: User, organization: Organization, registered: bool) -> Applica
         company_address=organization.address,
         company_province=organization.province,
         foreign_owned=organization.foreign_owned,
+        # A company registered just now: the officer typed its details a moment ago, so its
+        # company step is done (selectors.step_status); a known company's are to be checked.
+        confirmed_steps=["company"] if registered else [],
     )
     audit_record(
         actor=actor,

@@ -22,6 +22,7 @@ from applications.selectors import (
 )
 from applications.services.documents import document_review, document_upload
 from applications.services.drafting import (
+    application_confirm_step,
     application_create,
     application_set_sites,
     application_update_details,
@@ -60,6 +61,7 @@ __all__ = [
     "SubmissionIncomplete",
     "_issue_or_update_invoice",
     "application_accept",
+    "application_confirm_step",
     "application_create",
     "application_reject",
     "application_return_for_changes",

@@ -1,4 +1,13 @@
-"""Drafting an application: create it, declare the company facts and the sites, the fee."""
+"""Drafting an application: create it, declare the company facts and the sites, the fee, and
+remember which steps of the guided flow the applicant went through (Application.confirmed_steps:
+a step shows as done only once it is complete and confirmed, selectors.step_status).
+
+Saving a step's facts confirms that step: declaring every fact of the company step (or of the
+operation step) at once, as its form and the API do. Continuing past the documents and the fee
+steps confirms them (application_confirm_step). A change of the fee (other facts, another
+number of sites) takes the fee's confirmation back: the applicant sees the new fee first.
+Submitting confirms every step (services.submission).
+"""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -8,6 +17,7 @@ from applications.constants import COMPANY_FIELDS, ApplicationKind, Direction, S
 from applications.fees import FeeQuote, quote_for
 from applications.kinds import KINDS
 from applications.models import Application, ApplicationSite
+from applications.selectors import STEP_FACTS
 from applications.services.base import lock_for_applicant
 from registrasi.accounts.constants import Province
 from registrasi.accounts.models import Organization, User
@@ -36,6 +46,38 @@ def application_create(
         )
         audit_record(actor=actor, action="create", obj=application, to_state=application.state)
     return application
+
+
+# The steps the applicant confirms, in the flow's order ("review" is confirmed by submitting).
+CONFIRMED_STEPS = ("company", "operation", "documents", "fee")
+# Steps without facts of their own: confirmed by continuing past them.
+CONTINUED_STEPS = ("documents", "fee")
+
+
+def _set_confirmed(application: Application, *, add=(), drop=()) -> None:
+    """Add and drop confirmed steps (kept in the flow's order); saves only on a change. A
+    marker of the flow's progress, not a declaration: no audit event (the facts have theirs)."""
+    confirmed = set(application.confirmed_steps or ())
+    steps = [s for s in CONFIRMED_STEPS if (s in confirmed or s in add) and s not in drop]
+    if steps != list(application.confirmed_steps or ()):
+        application.confirmed_steps = steps
+        application.save(update_fields=["confirmed_steps", "updated_at"])
+
+
+def _confirmed_fee(application: Application) -> int | None:
+    """The fee total the applicant confirmed (read before a change), None when not confirmed."""
+    if "fee" not in (application.confirmed_steps or ()):
+        return None
+    return quote_for(application).total
+
+
+def _fee_seen_is_stale(application: Application, confirmed_fee: int | None) -> bool:
+    return confirmed_fee is not None and quote_for(application).total != confirmed_fee
+
+
+def confirm_all_steps(application: Application) -> None:
+    """Set (not save) every step confirmed: submitting confirms what the review showed."""
+    application.confirmed_steps = list(CONFIRMED_STEPS)
 
 
 def _clean_details(data: dict) -> dict:
@@ -75,10 +117,12 @@ def _clean_details(data: dict) -> dict:
 
 
 def application_update_details(*, application: Application, actor: User, data: dict) -> Application:
-    """Change declared facts (keys: COMPANY_FIELDS). Only in draft or returned."""
+    """Change declared facts (keys: COMPANY_FIELDS). Only in draft or returned. Declaring
+    every fact of a step (STEP_FACTS) confirms that step."""
     cleaned = _clean_details(data)
     with transaction.atomic():
         locked = lock_for_applicant(application, actor)
+        confirmed_fee = _confirmed_fee(locked)
         locked, changes = model_update(instance=locked, data=cleaned)
         if changes:
             audit_record(
@@ -87,6 +131,11 @@ def application_update_details(*, application: Application, actor: User, data: d
                 obj=locked,
                 data={name: new for name, (_old, new) in changes.items()},
             )
+        _set_confirmed(
+            locked,
+            add=[step for step, facts in STEP_FACTS.items() if set(facts) <= set(cleaned)],
+            drop=["fee"] if changes and _fee_seen_is_stale(locked, confirmed_fee) else [],
+        )
     return locked
 
 
@@ -115,12 +164,29 @@ def application_set_sites(
         raise ValidationError(errors)
     with transaction.atomic():
         locked = lock_for_applicant(application, actor)
+        confirmed_fee = _confirmed_fee(locked)
         locked.sites.all().delete()
         created = ApplicationSite.objects.bulk_create(
             [ApplicationSite(application=locked, **site) for site in cleaned]
         )
         audit_record(actor=actor, action="set_sites", obj=locked, data={"sites": len(created)})
+        if _fee_seen_is_stale(locked, confirmed_fee):
+            _set_confirmed(locked, drop=["fee"])
     return list(locked.sites.all())
+
+
+def application_confirm_step(*, application: Application, actor: User, step: str) -> Application:
+    """The applicant continued past a step without facts of its own (CONTINUED_STEPS): the
+    documents (uploaded, or carried over and still right), or the fee they have now seen. The
+    fee is confirmed only once it can be computed (the facts it depends on are declared).
+    Only in draft or returned."""
+    if step not in CONTINUED_STEPS:
+        raise ValueError(f"{step!r} is not confirmed by continuing past it.")
+    with transaction.atomic():
+        locked = lock_for_applicant(application, actor)
+        if step != "fee" or quote_for(locked).is_complete:
+            _set_confirmed(locked, add=[step])
+    return locked
 
 
 def fee_quote(*, application: Application) -> FeeQuote:

@@ -8,6 +8,7 @@ from applications.fees import quote_for
 from applications.models import Application
 from applications.selectors import submission_problems
 from applications.services.base import transition
+from applications.services.drafting import confirm_all_steps
 from applications.services.invoices import _issue_or_update_invoice
 from registrasi.accounts.models import User
 from registrasi.money import format_rupiah
@@ -46,6 +47,7 @@ def application_submit(
         if missing:
             raise SubmissionIncomplete(missing)
         _refuse_unseen_fee(locked, expected_fee)
+        confirm_all_steps(locked)  # the review page showed them all
         locked.submitted_at = timezone.now()
         if not locked.reference:
             year = timezone.localdate(locked.submitted_at).year
@@ -57,7 +59,7 @@ def application_submit(
             name="submit",
             actor=actor,
             expected_state=expected_state,
-            update_fields=["submitted_at", "reference"],
+            update_fields=["submitted_at", "reference", "confirmed_steps"],
             before_save=before_save,
         )
         _issue_or_update_invoice(done.obj, actor)

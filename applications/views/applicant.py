@@ -199,10 +199,20 @@ def _step_operation(request, application):
     return _render_step(request, application, "operation", {"form": form, "formset": formset})
 
 
+def _continue_past(request, application, step, following):
+    """ "Continue" on a step without facts of its own: the applicant went through it."""
+    try:
+        services.application_confirm_step(application=application, actor=request.user, step=step)
+    except ServiceError as exc:
+        report_refusal(request, exc)
+        return to_detail(application)
+    return redirect("applications:step", pk=application.pk, step=following)
+
+
 def _step_documents(request, application, upload_form=None, status=200):
     if request.method == "POST" and upload_form is None:
-        # Documents are saved as they are uploaded; "continue" just moves on.
-        return redirect("applications:step", pk=application.pk, step="fee")
+        # Documents are saved as they are uploaded; "continue" confirms the step, moves on.
+        return _continue_past(request, application, "documents", "fee")
     initial_type = request.GET.get("type")
     form = upload_form or DocumentUploadForm(
         initial={"document_type": initial_type} if initial_type else None
@@ -212,7 +222,8 @@ def _step_documents(request, application, upload_form=None, status=200):
 
 def _step_fee(request, application):
     if request.method == "POST":
-        return redirect("applications:step", pk=application.pk, step="review")
+        # "Continue": the applicant has seen the fee.
+        return _continue_past(request, application, "fee", "review")
     return _render_step(request, application, "fee", {})
 
 

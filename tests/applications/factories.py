@@ -214,7 +214,16 @@ class ApplicationFactory(DjangoModelFactory):
         application = services.application_create(
             organization=organization, actor=applicant, kind=kwargs.pop("kind")
         )
-        services.application_update_details(application=application, actor=applicant, data=kwargs)
+        # The applicant goes through the company step too (its facts prefilled from the
+        # organization), so the company and operation steps are confirmed (step_status).
+        company = {
+            "company_legal_name": application.company_legal_name,
+            "company_address": application.company_address,
+            "company_province": application.company_province,
+        }
+        services.application_update_details(
+            application=application, actor=applicant, data={**company, **kwargs}
+        )
         services.application_set_sites(
             application=application,
             actor=applicant,

@@ -136,15 +136,23 @@ def test_resume_leads_to_the_first_incomplete_step(applicant_client, draft):
     assert response.url == step_url(draft, "documents")
 
 
-def test_resume_of_a_fresh_draft_leads_to_the_operation(applicant_client, applicant, organization):
+def test_resume_of_a_fresh_draft_leads_to_the_company_step(
+    applicant_client, applicant, organization
+):
     application = services.application_create(organization=organization, actor=applicant)
 
     response = applicant_client.get(reverse("applications:resume", args=[application.pk]))
 
-    assert response.url == step_url(application, "operation")
+    # Its company details are prefilled from the profile: still to be seen and saved.
+    assert response.url == step_url(application, "company")
 
 
 def test_resume_of_a_complete_draft_leads_to_the_review(applicant_client, complete_draft):
+    # Everything is declared and uploaded; the fee is still to be seen.
+    response = applicant_client.get(reverse("applications:resume", args=[complete_draft.pk]))
+    assert response.url == step_url(complete_draft, "fee")
+
+    applicant_client.post(step_url(complete_draft, "fee"), {"expected_state": "draft"})
     response = applicant_client.get(reverse("applications:resume", args=[complete_draft.pk]))
 
     assert response.url == step_url(complete_draft, "review")
@@ -508,7 +516,9 @@ def test_submitting_an_incomplete_draft_names_what_is_missing(applicant_client, 
     response = submit(applicant_client, draft)
 
     assert fresh(draft).state == S.DRAFT
-    assert str(DocumentType.BUSINESS_REGISTRATION.label) in follow_messages(response)
+    messages = follow_messages(response)
+    assert str(DocumentType.NIB.label) in messages
+    assert str(DocumentType.DEED_OF_ESTABLISHMENT.label) in messages
     assert not Invoice.objects.exists()
 
 
