@@ -4,6 +4,7 @@ it). Prefilled facts (from the organization's profile, or a certificate for a re
 change report) do not make a step done by themselves."""
 
 import datetime
+import importlib
 import re
 
 import pytest
@@ -253,3 +254,27 @@ def test_a_walk_in_for_a_known_company_shows_no_step_done(staff_user, organizati
     application = walkin.walk_in_start(actor=staff_user, nib=organization.nib)
 
     assert done(application) == set()
+
+
+# The data migration ---------------------------------------------------------------------
+def test_the_migration_confirms_the_steps_of_existing_applications(applicant, staff_user):
+    from django.apps import apps as global_apps
+
+    migration = importlib.import_module("applications.migrations.0015_confirmed_steps")
+    submitted = ApplicationFactory(created_by=applicant, submitted=True)
+    withdrawn = ApplicationFactory(created_by=applicant, withdrawn=True)
+    complete = ApplicationFactory(created_by=applicant)
+    prefilled = services.application_create(organization=applicant.organization, actor=applicant)
+    no_site = ApplicationFactory(created_by=applicant, sites=[])
+    # Rows as they were before the field existed.
+    Application.objects.update(confirmed_steps=[])
+
+    migration.confirm_existing(global_apps, None)
+
+    steps = dict(Application.objects.values_list("pk", "confirmed_steps"))
+    for application in (submitted, withdrawn, complete):
+        assert set(steps[application.pk]) == ALL_STEPS, application.state
+    assert steps[prefilled.pk] == steps[no_site.pk] == []
+    # What was done before is still done.
+    assert done(complete) == {"company", "operation", "fee"}
+    assert done(prefilled) == set()
