@@ -45,31 +45,29 @@ def _refuse(message, code):
     raise ValidationError(message, code=code)
 
 
-def _read_all(uploaded_file) -> bytes:
-    uploaded_file.seek(0)
-    data = uploaded_file.read()
-    uploaded_file.seek(0)
-    return data
-
-
 def check_pdf(uploaded_file) -> None:
-    """Refuse a PDF that does not parse, is encrypted or carries active content."""
-    import pypdf
+    """Refuse a PDF that does not parse, is encrypted or carries active content.
+
+    The file is read where it is (the upload's temporary file), without the data of its
+    streams (`_WithoutStreamData`): the check needs the dictionaries only, and a 10 MB scan
+    is not held in memory. A file that only parses when its streams are read (a damaged
+    stream length that pypdf repairs by reading on to "endstream") is walked again, whole.
+    """
     from pypdf.errors import PyPdfError
 
+    parse_errors = (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError)
     try:
-        reader = pypdf.PdfReader(io.BytesIO(_read_all(uploaded_file)), strict=False)
-        if reader.is_encrypted:
-            _refuse(
-                _("The PDF is password-protected; upload it without a password."), "pdf_encrypted"
-            )
-        found = _active_content(reader)
-        len(reader.pages)  # every page must be reachable
+        try:
+            found = _walk_pdf(uploaded_file, skip_stream_data=True)
+        except parse_errors:
+            found = _walk_pdf(uploaded_file, skip_stream_data=False)
     except ValidationError:
         raise
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+    except parse_errors as exc:
         logger.info("PDF refused, it does not parse: %r", exc)
         _refuse(_("The file is not a readable PDF; save or scan it again."), "pdf_unreadable")
+    finally:
+        uploaded_file.seek(0)
     if found:
         _refuse(
             _(
@@ -79,6 +77,79 @@ def check_pdf(uploaded_file) -> None:
             % {"names": ", ".join(sorted(found))},
             "pdf_active_content",
         )
+
+
+def _walk_pdf(uploaded_file, *, skip_stream_data) -> set:
+    """The forbidden names of the PDF (see `_active_content`); refuse an encrypted one."""
+    import pypdf
+
+    uploaded_file.seek(0)
+    stream = _WithoutStreamData(uploaded_file)
+    reader = _lean_reader(pypdf.PdfReader)(stream, strict=False)
+    stream.skipping = skip_stream_data  # from here on, only dictionaries are needed
+    if reader.is_encrypted:
+        _refuse(_("The PDF is password-protected; upload it without a password."), "pdf_encrypted")
+    found = _active_content(reader)
+    len(reader.pages)  # every page must be reachable
+    return found
+
+
+# A read this large while the objects are walked is a stream's data (pypdf reads the tokens of
+# dictionaries a few bytes at a time).
+SKIP_READS_FROM = 1024
+
+
+class _WithoutStreamData:
+    """The uploaded file as pypdf reads it for the check, without the data of its streams.
+
+    The check looks at dictionaries only, never at what a page draws or an image holds; but
+    pypdf reads a stream's data whole as soon as it resolves the stream, and keeps it: a
+    scanned 10 MB PDF would be held in memory once more. Once `skipping` is set, a large
+    read (a stream's data) moves past the bytes and returns nothing; while pypdf reads an
+    object stream (compressed dictionaries, see `_lean_reader`) or the cross-reference data
+    (while the reader is built), everything is read.
+    """
+
+    def __init__(self, file):
+        self.file = file
+        self.skipping = False
+
+    def read(self, size=-1):
+        if self.skipping and size is not None and size >= SKIP_READS_FROM:
+            start = self.file.tell()
+            end = self.file.seek(0, io.SEEK_END)
+            if start + size <= end:
+                self.file.seek(start + size)
+                return b""
+            self.file.seek(start)
+        return self.file.read(size)
+
+    def seek(self, offset, whence=io.SEEK_SET):
+        return self.file.seek(offset, whence)
+
+    def tell(self):
+        return self.file.tell()
+
+
+def _lean_reader(reader_class):
+    """A PdfReader that reads object streams whole: the dictionaries packed in them are what
+    the check walks. An object stream met earlier as a plain object (its data skipped) is
+    read again."""
+
+    class LeanReader(reader_class):
+        def _get_object_from_stream(self, indirect_reference):
+            stream = getattr(self, "stream", None)
+            if not getattr(stream, "skipping", False):  # building the reader: nothing skipped
+                return super()._get_object_from_stream(indirect_reference)
+            number, _index = self.xref_objStm[indirect_reference.idnum]
+            self.resolved_objects.pop((0, number), None)
+            stream.skipping = False
+            try:
+                return super()._get_object_from_stream(indirect_reference)
+            finally:
+                stream.skipping = True
+
+    return LeanReader
 
 
 def _active_content(reader) -> set:
@@ -127,7 +198,8 @@ def reencode_image(uploaded_file, *, content_type: str, name: str) -> ContentFil
 
     expected = IMAGE_FORMATS[content_type]
     try:
-        with Image.open(io.BytesIO(_read_all(uploaded_file))) as image:
+        uploaded_file.seek(0)
+        with Image.open(uploaded_file) as image:
             if image.format != expected:
                 _refuse(_("The image is not the type its name says."), "image_type")
             if image.width * image.height > MAX_IMAGE_PIXELS:
