@@ -1,16 +1,23 @@
 """The demo world for `make run` (issue 15, point 11): so that a newcomer sees a living portal,
 not empty queues. Built through the services, as people would (no state is set by hand):
 
-- the two demo organizations with applications in every state, a change report submitted;
+- each of the two demo organizations with applications in every state (draft to approved,
+  rejected and withdrawn), so either demo applicant's dashboard shows all of them;
+- a change report submitted, and a renewal in progress (submitted) of a certificate in the
+  last months of its five years;
 - two more organizations, one holding a suspended certificate (with a fine), one a revoked
   one, so the public register shows every verdict;
-- for the demo inspector: an inspection today and one tomorrow, plus a passed and a failed one;
-- certificates active, suspended (with a fine) and revoked.
+- for the demo inspector: an inspection today and one tomorrow, plus passed and failed ones;
+- certificates active, suspended (with a fine), revoked and expired.
+
+The services date a certificate today. The two that show the end of the five years (the one
+being renewed, the expired one) are issued like the others and then only their dates are moved
+back (WorldBuilder.backdate), before their PDF is rendered (the world is built in one
+transaction; the PDF task runs once it commits); the expired one then expires through the
+daily scan's own service (certificates_expire), the renewal starts through keeping.
 
 Runs once: when any demo organization already has an application, it builds nothing (so a
 second `make run` changes nothing). `load_demo_data --world` runs it after the accounts.
-Not built here: a renewal in progress and an expired certificate, which need a certificate
-near or past the end of its five years (the services date it today).
 """
 
 import datetime
@@ -26,7 +33,14 @@ from django.utils import timezone
 from applications import services as applications
 from applications.billing import services as billing
 from applications.billing.models import PaymentSource
-from applications.constants import REQUIRED_DOCUMENT_TYPES, ApplicationState, Direction, Sourcing
+from applications.constants import (
+    REQUIRED_DOCUMENT_TYPES,
+    ApplicationState,
+    Direction,
+    DocumentType,
+    Sourcing,
+)
+from applications.kinds import validity_end
 from applications.models import Application, DocumentVersion
 from certificates import keeping
 from certificates import services as certificates
@@ -35,6 +49,7 @@ from inspections import services as inspections
 from inspections.constants import FindingResult
 from registrasi.accounts.constants import LegalForm, MembershipRole, Province
 from registrasi.accounts.models import Membership, Organization, User
+from registrasi.dates import today
 
 A = ApplicationState
 
@@ -76,28 +91,45 @@ SINAR = WorldOrganization(
     legal_form=LegalForm.CV,
 )
 
+# Every state an application can be in before a decision, and after one without a
+# certificate (approved ones are the certificates' applications).
+EVERY_STATE = (
+    A.DRAFT,
+    A.SUBMITTED,
+    A.UNDER_REVIEW,
+    A.RETURNED,
+    A.AWAITING_INSPECTION,
+    A.INSPECTION_PASSED,
+    A.INSPECTION_FAILED,
+    A.REJECTED,
+    A.WITHDRAWN,
+)
+
 # What each organization gets, by NIB (the demo organizations' NIBs are in load_demo_data).
+# The inspection scheduled today comes last: the ones inspected on the spot (passed, failed,
+# the certificates') use the inspector's current hour before it.
 PLANS = {
     "8120104567231": (  # PT Nusantara Kontak Prima
         "active+change",
-        A.DRAFT,
-        A.RETURNED,
+        "expired",
+        *EVERY_STATE,
         "scheduled_today",
     ),
     "9120208814530": (  # PT Suara Pelanggan Indonesia
         "active",
-        A.SUBMITTED,
-        A.UNDER_REVIEW,
-        A.AWAITING_INSPECTION,
+        "renewing",
+        *EVERY_STATE,
         "scheduled_tomorrow",
-        A.INSPECTION_PASSED,
-        A.INSPECTION_FAILED,
-        A.REJECTED,
-        A.WITHDRAWN,
     ),
     MITRA.nib: ("suspended",),
     SINAR.nib: ("revoked",),
 }
+CERTIFICATE_STEPS = ("active", "active+change", "suspended", "revoked", "expired", "renewing")
+# How far the certificates at the end of their five years are moved: the one being renewed
+# expires in two months (its renewal window opened 180 days before), the expired one ended
+# six weeks ago.
+RENEWING_EXPIRES_IN_DAYS = 60
+EXPIRED_DAYS_AGO = 42
 
 SITES = {
     Province.DKI: "Jl. Jend. Sudirman Kav. 52-53, Jakarta Selatan",
@@ -159,6 +191,10 @@ class WorldBuilder:
             application=application,
             actor=owner,
             data={
+                # The company step, prefilled from the profile, saved as it is.
+                "company_legal_name": application.company_legal_name,
+                "company_address": application.company_address,
+                "company_province": application.company_province,
                 "agent_seats": seats,
                 "direction": Direction.BOTH if seats > 50 else Direction.INBOUND,
                 "sourcing": Sourcing.IN_HOUSE,
@@ -209,16 +245,20 @@ class WorldBuilder:
             source=PaymentSource.CALLBACK,
         )
 
-    def review_documents(self, application: Application, *, reject_first=False):
-        versions = DocumentVersion.objects.filter(document__application=application).order_by(
-            "document__document_type", "-number"
+    def review_documents(self, application: Application, *, reject_deed=False):
+        versions = (
+            DocumentVersion.objects.filter(document__application=application)
+            .select_related("document")
+            .order_by("document__document_type", "-number")
         )
         seen = set()
         for version in versions:
             if version.document_id in seen:
                 continue
             seen.add(version.document_id)
-            refuse = reject_first and len(seen) == 1
+            refuse = (
+                reject_deed and version.document.document_type == DocumentType.DEED_OF_ESTABLISHMENT
+            )
             applications.document_review(
                 version=version,
                 actor=self.staff,
@@ -245,7 +285,7 @@ class WorldBuilder:
         if state == A.UNDER_REVIEW:
             return application
         if state == A.RETURNED:
-            self.review_documents(application, reject_first=True)
+            self.review_documents(application, reject_deed=True)
             applications.application_return_for_changes(
                 application=application,
                 actor=self.staff,
@@ -339,7 +379,36 @@ class WorldBuilder:
             )
         elif outcome == "active+change":
             self.change_report(Certificate.objects.get(pk=certificate.pk))
+        elif outcome == "expired":
+            self.backdate(certificate, expires_on=today() - datetime.timedelta(EXPIRED_DAYS_AGO))
+            certificates.certificates_expire(on=today())
+        elif outcome == "renewing":
+            expires_on = today() + datetime.timedelta(RENEWING_EXPIRES_IN_DAYS)
+            self.renewal(self.backdate(certificate, expires_on=expires_on))
         return certificate
+
+    @staticmethod
+    def backdate(certificate: Certificate, *, expires_on: datetime.date) -> Certificate:
+        """Move a certificate issued today back to the day that makes it end on `expires_on`
+        (its five years unchanged): its dates only, nothing else (see the module's note)."""
+        years = certificate.expires_on.year - certificate.issued_on.year
+        start = expires_on + datetime.timedelta(days=1)
+        try:
+            issued_on = start.replace(year=start.year - years)
+        except ValueError:  # 29 February in a year that has none
+            issued_on = datetime.date(start.year - years, 2, 28)
+        Certificate.objects.filter(pk=certificate.pk).update(
+            issued_on=issued_on, expires_on=validity_end(issued_on, years)
+        )
+        return Certificate.objects.get(pk=certificate.pk)
+
+    def renewal(self, certificate: Certificate) -> Application:
+        """The holder renews in the last months of the five years and submits: it waits for
+        review (the documents carried over from the certificate, to be reviewed again)."""
+        owner = self.owner_of(certificate.organization)
+        renewal = keeping.application_start_renewal(certificate=certificate, actor=owner)
+        self.built["applications"] += 1
+        return self.submit(renewal)
 
     def change_report(self, certificate: Certificate) -> Application:
         """The holder reports a change (more seats) and submits it: it waits for review."""
@@ -355,7 +424,7 @@ class WorldBuilder:
     def build(self, organization: Organization, plan) -> None:
         for index, step in enumerate(plan):
             seats = 20 + 15 * index
-            if step in ("active", "active+change", "suspended", "revoked"):
+            if step in CERTIFICATE_STEPS:
                 self.certificate(organization, step, seats=seats)
             elif step in ("scheduled_today", "scheduled_tomorrow"):
                 application = self.reach(organization, A.AWAITING_INSPECTION, seats=seats)

@@ -10,17 +10,24 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from applications import selectors
 from applications.constants import ApplicationKind, ApplicationState
+from applications.kinds import validity_end
 from applications.models import Application
 from certificates.constants import CertificateState, SanctionKind
 from certificates.models import Certificate
 from inspections.constants import InspectionState
 from inspections.models import Inspection
 from registrasi.accounts.constants import MembershipRole
-from registrasi.accounts.management.commands.load_demo_data import DEMO_PASSWORD
+from registrasi.accounts.management.commands.load_demo_data import (
+    DEMO_PASSWORD,
+    NUSANTARA,
+    SUARA_PELANGGAN,
+)
 from registrasi.accounts.models import Membership, Organization, User
 from registrasi.accounts.validators import validate_nib, validate_phone
 from registrasi.audit.models import AuditEvent
+from registrasi.dates import today
 
 
 def load():
@@ -160,11 +167,24 @@ def test_the_demo_inspector_has_an_inspection_today_and_tomorrow(db):
     assert {InspectionState.PASSED, InspectionState.FAILED} <= set(done)
 
 
-def test_the_register_shows_active_suspended_and_revoked_certificates(db):
+@pytest.mark.parametrize("nib", [NUSANTARA.nib, SUARA_PELANGGAN.nib])
+def test_each_demo_organization_has_applications_in_every_state(db, nib):
+    load_world()
+
+    states = set(Application.objects.filter(organization__nib=nib).values_list("state", flat=True))
+    assert states == set(ApplicationState.values)
+
+
+def test_the_register_shows_active_suspended_revoked_and_expired_certificates(db):
     load_world()
 
     by_state = {c.state: c for c in Certificate.objects.all()}
-    assert set(by_state) == {CertificateState.ACTIVE, CertificateState.SUSPENDED, "revoked"}
+    assert set(by_state) == {
+        CertificateState.ACTIVE,
+        CertificateState.SUSPENDED,
+        CertificateState.REVOKED,
+        CertificateState.EXPIRED,
+    }
     suspended = by_state[CertificateState.SUSPENDED]
     assert suspended.sanctions.filter(kind=SanctionKind.FINE, paid_at__isnull=True).exists()
     assert Organization.objects.count() >= 4
@@ -177,6 +197,56 @@ def test_a_change_report_waits_for_review(db):
     assert change.state == ApplicationState.SUBMITTED
     assert change.basis_certificate.state == CertificateState.ACTIVE
     assert change.organization.nib == "8120104567231"
+
+
+def test_an_expired_certificate_expired_through_the_daily_scan(db):
+    load_world()
+
+    expired = Certificate.objects.get(state=CertificateState.EXPIRED)
+    assert expired.expires_on < today()
+    # Five years, as issued: only the dates were moved back.
+    assert expired.expires_on == validity_end(expired.issued_on)
+    assert expired.organization.nib == NUSANTARA.nib
+    event = AuditEvent.objects.filter(
+        content_type__model="certificate", object_id=str(expired.pk), to_state__gt=""
+    ).last()
+    assert (event.action, event.to_state) == ("expire", CertificateState.EXPIRED)
+
+
+def test_a_renewal_is_in_progress_for_a_certificate_near_its_end(db):
+    load_world()
+
+    renewal = Application.objects.get(kind=ApplicationKind.RENEWAL)
+    assert renewal.state == ApplicationState.SUBMITTED
+    assert renewal.organization.nib == SUARA_PELANGGAN.nib
+    basis = renewal.basis_certificate
+    assert basis.state == CertificateState.ACTIVE
+    assert today() < basis.expires_on <= today() + datetime.timedelta(days=180)
+    assert basis.expires_on == validity_end(basis.issued_on)
+    # The staff queue shows it, with its invoice to pay.
+    assert renewal.invoice is not None and not renewal.invoice.is_paid
+
+
+def test_every_certificate_is_valid_five_years(db):
+    load_world()
+
+    for certificate in Certificate.objects.all():
+        assert certificate.expires_on == validity_end(certificate.issued_on), certificate
+
+
+def test_the_demo_drafts_wait_at_the_fee_step(db):
+    """Details saved, documents uploaded: the applicant has yet to see the fee (issue 15.6)."""
+    load_world()
+
+    for draft in Application.objects.filter(state=ApplicationState.DRAFT):
+        status = selectors.step_status(detail=selectors.application_detail(application=draft))
+        assert status == {
+            "company": True,
+            "operation": True,
+            "documents": True,
+            "fee": False,
+            "review": False,
+        }
 
 
 def test_every_state_was_reached_through_the_services(db):
@@ -200,6 +270,8 @@ def world_counts():
         Certificate.objects.count(),
         Organization.objects.count(),
         AuditEvent.objects.count(),
+        sorted(Certificate.objects.values_list("state", "issued_on", "expires_on")),
+        sorted(Application.objects.values_list("kind", "state")),
     )
 
 

@@ -126,7 +126,9 @@ def applicant_pages(sweep):
         organization__nib="8120104567231", state=ApplicationState.RETURNED
     )
     draft = Application.objects.get(organization__nib="8120104567231", state=ApplicationState.DRAFT)
-    certificate = Certificate.objects.get(organization__nib="8120104567231")
+    certificate = Certificate.objects.get(
+        organization__nib="8120104567231", state=CertificateState.ACTIVE
+    )
     for path in (
         reverse("applications:detail", args=[returned.pk]),
         reverse("applications:detail", args=[draft.pk]),
