@@ -26,6 +26,7 @@ from inspections.constants import FindingResult, InspectionState, Requirement
 from inspections.models import Finding, Inspection
 from registrasi.accounts.constants import Province
 from registrasi.audit.models import AuditEvent
+from registrasi.formats.display import format_day
 
 DEFAULT_PERIOD_DAYS = 365
 MAX_PERIOD_DAYS = 10 * 366
@@ -57,7 +58,7 @@ class DashboardFilterForm(forms.Form):
             if day and not EARLIEST <= day <= LATEST:
                 raise forms.ValidationError(
                     _("Choose dates between %(start)s and %(end)s.")
-                    % {"start": EARLIEST.isoformat(), "end": LATEST.isoformat()}
+                    % {"start": format_day(EARLIEST), "end": format_day(LATEST)}
                 )
         if start and end and start > end:
             raise forms.ValidationError(_("The period must start before it ends."))
