@@ -186,9 +186,10 @@ CHANGE = Kind(
     ),
     basis_label=gettext_lazy("Certificate changed"),
     documents_help=gettext_lazy(
-        "Upload new versions only of the documents your change concerns (for example new "
-        "SOPs or a new data-protection policy). The documents marked “carried over” are those "
-        "of your certificate and stay valid."
+        "Upload new versions only of the documents your change concerns (for example the "
+        "amended deed of establishment after a change of name, address or ownership, new SOPs "
+        "or a new data-protection policy). The documents marked “carried over” are those of "
+        "your certificate and stay valid."
     ),
     start_link=gettext_lazy("Report a change"),
     start_title=gettext_lazy("Report a change"),

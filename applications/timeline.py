@@ -4,7 +4,7 @@ action, and the detail line of document and invoice events (registrasi.audit.sel
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from applications.constants import ApplicationState, DocumentType, ReviewStatus
+from applications.constants import ApplicationState, ReviewStatus, document_type_label
 from registrasi.audit.selectors import TimelineEntry, timeline_entries
 from registrasi.money import format_rupiah
 
@@ -45,7 +45,7 @@ def _describe(event) -> str:
     data = event.data or {}
     if event.action in DOCUMENT_ACTIONS and data.get("document_type"):
         detail = _("%(type)s, version %(version)s") % {
-            "type": _label(DocumentType, data["document_type"]),
+            "type": document_type_label(data["document_type"]),  # also a legacy type
             "version": data.get("version", "?"),
         }
         if data.get("status"):

@@ -47,10 +47,8 @@ def split_business_registration(apps, schema_editor):
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    # version pk -> its copy's pk: a follow-up's carried version (carried_from an earlier
-    # application's version) gets a copy carried from that version's copy. Earlier
-    # applications come first (ascending pks), so their copies exist by then.
-    copy_of = {}
+    copy_of = {}  # version pk -> its copy's pk
+    carried = []  # the copies of versions carried over from an earlier application
     for start in range(0, len(old_ids), BATCH):
         olds = list(document_model.objects.filter(pk__in=old_ids[start : start + BATCH]))
         deeds = document_model.objects.bulk_create(
@@ -68,7 +66,7 @@ def split_business_registration(apps, schema_editor):
                 version_model(
                     document_id=deed_for[v.document_id],
                     file=v.file.name,
-                    carried_from_id=copy_of.get(v.carried_from_id, v.carried_from_id),
+                    carried_from_id=v.carried_from_id,
                     **{name: getattr(v, name) for name in COPIED},
                 )
                 for v in versions
@@ -77,7 +75,17 @@ def split_business_registration(apps, schema_editor):
         for version, copy in zip(versions, copies, strict=True):
             copy.uploaded_at = version.uploaded_at
             copy_of[version.pk] = copy.pk
+            if version.carried_from_id is not None:
+                carried.append(copy)
         version_model.objects.bulk_update(copies, ["uploaded_at"])
+    # A follow-up's deed copy is carried from the copy of the version its NIB was carried
+    # from (the deed of the certificate's application), when that was split too.
+    moved = []
+    for copy in carried:
+        if copy.carried_from_id in copy_of:
+            copy.carried_from_id = copy_of[copy.carried_from_id]
+            moved.append(copy)
+    version_model.objects.bulk_update(moved, ["carried_from"], batch_size=BATCH)
     document_model.objects.filter(document_type=OLD).update(document_type=NIB)
 
 

@@ -175,7 +175,7 @@ def test_an_htmx_review_answers_with_the_row_and_the_summary(staff_client, staff
     assert f'id="doc-{version.document.document_type}' in html
     assert "was accepted" in html
     assert 'id="summary-area" hx-swap-oob="innerHTML"' in html
-    assert "1 of 5 accepted" in html
+    assert "1 of 6 accepted" in html
     assert DocumentVersion.objects.get(pk=version.pk).review_status == ReviewStatus.ACCEPTED
 
 

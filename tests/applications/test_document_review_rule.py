@@ -375,4 +375,4 @@ def test_another_organizations_member_cannot_upload_or_see_the_new_version(
     assert download.status_code == 404
     review_url = reverse("applications:review_document", args=[application.pk, version.pk])
     assert client.post(review_url, {f"v{version.pk}-decision": "accept"}).status_code == 404
-    assert DocumentVersion.objects.filter(document__application=application).count() == 6
+    assert DocumentVersion.objects.filter(document__application=application).count() == 7

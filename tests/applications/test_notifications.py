@@ -202,7 +202,7 @@ def test_the_return_email_lists_the_rejected_documents_and_the_note(
         ApplicationFactory(created_by=owner, returned=True, staff=staff_user)
     message = next(m for m in mail.outbox if m.to == [english.email] and "changes" in m.subject)
     assert "Please send a readable NIB." in message.body
-    assert "Business registration (NIB and deed of establishment): Unreadable scan" in message.body
+    assert "Business identification number (NIB): Unreadable scan" in message.body
 
 
 def test_plain_text_emails_are_not_html_escaped(

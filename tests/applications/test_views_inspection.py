@@ -73,7 +73,7 @@ def test_after_a_failed_inspection_a_new_version_is_uploaded(client, failed):
         reverse("applications:upload", args=[application.pk]),
         {
             "expected_state": application.state,
-            "document_type": "business_registration",
+            "document_type": "nib",
             "file": pdf_upload("new-deed.pdf"),
         },
     )
@@ -92,7 +92,7 @@ def test_after_a_failed_inspection_upload_errors_show_on_the_application_page(cl
         reverse("applications:upload", args=[application.pk]),
         {
             "expected_state": application.state,
-            "document_type": "business_registration",
+            "document_type": "nib",
             "file": pdf_upload("deed.pdf", content=HTML_BYTES),
         },
     )

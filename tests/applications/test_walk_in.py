@@ -150,7 +150,7 @@ def test_a_scan_is_checked_by_content(staff_user):
         services.document_upload(
             application=application,
             actor=staff_user,
-            document_type=DocumentType.BUSINESS_REGISTRATION,
+            document_type=DocumentType.NIB,
             uploaded_file=fake,
         )
 

@@ -384,7 +384,8 @@ def test_a_new_registration_still_needs_every_required_document(applicant):
 
     problems = services.submission_problems(application)
 
-    assert any("Business registration" in p for p in problems)
+    assert any("Business identification number (NIB)" in p for p in problems)
+    assert any("Deed of establishment" in p for p in problems)
 
 
 # Fee ----------------------------------------------------------------------------------------------
@@ -683,7 +684,8 @@ def test_a_renewal_still_needs_every_required_document(applicant, staff_user):
         renewal = keeping.application_start_renewal(certificate=certificate, actor=applicant)
 
     problems = services.submission_problems(renewal)
-    assert any("Business registration" in p for p in problems)
+    assert any("Business identification number (NIB)" in p for p in problems)
+    assert any("Deed of establishment" in p for p in problems)
     assert not any("the change itself" in p for p in problems)
 
 

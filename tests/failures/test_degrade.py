@@ -106,7 +106,7 @@ def test_a_storage_write_error_on_upload_answers_503_and_keeps_nothing(applicant
     response = client.post(
         reverse("applications:upload", args=[application.pk]),
         {
-            "document_type": "business_registration",
+            "document_type": "nib",
             "file": pdf_upload(),
             "expected_state": application.state,
         },
