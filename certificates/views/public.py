@@ -1,9 +1,7 @@
 """Public pages, no login: verifying a certificate by number, QR code or PDF, and the public
 register of certified call centers. Rate limited per address."""
 
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -13,7 +11,12 @@ from certificates.forms import RegistryFilterForm, VerifyNumberForm, VerifyPdfFo
 from certificates.public_cache import cached_public_page
 from certificates.rates import public_rate, upload_rate
 from certificates.verification import verify_number, verify_pdf
-from certificates.views.common import MAX_RENDER_ATTEMPTS, paginate, state_choices
+from certificates.views.common import (
+    MAX_RENDER_ATTEMPTS,
+    CappedPaginator,
+    paginate,
+    state_choices,
+)
 from registrasi.ratelimits import rate_limit
 
 # Rate limits (certificates.rates) -----------------------------------------------------
@@ -24,21 +27,6 @@ limit_public_reads = rate_limit(
 limit_pdf_uploads = rate_limit(
     group="certificates:pdf_check", key="ip", rate=upload_rate, method="POST"
 )
-
-
-class CappedPaginator(Paginator):
-    """Counts at most COUNT_CAP + 1 rows: a public page never counts every match of a broad
-    search (the page says "more than 1,000"; narrowing the search reaches the rest)."""
-
-    COUNT_CAP = 1000
-
-    @cached_property
-    def count(self):
-        return self.object_list[: self.COUNT_CAP + 1].count()
-
-    @property
-    def capped(self):
-        return self.count > self.COUNT_CAP
 
 
 # Public ----------------------------------------------------------------------------------

@@ -359,6 +359,54 @@ def test_staff_list_runs_a_fixed_number_of_queries(
     assert len(response.context["page"].object_list) == min(count, 25)
 
 
+def test_staff_list_counts_at_most_the_cap(client, staff_user, monkeypatch):
+    """At national scale the list never counts every certificate: past the cap it says
+    "more than" (filters and the export reach the rest), as the public register does."""
+    from certificates.views.common import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "COUNT_CAP", 3)
+    for _ in range(5):
+        quick_certificate()
+    client.force_login(staff_user)
+    response = client.get(reverse("certificates:staff_list"))
+    assert response.context["page"].paginator.capped
+    assert "More than 3 certificates" in response.content.decode()
+    for _ in range(3):
+        Certificate.objects.order_by("-pk").first().delete()
+    response = client.get(reverse("certificates:staff_list"))
+    assert not response.context["page"].paginator.capped
+    assert "2 certificates." in response.content.decode()
+
+
+def test_staff_list_reads_only_the_columns_it_shows(client, staff_user):
+    quick_certificate()
+    client.force_login(staff_user)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("certificates:staff_list"))
+    (listed,) = [
+        q["sql"]
+        for q in queries
+        if 'FROM "certificates_certificate"' in q["sql"] and "COUNT(" not in q["sql"]
+    ]
+    assert "accounts_organization" not in listed  # no join: the page shows no organization
+    assert '"address"' not in listed and '"sites"' not in listed
+
+
+def test_staff_list_flags_a_pdf_that_failed(client, staff_user):
+    certificate = quick_certificate()
+    Certificate.objects.filter(pk=certificate.pk).update(
+        render_attempts=services.RENDER_MAX_ATTEMPTS, render_error="WeasyPrint crashed"
+    )
+    fine = quick_certificate()
+    client.force_login(staff_user)
+    body = client.get(reverse("certificates:staff_list")).content.decode()
+    rows = {row.split("</tr>")[0] for row in body.split("<tr>")[1:]}
+    (failed_row,) = [row for row in rows if certificate.number in row]
+    (fine_row,) = [row for row in rows if fine.number in row]
+    assert '<span class="badge bad">PDF failed</span>' in failed_row
+    assert "PDF failed" not in fine_row
+
+
 def test_staff_list_paginates_by_25(client, staff_user):
     for _ in range(27):
         quick_certificate()

@@ -270,6 +270,19 @@ def test_registry_runs_a_fixed_number_of_queries(client, db, count, django_asser
     assert len(response.context["page"].object_list) == min(count, 25)
 
 
+def test_registry_counts_at_most_the_cap(client, db, monkeypatch):
+    from certificates.views.common import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "COUNT_CAP", 3)
+    for _ in range(4):
+        quick_certificate(name="PT Layanan Dewata")
+    quick_certificate(name="PT Suara Nusantara")
+    body = page(client, reverse("certificates:registry"), q="dewata")
+    assert "More than 3 certificates found" in body
+    body = page(client, reverse("certificates:registry"), q="nusantara")
+    assert "1 certificate found." in body
+
+
 def test_registry_with_nothing_found_says_so(client, db):
     body = page(client, reverse("certificates:registry"), q="does not exist")
     assert "No certificate matches your search." in body
