@@ -17,7 +17,7 @@ own, so that both stay up and the rounds alternate without restarts.
   timed until all are stored: PDFs a second with one process against two.
 
 Each side is warmed first (every import, font and the signing key loaded in every process);
-the medians of BENCH_ROUNDS alternated rounds (default 3; at least 5 for the latency). The
+the medians of BENCH_ROUNDS alternated rounds (default 3; at least 7 for the latency). The
 machine's other load falls on both sides alike, but only 2 cores: two processes can give at
 most 2x, and anything else running takes from it.
 
@@ -38,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
-LATENCY_ROUNDS = max(ROUNDS, 5)
+LATENCY_ROUNDS = max(ROUNDS, 7)
 BATCH = int(os.environ.get("BENCH_PDF_BATCH", "6"))
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 LATENCY_GOAL = 1.3  # end to end / bare, at most

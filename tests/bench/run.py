@@ -10,6 +10,9 @@ every measurement alternates small, large, small, large... for BENCH_ROUNDS roun
 3) and takes the medians. The table gives both sides, their ratio and the goal; the exit
 status is 1 when a goal is missed. Then tests/bench/throughput.py starts gunicorn (2 workers)
 on the large database and loads the public pages and a bare view with wrk, alternated.
+Last, on the small database: tests/bench/uploads.py (a 10 MB upload's peak memory under
+gunicorn) and tests/bench/pdf_pipeline.py (certificate PDFs through real Celery workers;
+Redis at BENCH_REDIS_URL, default db 13).
 
 BENCH_ONLY (comma-separated words) runs only the measures whose names contain one of them,
 e.g. BENCH_ONLY="staff queue,throughput"; BENCH_SMALL_DB / BENCH_LARGE_DB name the
@@ -27,7 +30,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import pdf_pipeline  # noqa: E402  (tests/bench/pdf_pipeline.py)
 import throughput  # noqa: E402  (tests/bench/throughput.py, beside this file)
+import uploads  # noqa: E402  (tests/bench/uploads.py)
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
@@ -177,7 +182,10 @@ def main():
         )
     if selected("throughput"):
         missed += public_throughput()
-    print("\nnot measured here: upload memory, the PDF pipeline")
+    if selected("upload"):  # tests/bench/uploads.py: peak memory of a 10 MB upload
+        missed += uploads.report(env_for("small")["DATABASE_URL"])
+    if selected("pdf"):  # tests/bench/pdf_pipeline.py: real Celery workers (BENCH_REDIS_URL)
+        missed += pdf_pipeline.report(env_for("small")["DATABASE_URL"])
     print(f"bench run time: {time.monotonic() - started:.0f} s")
     if missed:
         print(f"goals missed: {', '.join(missed)}")
