@@ -282,7 +282,7 @@ def test_a_change_report_carries_the_documents_over_as_references_with_their_rev
     }
     carried = list(DocumentVersion.objects.filter(document__application=change))
 
-    assert len(carried) == len(basis_versions) == 5
+    assert len(carried) == len(basis_versions) == 6
     for version in carried:
         original = basis_versions[version.document.document_type]
         assert version.carried_from == original
@@ -298,7 +298,7 @@ def test_a_renewal_carries_the_documents_over_for_a_new_review(certificate, appl
         renewal = keeping.application_start_renewal(certificate=certificate, actor=applicant)
 
     versions = DocumentVersion.objects.filter(document__application=renewal)
-    assert versions.count() == 5
+    assert versions.count() == 6
     assert {v.review_status for v in versions} == {ReviewStatus.PENDING}
     assert all(v.carried_from_id for v in versions)
     assert services.submission_problems(renewal) == []

@@ -282,7 +282,7 @@ def test_a_change_report_offers_an_upload_for_each_document_type(
     response = applicant_client.get(reverse("applications:step", args=[change.pk, "documents"]))
 
     html = response.content.decode()
-    assert html.count('name="document_type"') == 6  # five types and "other"
+    assert html.count('name="document_type"') == 7  # six types and "other"
     assert "carried over" in html
 
 
