@@ -50,7 +50,7 @@ def fresh(obj):
 @pytest.fixture
 def certificate(applicant, staff_user):
     """An active certificate of `organization`, issued on a complete application (details,
-    one site, the five required documents accepted, inspected)."""
+    one site, the six required documents accepted, inspected)."""
     return make_certificate(organization=applicant.organization, staff=staff_user)
 
 

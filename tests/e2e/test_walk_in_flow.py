@@ -210,7 +210,7 @@ def test_a_walk_in_goes_from_the_counter_to_the_certificate(
         review_inline(other, document_type)
     assert other.evaluate("window.stillTheSamePage === true")  # no reload
     assert other.url == live_server.url + detail
-    assert "5 of 5 accepted" in other.locator("[data-documents-summary]").inner_text()
+    assert "6 of 6 accepted" in other.locator("[data-documents-summary]").inner_text()
     assert set(
         DocumentVersion.objects.filter(document__application=application).values_list(
             "review_status", flat=True
