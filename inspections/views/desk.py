@@ -16,8 +16,9 @@ from inspections.forms import (
     ScheduleForm,
     WindowForm,
 )
-from inspections.views.common import for_staff, require_staff, when
+from inspections.views.common import for_staff, require_staff
 from registrasi.access import staff_page
+from registrasi.formats.display import format_window
 from registrasi.refusals import form_action
 
 # --- The ministry desk ----------------------------------------------------------------------
@@ -97,7 +98,7 @@ def _contact(application):
 
 def _scheduled(inspection):
     return _("Inspection scheduled for %(when)s with %(inspector)s.") % {
-        "when": when(inspection.window_start),
+        "when": format_window(inspection.window_start, inspection.window_end),
         "inspector": inspection.inspector.get_full_name(),
     }
 
