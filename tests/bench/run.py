@@ -14,6 +14,15 @@ Last, on the small database: tests/bench/uploads.py (a 10 MB upload's peak memor
 gunicorn) and tests/bench/pdf_pipeline.py (certificate PDFs through real Celery workers;
 Redis at BENCH_REDIS_URL, default db 13).
 
+The register's searches: "register, search" looks up one company by its whole name (one
+match at either size, as a customer checks a call center); "register, broad search" ("Layanan",
+30 matches at 1,000 applications, 2,944 at 100,000, a full page at both sizes) is printed
+for information, not as a goal: its matches grow with the data. Its names share their first
+word, so they sit together in the register's order, and PostgreSQL walks the order index up
+to them (about 24,000 rows at 100,000 applications); sorting the matches instead costs their
+number and made the spread-out searches (a city) 30 times slower. Each step of the daily scan
+is run 5 times per round (a step alone takes about a millisecond).
+
 BENCH_ONLY (comma-separated words) runs only the measures whose names contain one of them,
 e.g. BENCH_ONLY="staff queue,throughput"; BENCH_SMALL_DB / BENCH_LARGE_DB name the
 databases (one pair per person sharing a server).
@@ -49,6 +58,8 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 ONLY = [word.strip() for word in os.environ.get("BENCH_ONLY", "").split(",") if word.strip()]
 PAGE_GOAL = 1.2
 SCAN_GOAL = 1.5
+# Measured and printed, not goals (see above).
+FOR_INFORMATION = ("register, broad search, not cached",)
 PAGES = (
     "staff queue",
     "staff queue, documents",
@@ -60,6 +71,7 @@ PAGES = (
     "verify",
     "register, not cached",
     "register, search, not cached",
+    "register, broad search, not cached",
     "verify, not cached",
 )
 SCAN = ("scan: expire", "scan: hand over", "scan: reminders")
@@ -160,8 +172,10 @@ def main():
                 ratio = large / small if small else float("inf")
                 same_queries = kind == "scan" or queries["small"] == queries["large"]
                 met = ratio <= goal and same_queries
+                if name in FOR_INFORMATION:
+                    goal, met = None, None
                 rows.append((name, small, large, ratio, goal, queries, met))
-                if not met:
+                if met is False:
                     missed.append(name)
     finally:
         for worker in workers.values():
@@ -171,15 +185,14 @@ def main():
         f"medians of {ROUNDS} alternated rounds"
     )
     print(
-        f"{'measure':28} {'small ms':>9} {'large ms':>9} {'ratio':>6} {'goal':>5} "
+        f"{'measure':34} {'small ms':>9} {'large ms':>9} {'ratio':>6} {'goal':>5} "
         f"{'queries':>9}  met"
     )
     for name, small, large, ratio, goal, queries, met in rows:
         q = f"{queries['small']}/{queries['large']}"
-        print(
-            f"{name:28} {small:9.1f} {large:9.1f} {ratio:6.2f} {goal:5.1f} {q:>9}  "
-            f"{'yes' if met else 'NO'}"
-        )
+        shown_goal = "-" if goal is None else f"{goal:.1f}"
+        mark = "info" if met is None else "yes" if met else "NO"
+        print(f"{name:34} {small:9.1f} {large:9.1f} {ratio:6.2f} {shown_goal:>5} {q:>9}  {mark}")
     if selected("throughput"):
         missed += public_throughput()
     if selected("upload"):  # tests/bench/uploads.py: peak memory of a 10 MB upload

@@ -283,6 +283,22 @@ def test_registry_counts_at_most_the_cap(client, db, monkeypatch):
     assert "1 certificate found." in body
 
 
+def test_a_registry_search_lists_in_the_register_order(client, db):
+    """A search's matches come in the register's order: name, newest first, then id."""
+    names = ["PT Layanan Cipta", "PT Layanan Abadi", "PT Layanan Cipta", "PT Layanan Bakti"]
+    made = [quick_certificate(name=name) for name in names]
+    Certificate.objects.filter(pk=made[2].pk).update(
+        issued_on=made[2].issued_on - datetime.timedelta(days=1)
+    )
+    quick_certificate(name="PT Suara Nusantara")
+    expected = [made[1].number, made[3].number, made[0].number, made[2].number]
+    for q in ("layanan", "LAY"):
+        listed = client.get(reverse("certificates:registry"), {"q": q}).context["page"]
+        assert [c.number for c in listed] == expected
+    unsearched = client.get(reverse("certificates:registry")).context["page"]
+    assert [c.number for c in unsearched][:4] == expected
+
+
 def test_registry_with_nothing_found_says_so(client, db):
     body = page(client, reverse("certificates:registry"), q="does not exist")
     assert "No certificate matches your search." in body
