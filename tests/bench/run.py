@@ -21,7 +21,8 @@ for information, not as a goal: its matches grow with the data. Its names share 
 word, so they sit together in the register's order, and PostgreSQL walks the order index up
 to them (about 24,000 rows at 100,000 applications); sorting the matches instead costs their
 number and made the spread-out searches (a city) 30 times slower. Each step of the daily scan
-is run 5 times per round (a step alone takes about a millisecond).
+is run 5 times per round (a step alone takes about a millisecond); the reminder step with the
+same number due at both sizes (20, tests/bench/worker.py same_number_due), as the goal says.
 
 BENCH_ONLY (comma-separated words) runs only the measures whose names contain one of them,
 e.g. BENCH_ONLY="staff queue,throughput"; BENCH_SMALL_DB / BENCH_LARGE_DB name the
