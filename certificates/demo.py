@@ -390,7 +390,8 @@ class WorldBuilder:
     @staticmethod
     def backdate(certificate: Certificate, *, expires_on: datetime.date) -> Certificate:
         """Move a certificate issued today back to the day that makes it end on `expires_on`
-        (its five years unchanged): its dates only, nothing else (see the module's note)."""
+        (its five years unchanged): its dates, and its number to one of that year's serials
+        (the number says the year of issue), nothing else (see the module's note)."""
         years = certificate.expires_on.year - certificate.issued_on.year
         start = expires_on + datetime.timedelta(days=1)
         try:
@@ -398,7 +399,9 @@ class WorldBuilder:
         except ValueError:  # 29 February in a year that has none
             issued_on = datetime.date(start.year - years, 2, 28)
         Certificate.objects.filter(pk=certificate.pk).update(
-            issued_on=issued_on, expires_on=validity_end(issued_on, years)
+            issued_on=issued_on,
+            expires_on=validity_end(issued_on, years),
+            number=certificates._next_number(issued_on),
         )
         return Certificate.objects.get(pk=certificate.pk)
 

@@ -232,6 +232,8 @@ def test_every_certificate_is_valid_five_years(db):
 
     for certificate in Certificate.objects.all():
         assert certificate.expires_on == validity_end(certificate.issued_on), certificate
+        # Its number names the year it was issued in.
+        assert f"-{certificate.issued_on.year}-" in certificate.number, certificate
 
 
 def test_the_demo_drafts_wait_at_the_fee_step(db):
