@@ -115,3 +115,39 @@ def test_a_pdf_with_a_wrong_stream_length_is_still_accepted():
     data = pdf_of([(os.urandom(3000), 30)])
     data = data.replace(b"/Length 3000 ", b"/Length 2500 ")
     check_pdf(_temporary_upload(data))
+
+
+@pytest.fixture
+def s3_options(monkeypatch):
+    """The S3 storage's OPTIONS as the settings build them when a bucket is set."""
+    import importlib
+
+    from moto.server import ThreadedMotoServer
+
+    module = importlib.import_module("registrasi.settings_parts.files")
+    monkeypatch.setenv("AWS_STORAGE_BUCKET_NAME", "registrasi-memory-test")
+    try:
+        options = dict(importlib.reload(module).DEFAULT_STORAGE["OPTIONS"])
+    finally:
+        monkeypatch.delenv("AWS_STORAGE_BUCKET_NAME")
+        importlib.reload(module)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    options.update(endpoint_url=f"http://{host}:{port}", access_key="test", secret_key="test")
+    yield options
+    server.stop()
+
+
+def test_an_upload_goes_to_s3_in_one_put_from_its_temporary_file(s3_options):
+    # boto3's default: a file over 8 MB in 8 MB parts held in memory, on threads.
+    from storages.backends.s3 import S3Storage
+
+    storage = S3Storage(**s3_options)
+    client = storage.connection.meta.client
+    client.create_bucket(Bucket=s3_options["bucket_name"])
+    calls = []
+    client.meta.events.register("before-call.s3", lambda model, **kw: calls.append(model.name))
+    storage.save("scan.pdf", _temporary_upload(os.urandom(9 * 1024 * 1024)))
+    assert calls.count("PutObject") == 1
+    assert "CreateMultipartUpload" not in calls
