@@ -151,3 +151,11 @@ def test_an_upload_goes_to_s3_in_one_put_from_its_temporary_file(s3_options):
     storage.save("scan.pdf", _temporary_upload(os.urandom(9 * 1024 * 1024)))
     assert calls.count("PutObject") == 1
     assert "CreateMultipartUpload" not in calls
+
+
+def test_an_upload_over_256_kib_goes_to_a_temporary_file_as_it_arrives(rf):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = pdf_of([(os.urandom(300 * 1024), 300)])
+    request = rf.post("/", {"file": SimpleUploadedFile("scan.pdf", data, "application/pdf")})
+    assert isinstance(request.FILES["file"], TemporaryUploadedFile)
