@@ -13,10 +13,12 @@ freed stays in the process and would hide the next one's growth. gunicorn runs i
 project's folder, so it reads gunicorn.conf.py as in production (bodies read 64 KiB at a
 time).
 
-Two 10 MB documents, both made of real JPEG pages (random pixels, so that nothing shrinks
-them): a ten-page scan (about 1 MB a page) and a single page holding one 10 MB image (the
-worst case for a parser that loads a stream whole). Rounds alternate 10 KB, scan, one page;
-each row is the median growth of the large file minus the median growth of the 10 KB one.
+Three large documents, all made of real JPEG pages (random pixels, so that nothing shrinks
+them): a ten-page 10 MB scan (about 1 MB a page), a single page holding one 10 MB image (the
+worst case for a parser that loads a stream whole), and a two-page 2 MB scan (the largest
+kind Django would hold in memory with a FILE_UPLOAD_MAX_MEMORY_SIZE of 2 MiB or more).
+Rounds alternate the 10 KB PDF and each large one; each row is the median growth of the
+large file minus the median growth of the 10 KB one, and must stay under 1 MB.
 
     python tests/bench/uploads.py postgres://postgres@127.0.0.1:5432/bench_small
 """
