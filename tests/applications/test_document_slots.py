@@ -138,8 +138,37 @@ def test_an_upload_of_the_old_combined_type_is_refused(applicant):
         {"document_type": LEGACY, "file": pdf_upload(), "expected_state": draft.state},
     )
 
-    assert response.status_code in (200, 400)
+    assert response.status_code == 400
     assert not Document.objects.filter(application=draft).exists()
+
+
+def test_the_api_takes_the_two_types_and_refuses_the_old_one(applicant):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.api.conftest import client_for, make_token
+    from tests.applications.factories import PDF_BYTES
+
+    draft = ApplicationFactory(created_by=applicant)
+    client = client_for(make_token(applicant).secret)
+
+    def upload(document_type):
+        return client.post(
+            f"/api/v1/applications/{draft.pk}/documents/",
+            {
+                "document_type": document_type,
+                "file": SimpleUploadedFile("scan.pdf", PDF_BYTES, content_type="application/pdf"),
+            },
+            format="multipart",
+        )
+
+    assert upload(LEGACY).status_code == 400
+    assert upload(NIB).status_code == 201
+    assert upload(DEED).status_code == 201
+    types = {
+        d["document_type"]
+        for d in client.get(f"/api/v1/applications/{draft.pk}/").json()["documents"]
+    }
+    assert types == {NIB, DEED}
 
 
 def test_old_audit_events_keep_the_name_of_the_combined_document():
