@@ -110,7 +110,8 @@ def rows(database_url):
             scaling >= SCALING_GOAL,
         ),
     ]
-    cpu = {side: statistics.median(samples[f"{side}_cpu"]) for side in ("bare", "end_to_end")}
+    sides = ("bare", "end_to_end", "one", "two")
+    cpu = {side: statistics.median(samples[f"{side}_cpu"]) for side in sides}
     return table, {"load": samples["load"], "two_used": samples["two_used"], "cpu": cpu}
 
 
@@ -131,6 +132,11 @@ def report(database_url):
         f"{'pdf: CPU per PDF (ms), no goal':30} {cpu['end_to_end'] * 1000:9.1f} "
         f"{cpu['bare'] * 1000:9.1f} {cpu['end_to_end'] / cpu['bare']:6.2f}   (the worker's "
         f"processes against the bare render's)"
+    )
+    print(
+        f"{'pdf: CPU per PDF (ms), 2 / 1':30} {cpu['two'] * 1000:9.1f} {cpu['one'] * 1000:9.1f} "
+        f"{cpu['two'] / cpu['one']:6.2f}   (in the batches: about 1 when the two processes do "
+        f"not slow each other down)"
     )
     load = " -> ".join(f"{value:.1f}" for value in info["load"])
     print(
@@ -298,7 +304,7 @@ def drive():
     single, batch = ids[0], ids[1:]
     var_dir = Path(os.environ["REGISTRASI_VAR_DIR"])
     samples = {name: [] for name in ("bare", "end_to_end", "bare_cpu", "end_to_end_cpu")}
-    samples.update(one=[], two=[], load=[os.getloadavg()[0]])
+    samples.update(one=[], two=[], one_cpu=[], two_cpu=[], load=[os.getloadavg()[0]])
     workers = Workers(var_dir)
     try:
         # Warm: each worker's processes and the driver load WeasyPrint, fonts and the key.
@@ -318,7 +324,9 @@ def drive():
             samples["end_to_end_cpu"].append(workers.cpu_seconds("one") - cpu)
         for _ in range(ROUNDS):
             for size in ("one", "two"):
+                cpu = workers.cpu_seconds(size)
                 samples[size].append(len(batch) / _run(workers, size, batch))
+                samples[f"{size}_cpu"].append((workers.cpu_seconds(size) - cpu) / len(batch))
         samples["load"].append(os.getloadavg()[0])
     finally:
         workers.close()
