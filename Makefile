@@ -41,15 +41,17 @@ messages: install
 	$(BIN)/python manage.py makemessages -l id --ignore '.venv/*' --ignore 'var/*' --no-obsolete
 	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
 
-# The suite runs in TEST_WORKERS processes (pytest-xdist; tests/parallel.py keeps them apart);
-# the browser tests after it, in one process (one Chromium, one live server at a time).
+# The suite runs in TEST_WORKERS processes (pytest-xdist; tests/parallel.py keeps them apart),
+# then the browser tests, also in TEST_WORKERS processes (each with its own Chromium, live
+# server and test database). worksteal: a worker left idle at the end takes queued tests
+# from the other (the slow tests would otherwise wait behind each other).
 TEST_WORKERS ?= 2
 
 test: lint
 	$(BIN)/python manage.py makemigrations --check --dry-run >/dev/null || { echo "Models changed without a migration: run manage.py makemigrations."; exit 1; }
-	$(BIN)/pytest -m "not e2e" -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not e2e" -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 	@if [ -x "$(CHROMIUM)" ]; then \
-		DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -m e2e $(PYTEST_ARGS); \
+		DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -m e2e -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS); \
 	else \
 		echo "Chromium not found at $(CHROMIUM): browser tests skipped (apt-get install chromium to run them)."; \
 	fi
