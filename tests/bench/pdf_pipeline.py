@@ -35,6 +35,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from procs import children  # tests/bench/procs.py, beside this file
+
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
@@ -192,7 +194,7 @@ class Workers:
         processes, and the pool processes that ended (the main process waited for them)."""
         parent = self.processes[size].pid
         total = 0
-        for pid in [parent, *_children(parent)]:
+        for pid in [parent, *children(parent)]:
             try:
                 fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
@@ -216,19 +218,6 @@ class Workers:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-
-
-def _children(pid):
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry))
-    return found
 
 
 def _reset(ids):

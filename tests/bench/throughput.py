@@ -19,6 +19,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from procs import server_env  # tests/bench/procs.py, beside this file
+
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 PORT = int(os.environ.get("BENCH_PORT", "8781"))
@@ -30,17 +32,6 @@ GOAL = 0.5
 BARE = "bare view"
 RATE = re.compile(r"Requests/sec:\s+([\d.]+)")
 ERRORS = re.compile(r"Non-2xx or 3xx responses: (\d+)")
-
-
-def server_env(database_url):
-    return {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DEBUG": "false",
-        "DJANGO_SETTINGS_MODULE": "tests.bench.settings",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "PYTHONPATH": str(ROOT),
-    }
 
 
 def active_number(database_url):

@@ -38,6 +38,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import procs  # tests/bench/procs.py, beside this file
+
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
@@ -145,16 +147,8 @@ def documents():
 
 
 def server_env(database_url, var_dir):
-    return {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DEBUG": "false",
-        "DJANGO_SETTINGS_MODULE": "tests.bench.settings",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "PYTHONPATH": str(ROOT),
-        # Uploaded files go to a temporary folder, removed afterwards.
-        "REGISTRASI_VAR_DIR": str(var_dir),
-    }
+    # Uploaded files go to a temporary folder, removed afterwards.
+    return procs.server_env(database_url, REGISTRASI_VAR_DIR=str(var_dir))
 
 
 def session_for(env):
@@ -164,19 +158,6 @@ def session_for(env):
     if out.returncode:
         raise RuntimeError(f"upload bench: no applicant session:\n{out.stderr[-2000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def _children(pid):
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry))
-    return found
 
 
 def _status(pid):
@@ -220,7 +201,7 @@ class Server:
         if old is not None:
             os.kill(old, signal.SIGTERM)
         for _ in range(600):
-            workers = [pid for pid in _children(self.process.pid) if pid != old]
+            workers = [pid for pid in procs.children(self.process.pid) if pid != old]
             if len(workers) == 1 and (old is None or not Path(f"/proc/{old}").exists()):
                 self.worker = workers[0]
                 self._wait_ready()
