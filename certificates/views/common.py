@@ -3,12 +3,12 @@ state the page showed, pagination."""
 
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
-from django.utils.functional import cached_property
 
 from certificates import services
 from certificates.constants import CertificateState
 from certificates.models import Certificate
 from registrasi.access import refuse_role
+from registrasi.pagination import CappedPaginator  # noqa: F401  (shared, re-exported)
 
 PAGE_SIZE = 25
 # The render task's first run plus its retries: after that many failed attempts the page stops
@@ -29,23 +29,6 @@ def require_staff(request):
 def expected_state(request):
     """The state the page showed, sent back in a hidden input (None if absent)."""
     return request.POST.get("expected_state") or None
-
-
-class CappedPaginator(Paginator):
-    """Counts at most COUNT_CAP + 1 rows: a list never counts every row of a national
-    register or every match of a broad search (the page says "more than 1,000"; filters, a
-    narrower search or the staff export reach the rest). The count reads no ORDER BY: any
-    1,001 rows tell "more than 1,000" (a sorted count would sort every match first)."""
-
-    COUNT_CAP = 1000
-
-    @cached_property
-    def count(self):
-        return self.object_list.order_by()[: self.COUNT_CAP + 1].count()
-
-    @property
-    def capped(self):
-        return self.count > self.COUNT_CAP
 
 
 def paginate(request, queryset, paginator_class=Paginator):

@@ -20,13 +20,13 @@ from certificates.sanctions import attach_sanctions
 from certificates.timeline import certificate_timeline
 from certificates.views.common import (
     MAX_RENDER_ATTEMPTS,
-    CappedPaginator,
     certificate_for,
     paginate,
     require_staff,
     state_choices,
 )
 from registrasi.accounts.reads import ReadKind, record_read
+from registrasi.pagination import CappedPaginator
 from registrasi.refusals import report_refusal
 from registrasi.services import ServiceError
 

@@ -13,10 +13,10 @@ from certificates.rates import public_rate, upload_rate
 from certificates.verification import verify_number, verify_pdf
 from certificates.views.common import (
     MAX_RENDER_ATTEMPTS,
-    CappedPaginator,
     paginate,
     state_choices,
 )
+from registrasi.pagination import CappedPaginator
 from registrasi.ratelimits import rate_limit
 
 # Rate limits (certificates.rates) -----------------------------------------------------
