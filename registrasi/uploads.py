@@ -1,7 +1,7 @@
 """Checks and downloads for private uploaded files, shared by every app.
 
 `validate_upload` reads the file but stores nothing, so a refused file leaves no trace. What
-to store is `CheckedUpload.content`: the PDF as uploaded, or the image re-encoded without its
+to store is `CheckedUpload.content`: the PDF as uploaded, or the image copied without its
 metadata (registrasi.file_structure). `download_response` sends a stored file to a person the
 caller has checked may see it.
 """
@@ -18,7 +18,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from registrasi.file_structure import check_pdf, reencode_image
+from registrasi.file_structure import check_pdf, clean_image
 
 # Extension -> the content type libmagic must find. Documents: PDF, JPEG, PNG.
 PDF_AND_IMAGE_TYPES = {
@@ -133,7 +133,7 @@ def _checked_structure(uploaded_file, *, content_type, name):
     if content_type == "application/pdf":
         check_pdf(uploaded_file)
         return uploaded_file
-    return reencode_image(uploaded_file, content_type=content_type, name=name)
+    return clean_image(uploaded_file, content_type=content_type, name=name)
 
 
 def _uses_signed_urls(storage) -> bool:

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from PIL import Image
+from PIL import Image, ImageOps
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
 
 from applications import services as application_services
@@ -205,13 +205,17 @@ def test_a_photo_is_stored_without_its_gps_and_camera_metadata(inspector):
     assert b"Exif" not in stored
 
 
-def test_a_photo_taken_sideways_keeps_its_orientation_without_the_tag():
-    exif = Image.Exif()
+def test_a_photo_taken_sideways_keeps_only_its_orientation_tag():
+    # Changed with issue 14: the photo is no longer decoded and turned (which held it whole in
+    # memory) but copied as it is, with an EXIF block holding only its orientation.
+    exif = _gps_exif()
     exif[0x0112] = 6  # rotate 90 degrees clockwise to display
     checked = validate_upload(SimpleUploadedFile("side.jpg", _jpeg(exif=exif, size=(40, 20))))
     image = Image.open(checked.content)
-    assert image.size == (20, 40)
-    assert dict(image.getexif()) == {}
+    assert dict(image.getexif()) == {0x0112: 6}
+    assert ImageOps.exif_transpose(image).size == (20, 40)
+    checked.content.seek(0)
+    assert b"PhoneMaker" not in checked.content.read()
 
 
 def test_a_png_with_text_chunks_is_stored_without_them():

@@ -38,7 +38,10 @@ import time
 import urllib.request
 from pathlib import Path
 
-import procs  # tests/bench/procs.py, beside this file
+try:
+    import procs  # tests/bench/procs.py, beside this file (run as a script)
+except ImportError:  # imported as tests.bench.uploads (tests/test_upload_memory.py)
+    from tests.bench import procs
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
