@@ -45,6 +45,7 @@ from applications.models import Application, DocumentVersion
 from certificates import keeping
 from certificates import services as certificates
 from certificates.models import Certificate
+from certificates.public_cache import public_pages_changed
 from inspections import services as inspections
 from inspections.constants import FindingResult
 from registrasi.accounts.constants import LegalForm, MembershipRole, Province
@@ -403,6 +404,7 @@ class WorldBuilder:
             expires_on=validity_end(issued_on, years),
             number=certificates._next_number(issued_on),
         )
+        public_pages_changed()  # update() sends no post_save
         return Certificate.objects.get(pk=certificate.pk)
 
     def renewal(self, certificate: Certificate) -> Application:

@@ -1,11 +1,27 @@
 """Rendered public pages (/registry/, /verify/<number>/) kept in the cache, with ETag and
 Last-Modified, and 304 for a conditional GET.
 
-The key holds what the page depends on: the full path, the language, today's date (a status
-depends on it: an active certificate past its last day reads as expired) and the latest
-`updated_at` of all certificates. Every state change saves `updated_at` (run_transition), so
-a suspension changes the key at once: no page is served stale, whatever cache backend
-(Redis, or one cache per process) holds it. The latest `updated_at` is one index read.
+A stored page is served only while the version it was built for is current. The version is
+(a token that changes whenever any certificate row changes, today's date): a status depends
+on the date too (an active certificate past its last day reads as expired). The page's key
+holds only the full path and the language; the entry carries its version and its ETag.
+
+Where the token lives, so a cached visit costs no database query:
+- a shared cache (Redis): under VERSION_KEY, read with the page in one round trip
+  (get_many). Missing (first start, evicted): the latest `updated_at` of all certificates
+  is read from the database and added (cache.add: a bump that came meanwhile wins);
+- a per-process cache (LocMemCache, the embedded defaults): a bump could not reach the other
+  processes' caches, so the token is the size (and inode, mtime) of a marker file in
+  VAR_DIR that every bump appends a byte to: one stat(), seen by every process on the host;
+- otherwise, and while Redis does not answer (registrasi.cache's local fallback: a bump
+  would reach only this process), the latest `updated_at` from the database, as before.
+
+A bump (public_pages_changed) comes from post_save/post_delete of Certificate
+(certificates.apps) and from every bulk write of certificate rows (rendering's claims,
+scale_data, demo). It runs at once and again on commit: a visitor whose page was rendered
+between the two (from rows not yet committed) got the first token, which the second
+replaces. A page is stored under the version read before it was rendered, so it can only
+be older than the rows, never newer than its version claims.
 
 Only visitors without a session or messages cookie are served from the cache (a logged-in
 person's page shows their menu; nothing is read from the session for the others). The CSRF
@@ -20,12 +36,16 @@ CSRF cookie still set): a cached page then costs about what a bare view does.
 
 import functools
 import hashlib
+import os
 import re
+import uuid
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.core.cache import cache
-from django.db import connection
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
+from django.db import connection, transaction
 from django.http import HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.urls import Resolver404, resolve
@@ -33,8 +53,13 @@ from django.utils import translation
 from django.utils.cache import get_conditional_response
 
 from certificates.models import Certificate
+from registrasi.dates import today
 
 CACHE_SECONDS = 300
+PAGE_PREFIX = "public-page-3:"
+VERSION_KEY = "public-page-version"
+# The marker file is replaced (a new inode: a new token) once it reaches this size.
+MARKER_MAX_BYTES = 1 << 20
 TOKEN_PLACEHOLDER = b"@@csrf-token-placeholder@@"
 # The page's one masked token (the {% csrf_token %} input; the same value elsewhere on it).
 TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{32,128})"')
@@ -47,18 +72,123 @@ RATE_GROUP = "certificates:public"
 LATEST_CHANGE = f"SELECT MAX(updated_at) FROM {Certificate._meta.db_table}"
 
 
-def version():
-    """(latest updated_at of any certificate, today): changes when any certificate does.
-    In SQL of its own: the ORM's aggregate() costs as much again as the query it sends, and
-    the query is all a cached page's visit costs the database."""
-    from registrasi.dates import today
+# The version ------------------------------------------------------------------------------
+def _mode() -> str:
+    """Where the token of the version is read: "cache", "file" or "db" (see the module note)."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        return "db" if getattr(backend, "using_fallback", False) else "cache"
+    return "file" if isinstance(backend, LocMemCache) else "db"
 
+
+def marker_path() -> str:
+    """The marker file of this database (several projects or bench databases may share
+    VAR_DIR); PUBLIC_PAGE_VERSION_FILE overrides it (tests)."""
+    configured = getattr(settings, "PUBLIC_PAGE_VERSION_FILE", None)
+    if configured:
+        return str(configured)
+    name = str(settings.DATABASES["default"]["NAME"])
+    digest = hashlib.sha256(name.encode()).hexdigest()[:16]
+    return os.path.join(settings.VAR_DIR, f"public-pages-{digest}.version")
+
+
+def _latest_change() -> str:
+    """The latest updated_at of any certificate, in SQL of its own: the ORM's aggregate()
+    costs as much again as the query it sends."""
     with connection.cursor() as cursor:
         cursor.execute(LATEST_CHANGE)
         (latest,) = cursor.fetchone()
-    return latest, today()
+    return f"db:{latest}"
 
 
+def _file_token() -> str | None:
+    path = marker_path()
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        _append_marker(path)
+        try:
+            status = os.stat(path)
+        except OSError:
+            return None
+    except OSError:
+        return None
+    return f"f:{status.st_ino}:{status.st_size}:{status.st_mtime_ns}"
+
+
+def _append_marker(path: str) -> None:
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(descriptor, b".")
+            size = os.fstat(descriptor).st_size
+        finally:
+            os.close(descriptor)
+        if size >= MARKER_MAX_BYTES:  # a new file, a new inode: still a new token
+            fresh = f"{path}.{uuid.uuid4().hex}"
+            with open(fresh, "wb") as handle:
+                handle.write(b".")
+            os.replace(fresh, path)
+    except OSError:
+        pass  # the readers then fall back to the database (no marker: no token)
+
+
+def _read(key: str | None) -> tuple[str, dict | None]:
+    """(current version, the stored entry of `key` or None), in one cache round trip when
+    the token is in the cache."""
+    mode = _mode()
+    if mode == "cache" and _missed_bump:
+        _bump()
+        mode = _mode()
+    if mode == "cache":
+        found = cache.get_many([VERSION_KEY, key] if key else [VERSION_KEY])
+        token = found.get(VERSION_KEY)
+        if token is None:
+            token = _latest_change()
+            cache.add(VERSION_KEY, token, None)
+        entry = found.get(key) if key else None
+    else:
+        token = _file_token() if mode == "file" else None
+        if token is None:
+            token = _latest_change()
+        entry = cache.get(key) if key else None
+    version = f"{token}|{today().isoformat()}"
+    if entry is not None and entry.get("version") != version:
+        entry = None
+    return version, entry
+
+
+def version() -> str:
+    """The current version of the public pages (changes when any certificate does, and
+    with the date)."""
+    return _read(None)[0]
+
+
+# A bump made while Redis did not answer reached only this process: made again in Redis as
+# soon as it answers (the next read of this process).
+_missed_bump = False
+
+
+def _bump() -> None:
+    global _missed_bump
+    mode = _mode()
+    if isinstance(caches["default"], RedisCache):
+        cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+        _missed_bump = _mode() != "cache"
+    elif mode == "file":
+        _append_marker(marker_path())
+    # Otherwise the readers read updated_at, which the write changed.
+
+
+def public_pages_changed(**kwargs) -> None:
+    """A certificate row changed (or is about to commit): the stored pages are not served
+    again. Call it after any write of certificate rows that sends no post_save (update(),
+    bulk_create, bulk_update, SQL); also a post_save/post_delete receiver."""
+    _bump()
+    transaction.on_commit(_bump)
+
+
+# The pages --------------------------------------------------------------------------------
 def _cacheable(request) -> bool:
     cookies = request.COOKIES
     return (
@@ -69,16 +199,27 @@ def _cacheable(request) -> bool:
     )
 
 
-def _page_key(request, language) -> tuple[str, str]:
-    """(cache key, ETag) of the page the request asks for in `language`; remembered on the
-    request, so the middleware and the view read the version once between them."""
-    known = getattr(request, "_public_page_key", None)
+@functools.lru_cache(maxsize=4096)
+def _page_key(full_path: str, language: str) -> str:
+    digest = hashlib.sha256(f"{full_path}|{language}".encode()).hexdigest()
+    return PAGE_PREFIX + digest
+
+
+def _lookup(request, language) -> tuple[str, str, dict | None]:
+    """(cache key, version, valid stored entry or None) of the page the request asks for in
+    `language`; remembered on the request, so the middleware and the view read the version
+    once between them (and the view stores under the version read before it rendered)."""
+    known = getattr(request, "_public_page", None)
     if known is None or known[0] != language:
-        latest, day = version()
-        raw = f"{request.get_full_path()}|{language}|{latest}|{day}"
-        digest = hashlib.sha256(raw.encode()).hexdigest()
-        known = request._public_page_key = (language, f"public-page-2:{digest}", f'"{digest[:32]}"')
-    return known[1], known[2]
+        key = _page_key(request.get_full_path(), language)
+        version, entry = _read(key)
+        known = request._public_page = (language, key, version, entry)
+    return known[1], known[2], known[3]
+
+
+def _etag(key: str, version: str) -> str:
+    digest = hashlib.sha256(f"{key}|{version}".encode()).hexdigest()
+    return f'"{digest[:32]}"'
 
 
 def cached_public_page(view):
@@ -86,30 +227,35 @@ def cached_public_page(view):
     def wrapper(request, *args, **kwargs):
         if not _cacheable(request):
             return view(request, *args, **kwargs)
-        key, etag = _page_key(request, translation.get_language())
+        key, version, stored = _lookup(request, translation.get_language())
+        etag = stored["etag"] if stored is not None else _etag(key, version)
         not_modified = get_conditional_response(request, etag=etag)
         if not_modified is not None:
             return not_modified
-        stored = cache.get(key)
         if stored is None:
             response = view(request, *args, **kwargs)
             if response.status_code != 200 or response.streaming:
                 return response
-            stored = {"content": _without_token(response.content), "type": response["Content-Type"]}
+            stored = {
+                "version": version,
+                "etag": etag,
+                "content": _without_token(response.content),
+                "type": response["Content-Type"],
+            }
             cache.set(key, stored, CACHE_SECONDS)
         request._public_page_stored = stored  # the middleware adds the headers to it
-        return _page_response(request, stored, etag)
+        return _page_response(request, stored)
 
     wrapper.public_page_cache = True  # kept by the decorators outside (functools.wraps)
     return wrapper
 
 
-def _page_response(request, stored, etag):
+def _page_response(request, stored):
     response = HttpResponse(
         stored["content"].replace(TOKEN_PLACEHOLDER, get_token(request).encode()),
         content_type=stored["type"],
     )
-    response["ETag"] = etag
+    response["ETag"] = stored["etag"]
     response["Cache-Control"] = "no-cache"  # may be stored, revalidated with the ETag
     return response
 
@@ -133,22 +279,23 @@ class PublicPageMiddleware:
             return self.get_response(request)
         request.get_host()  # ALLOWED_HOSTS, as CommonMiddleware would check it
         language = translation.get_language_from_request(request)
-        key, etag = _page_key(request, language)
-        stored = cache.get(key)
+        key, _version, stored = _lookup(request, language)
         if stored is None or "headers" not in stored or _limited(request):
             return self._store_headers(request, self.get_response(request), key)
-        not_modified = get_conditional_response(request, etag=etag)
+        not_modified = get_conditional_response(request, etag=stored["etag"])
         if not_modified is not None:
             return _with_headers(not_modified, stored, content=False)
         self.csrf.process_request(request)
-        response = _with_headers(_page_response(request, stored, etag), stored)
+        response = _with_headers(_page_response(request, stored), stored)
         return self.csrf.process_response(request, response)
 
     def _store_headers(self, request, response, key):
         stored = getattr(request, "_public_page_stored", None)
         if stored is not None and "headers" not in stored and response.status_code == 200:
+            # The view may have stored under another language's key (LocaleMiddleware).
+            view_key = getattr(request, "_public_page", (None, key))[1]
             headers = [(k, v) for k, v in response.items() if k.lower() not in NOT_STORED]
-            cache.set(key, {**stored, "headers": headers}, CACHE_SECONDS)
+            cache.set(view_key, {**stored, "headers": headers}, CACHE_SECONDS)
         return response
 
 

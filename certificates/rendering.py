@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from certificates import signing
 from certificates.constants import ISSUE_CERTIFICATE
 from certificates.models import Certificate
+from certificates.public_cache import public_pages_changed
 from registrasi import outbox
 from registrasi.accounts.models import User
 from registrasi.audit.services import audit_record
@@ -106,6 +107,7 @@ def _claim(certificate_id: int) -> str:
     )
     if not taken:
         return "busy"  # another run claimed it between the read and the update
+    public_pages_changed()  # update() sends no post_save
     _delete_orphan(certificate_id, row["pdf_pending_name"])
     return name
 
@@ -146,6 +148,7 @@ def _release(certificate_id: int, name: str, error: Exception) -> None:
         render_claimed_until=None,
         updated_at=timezone.now(),
     )
+    public_pages_changed()  # update() sends no post_save
 
 
 def _delete_orphan(certificate_id: int, name: str) -> bool:

@@ -31,6 +31,7 @@ from applications.models import Application, Document, DocumentVersion, Invoice,
 from certificates.constants import CertificateState
 from certificates.models import Certificate, ExpiryReminder, NumberSequence
 from certificates.numbers import make_number
+from certificates.public_cache import public_pages_changed
 from inspections.constants import FindingResult, InspectionState, Requirement
 from inspections.models import Finding, Inspection
 from registrasi.accounts.constants import (
@@ -127,6 +128,7 @@ class Generator:
             self._inspections(apps)
             certs = self._certificates(apps)
             self._reminders(certs)
+            public_pages_changed()  # bulk_create/bulk_update send no post_save
         return {
             "organizations": len(organizations),
             "applications": len(apps),
