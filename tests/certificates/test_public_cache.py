@@ -214,3 +214,38 @@ def test_while_redis_does_not_answer_the_version_comes_from_the_database(
     assert queries == 1 and "This certificate is valid today." in response.content.decode()
     services.certificate_suspend(certificate=certificate, actor=staff_user, reason="Spam.")
     assert "has been suspended since" in Client().get(url).content.decode()
+
+
+def test_each_visitor_of_a_cached_page_gets_its_own_token_and_cookie(certificate):
+    """The token put in a cached page is drawn as get_token draws it: a new secret in the
+    CSRF cookie per cookie-less visitor, masked anew per page; Django unmasks it to the
+    cookie's secret."""
+    from django.conf import settings
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS, _unmask_cipher_token
+
+    url = verify_url(certificate)
+    Client().get(url)
+    seen = set()
+    for _ in range(3):
+        response = Client().get(url)
+        token = TOKEN.search(response.content.decode()).group(1)
+        secret = response.cookies[settings.CSRF_COOKIE_NAME].value
+        assert len(token) == 64 and set(token) <= set(CSRF_ALLOWED_CHARS)
+        assert len(secret) == 32 and _unmask_cipher_token(token) == secret
+        seen |= {token, secret}
+    assert len(seen) == 6
+
+
+def test_a_visitor_with_a_csrf_cookie_keeps_its_secret(certificate):
+    from django.conf import settings
+    from django.middleware.csrf import _unmask_cipher_token
+
+    url = verify_url(certificate)
+    Client().get(url)
+    visitor = Client()
+    first = visitor.get(url)
+    secret = first.cookies[settings.CSRF_COOKIE_NAME].value
+    again = visitor.get(url)
+    token = TOKEN.search(again.content.decode()).group(1)
+    assert _unmask_cipher_token(token) == secret
+    assert TOKEN.search(first.content.decode()).group(1) != token  # masked anew
