@@ -20,6 +20,11 @@ kind Django would hold in memory with a FILE_UPLOAD_MAX_MEMORY_SIZE of 2 MiB or 
 Rounds alternate the 10 KB PDF and each large one; each row is the median growth of the
 large file minus the median growth of the 10 KB one, and must stay under 1 MB.
 
+A photo too (inspectors' evidence, scanned documents): a 10 MB JPEG of random pixels (about
+13 megapixels, baseline, as cameras write them) carrying EXIF with a GPS position and the
+orientation 6 (a phone held upright), against a 10 KB JPEG. Every worker is warmed by a 10 KB
+PDF and a 10 KB JPEG (Pillow's imports are not the upload's memory).
+
     python tests/bench/uploads.py postgres://postgres@127.0.0.1:5432/bench_small
 """
 
@@ -50,6 +55,9 @@ PORT = int(os.environ.get("BENCH_UPLOAD_PORT", "8783"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 GOAL_KB = 1024  # the large upload's extra peak over the small one's: under 1 MB
 SMALL = "10 KB PDF"
+SMALL_JPEG = "10 KB JPEG"
+# name: bytes. Uploaded as name.jpg; measured against SMALL_JPEG.
+LARGE_JPEG = {"10 MB JPEG, EXIF GPS, rotated": 10_000_000}
 # name: (bytes, pages). The 2 MB one: the largest upload Django would keep in memory with
 # FILE_UPLOAD_MAX_MEMORY_SIZE at its default (2.5 MB) or at the 2 MiB this project had.
 LARGE = {
@@ -140,13 +148,33 @@ def pdf_of(images):
     return out.getvalue()
 
 
+def _photo_of_about(rng, size):
+    """A JPEG of about `size` bytes as a phone writes it: EXIF with a camera, a GPS position
+    and the orientation 6 right after its start."""
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x010F], exif[0x0110], exif[0x0112] = "PhoneMaker", "Model X", 6
+    exif[0x8825] = {1: "S", 2: (6.0, 12.0, 30.0), 3: "E", 4: (106.0, 49.0, 10.0)}
+    block = exif.tobytes()
+    jpeg, _side = _jpeg_of_about(rng, size - len(block) - 4)
+    return jpeg[:2] + b"\xff\xe1" + (len(block) + 2).to_bytes(2, "big") + block + jpeg[2:]
+
+
 def documents():
-    """{name: PDF bytes}: the 10 KB PDF and the two 10 MB ones."""
+    """{name: bytes}: the 10 KB PDF, the three large ones, the 10 KB and 10 MB JPEGs."""
     rng = random.Random(14)
     docs = {SMALL: pdf_of([_jpeg_of_about(rng, SMALL_BYTES - 1200)])}
     for name, (size, pages) in LARGE.items():
         docs[name] = pdf_of([_jpeg_of_about(rng, size // pages - 1200)] * pages)
+    docs[SMALL_JPEG] = _photo_of_about(rng, SMALL_BYTES)
+    for name, size in LARGE_JPEG.items():
+        docs[name] = _photo_of_about(rng, size)
     return docs
+
+
+def _is_jpeg(name):
+    return name == SMALL_JPEG or name in LARGE_JPEG
 
 
 def server_env(database_url, var_dir):
@@ -218,7 +246,10 @@ class Server:
 
 
 def post(session, name, data):
-    """POST one PDF to the upload view; the view must accept it (a redirect)."""
+    """POST one PDF (or JPEG: name ending .jpg) to the upload view; the view must accept it
+    (a redirect)."""
+    ext, kind = ("jpg", "image/jpeg") if name.endswith(".jpg") else ("pdf", "application/pdf")
+    name = name.removesuffix(".jpg")
     boundary = "benchboundary" + os.urandom(8).hex()
     fields = {"csrfmiddlewaretoken": CSRF, "document_type": "other"}
     body = io.BytesIO()
@@ -229,7 +260,7 @@ def post(session, name, data):
         )
     body.write(
         f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
-        f'filename="{name}.pdf"\r\nContent-Type: application/pdf\r\n\r\n'.encode()
+        f'filename="{name}.{ext}"\r\nContent-Type: {kind}\r\n\r\n'.encode()
     )
     body.write(data)
     body.write(f"\r\n--{boundary}--\r\n".encode())
@@ -258,17 +289,20 @@ def post(session, name, data):
 
 
 def growth_kb(server, session, name, data, warm):
-    """The peak RSS growth (kB) of a fresh, warmed worker during one upload."""
+    """The peak RSS growth (kB) of a fresh, warmed worker during one upload; `warm`: the
+    uploads ({name: bytes}) made first."""
     worker = server.fresh_worker()
-    post(session, "warm-up", warm)
+    for warm_name, warm_data in warm.items():
+        post(session, "warm-up" + (".jpg" if _is_jpeg(warm_name) else ""), warm_data)
     Path(f"/proc/{worker}/clear_refs").write_text("5")  # VmHWM := VmRSS
     before = _status(worker)["VmRSS"]
-    post(session, name.replace(" ", "-").replace(",", ""), data)
+    slug = name.replace(" ", "-").replace(",", "")
+    post(session, slug + (".jpg" if _is_jpeg(name) else ""), data)
     return _status(worker)["VmHWM"] - before
 
 
 def measure(database_url):
-    """{name: (median peak growth in kB, file size in bytes)} for the three PDFs."""
+    """{name: (median peak growth in kB, file size in bytes)} for every upload."""
     docs = documents()
     var_dir = Path(tempfile.mkdtemp(prefix="bench-uploads-"))
     env = server_env(database_url, var_dir)
@@ -279,7 +313,8 @@ def measure(database_url):
             samples = {name: [] for name in docs}
             for _ in range(ROUNDS):
                 for name, data in docs.items():
-                    samples[name].append(growth_kb(server, session, name, data, docs[SMALL]))
+                    warm = {SMALL: docs[SMALL], SMALL_JPEG: docs[SMALL_JPEG]}
+                    samples[name].append(growth_kb(server, session, name, data, warm))
         finally:
             server.close()
     finally:
@@ -291,10 +326,10 @@ def rows(database_url):
     """(name, size in bytes, peak growth kB, the 10 KB upload's growth kB, difference kB,
     met) for each 10 MB document."""
     results = measure(database_url)
-    small = results[SMALL][0]
     table = []
-    for name in LARGE:
+    for name in [*LARGE, *LARGE_JPEG]:
         growth, size = results[name]
+        small = results[SMALL_JPEG if _is_jpeg(name) else SMALL][0]
         table.append((name, size, growth, small, growth - small, growth - small < GOAL_KB))
     return table
 
