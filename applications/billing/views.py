@@ -7,7 +7,6 @@ import logging
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.http import Http404, JsonResponse
 from django.middleware.csrf import get_token
@@ -28,6 +27,7 @@ from applications.billing.forms import (
 from applications.billing.models import BillingCode, BillingPayment, CallbackReceipt
 from applications.billing.settlement import SettlementFileError, settlement_import
 from applications.models import Invoice
+from registrasi.pagination import CappedPaginator
 from registrasi.refusals import add_service_error, report_refusal
 from registrasi.services import ServiceError
 from registrasi.uploads import download_response
@@ -142,7 +142,8 @@ def payments(request):
         rows = selectors.staff_discrepancies(query)
     else:
         rows = selectors.staff_codes(view, query)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Counted up to a cap: the paid codes grow with every application (issue 14).
+    page = CappedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "applications/billing/payments.html",
