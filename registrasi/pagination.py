@@ -7,6 +7,11 @@ the cap the page says "more than 1,000 …" and its filters (or an export) reach
 
     page = CappedPaginator(queryset, 25).get_page(request.GET.get("page"))
     {% if page.paginator.capped %}… more than {{ page.paginator.cap }} …{% endif %}
+
+Measured on the staff work queue, bench_large (100,000 applications, 5,600 open, 2,400 with
+documents to review) against bench_small (1,000): the default queue's count 0.55 ms -> 0.20
+ms (0.02 ms at 1,000), the documents filter's 8.8 ms -> 2.0 ms (0.08 ms at 1,000; the rest
+is its bitmap of the state index, which a LIMIT does not shorten).
 """
 
 from math import ceil
