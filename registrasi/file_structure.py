@@ -457,6 +457,7 @@ def _copy_png(reader, out):
     out.write(PNG_SIGNATURE)
     header = None
     palette = False
+    palette_entries = 0
     data = None  # _PngData once the header is read
     idat = "before"  # before, in, after
     while True:
@@ -498,14 +499,15 @@ def _copy_png(reader, out):
                 if not 0 < length // 3 <= min(256, 2 ** header[2]):
                     raise _Broken
                 palette = True
+                palette_entries = length // 3
             elif kind == b"IEND":
                 if length or idat == "before":
                     raise _Broken
                 data.check_complete()
                 out.write(b"\0\0\0\0IEND" + crc.to_bytes(4, "big"))
                 return header[:2]
-            elif _PNG_KEPT[kind] is not None and length != _PNG_KEPT[kind]:
-                continue  # a malformed colour chunk: dropped
+            elif not _png_chunk_fits(kind, length, header[3], palette_entries):
+                continue  # a malformed colour chunk: dropped, nothing hides in it
             out.write(length.to_bytes(4, "big") + kind + body + crc.to_bytes(4, "big"))
             continue
         if header is None or not kind[0:1].islower():
@@ -514,6 +516,17 @@ def _copy_png(reader, out):
             crc = zlib.crc32(piece, crc)
         if int.from_bytes(reader.read(4), "big") != crc:
             raise _Broken
+
+
+def _png_chunk_fits(kind, length, colour, palette_entries):
+    """Whether a kept ancillary chunk has the length its kind and the colour type allow."""
+    if kind == b"tRNS":
+        if colour == 3:
+            return 0 < length <= palette_entries
+        return length == {0: 2, 2: 6}.get(colour)
+    if kind == b"sBIT":
+        return length == {0: 1, 2: 3, 3: 3, 4: 2, 6: 4}[colour]
+    return length == _PNG_KEPT[kind]
 
 
 def _png_header(body):

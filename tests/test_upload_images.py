@@ -18,6 +18,7 @@ from registrasi import file_structure
 from registrasi.file_structure import clean_image
 from registrasi.uploads import validate_upload
 from tests.bench.uploads import _jpeg_of_about
+from tests.test_upload_memory import s3_options  # noqa: F401  (the fixture)
 
 GPS_SECRET = b"GPSSECRET"
 
@@ -435,3 +436,34 @@ def test_a_large_png_is_cleaned_without_holding_it():
     peak, stored = _peak(lambda: clean_image(upload, content_type="image/png", name="s.png"))
     assert peak < 1_000_000
     assert stored.size == len(data)
+
+
+def test_a_colour_chunk_longer_than_its_kind_allows_is_dropped():
+    # tRNS of an RGB image holds one colour (6 bytes); more would be a hiding place.
+    png = _ihdr_png(3, 2, GOOD_ROWS)
+    hidden = _png_chunk(b"tRNS", b"\0\0\0\0\0\0HIDDENPAYLOAD") + _png_chunk(b"gAMA", b"\0" * 9)
+    stored = _clean(png[:33] + hidden + png[33:], "scan.png")
+    assert b"HIDDEN" not in stored
+    assert b"tRNS" not in stored
+    assert b"gAMA" not in stored
+    assert _pixels(stored) == _pixels(png)
+
+
+def test_a_cleaned_photo_goes_to_s3_as_it_is(s3_options):  # noqa: F811
+    from storages.backends.s3 import S3Storage
+
+    storage = S3Storage(**s3_options)
+    client = storage.connection.meta.client
+    client.create_bucket(Bucket=s3_options["bucket_name"])
+    calls = []
+    client.meta.events.register("before-call.s3", lambda model, **kw: calls.append(model.name))
+    data, _side = _jpeg_of_about(random.Random(2), 9 * 1024 * 1024)
+    checked = validate_upload(_temporary(_with_metadata(data, orientation=6), "site.jpg"))
+    name = storage.save("evidence/site.jpg", checked.content)
+    assert calls.count("PutObject") == 1
+    assert "CreateMultipartUpload" not in calls
+    with storage.open(name, "rb") as stored:
+        body = stored.read()
+    assert len(body) == checked.size
+    assert GPS_SECRET not in body
+    assert _pixels(body) == _pixels(data)
