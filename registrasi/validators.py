@@ -34,7 +34,8 @@ def is_hidden_character(char: str) -> bool:
 
 def validate_no_hidden_characters(value):
     """Refuse a name or identifier carrying characters one cannot see."""
-    if value and any(is_hidden_character(ch) for ch in str(value)):
+    # isprintable() (in C) is False for every hidden category: a printable value has none.
+    if value and not str(value).isprintable() and any(is_hidden_character(ch) for ch in str(value)):
         raise ValidationError(
             _(
                 "This field contains control, direction or invisible characters; "
@@ -53,6 +54,8 @@ def strip_hidden_characters(value: str) -> str:
     """Free text without invisible characters; line breaks (as \\n) and tabs kept, NUL kept
     so that validate_no_nul refuses it."""
     value = value.replace("\r\n", "\n").replace("\r", "\n")
+    if value.replace("\n", "").replace("\t", "").isprintable():
+        return value  # nothing hidden (isprintable() is False for every hidden category)
     return "".join(
         ch
         for ch in value
