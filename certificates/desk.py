@@ -103,6 +103,9 @@ class Queue:
     stage: str  # what the row waits for, for the page and the export
     build: object  # filters -> queryset
     to_row: object  # (object, target, now) -> QueueRow
+    # filters -> its rows' number capped at COUNT_CAP + 1, when build's queryset is no good
+    # for counting; else the queryset's capped count.
+    count: object = None
 
 
 def service_target(key: str) -> Target:
@@ -282,6 +285,31 @@ def _payments(filters):
     )
 
 
+def _payments_count(filters):
+    """The payment problems' number, capped: the applications with an overdue open invoice
+    (at most one open invoice each: applications_invoice_one_open), then those with a
+    discrepancy and no overdue invoice, as a UNION ALL of the two disjoint sets, so the
+    LIMIT stops reading after COUNT_CAP + 1 rows (the UNION of _payments removes duplicates,
+    which reads every row of both sets first)."""
+    today = timezone.localdate()
+    overdue = Invoice.objects.filter(
+        paid_at__isnull=True, cancelled_at__isnull=True, due_date__lt=today
+    )
+    discrepancy = BillingPayment.objects.filter(
+        outcome=PaymentOutcome.DISCREPANCY, billing_code__invoice__isnull=False
+    ).values("billing_code__invoice__application_id")
+    discrepancy_only = Application.objects.filter(pk__in=discrepancy).exclude(
+        Exists(overdue.filter(application=OuterRef("pk")))
+    )
+    overdue_ids = _application_filters(overdue, filters, prefix="application__")
+    ids = (
+        overdue_ids.order_by()
+        .values("application_id")
+        .union(_application_filters(discrepancy_only, filters).order_by().values("pk"), all=True)
+    )
+    return ids[: COUNT_CAP + 1].count()
+
+
 def _overdue(filters):
     return _application_filters(overdue_inspections(), filters, prefix="application__")
 
@@ -417,6 +445,7 @@ QUEUES = {
             gettext_lazy("Payment discrepancies and invoices unpaid past their due date"),
             _payments,
             _payment_row,
+            _payments_count,
         ),
         Queue(
             "expiring",
@@ -428,6 +457,11 @@ QUEUES = {
     )
 }
 DEFAULT_QUEUE = "to_review"
+# A queue's count stops here (issue 14): the tabs say "1000+" and the pages cover the first
+# COUNT_CAP rows; the filters and the export reach the rest. Each queue's condition has a
+# partial index (applications 0008, 0013, 0016; inspections 0007; certificates_state_expiry),
+# so a capped count reads at most COUNT_CAP + 1 index entries whatever the number of rows.
+COUNT_CAP = 1000
 
 
 @dataclass
@@ -439,24 +473,39 @@ class DeskPage:
     page: int
     pages: int
     filters: dict = field(default_factory=dict)
+    cap: int = COUNT_CAP
+
+    def capped(self, key) -> bool:
+        """More rows than the cap: the count shown is "1000+"."""
+        return self.counts[key] > self.cap
 
 
 def queue_queryset(key: str, filters: dict):
     return QUEUES[key].build(filters)
 
 
+def queue_count(key: str, filters: dict) -> int:
+    """The queue's number of rows, counted up to COUNT_CAP + 1 (no ORDER BY: any 1,001 rows
+    tell "more than 1,000")."""
+    queue = QUEUES[key]
+    if queue.count is not None:
+        return queue.count(filters)
+    return queue.build(filters).order_by()[: COUNT_CAP + 1].count()
+
+
 def desk_page(*, key: str, filters: dict, page: int = 1, per_page: int = 25) -> DeskPage:
-    """The counts of every queue and one page of `key`'s rows: a count per queue, the
-    page's rows with what they need, whatever the number of rows."""
-    counts = {k: queue_queryset(k, filters).count() for k in QUEUES}
+    """The counts of every queue (capped at COUNT_CAP + 1) and one page of `key`'s rows: a
+    count per queue, the page's rows with what they need, whatever the number of rows.
+    Past the cap the pages cover the first COUNT_CAP rows."""
+    counts = {k: queue_count(k, filters) for k in QUEUES}
     queue = QUEUES[key]
     target = service_target(key)
-    pages = max(1, -(-counts[key] // per_page))
+    pages = max(1, -(-min(counts[key], COUNT_CAP) // per_page))
     page = min(max(1, page), pages)
     objects = queue_queryset(key, filters)[(page - 1) * per_page : page * per_page]
     now = timezone.now()
     rows = [queue.to_row(obj, target.days, now) for obj in objects]
-    return DeskPage(queue, counts, rows, target, page, pages, filters)
+    return DeskPage(queue, counts, rows, target, page, pages, filters, cap=COUNT_CAP)
 
 
 def queue_rows(key: str, filters: dict):

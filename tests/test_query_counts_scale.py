@@ -63,6 +63,7 @@ def pages():
             "staff",
             reverse("applications:staff_queue") + "?state=to_review",
         ),
+        "desk": ("staff", reverse("certificates:desk")),
         "staff certificates": ("staff", reverse("certificates:staff_list")),
         "dashboard": ("applicant", reverse("applications:dashboard")),
         "my certificates": ("applicant", reverse("certificates:mine")),

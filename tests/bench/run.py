@@ -67,6 +67,7 @@ FOR_INFORMATION = ("register, broad search, not cached",)
 PAGES = (
     "staff queue",
     "staff queue, documents",
+    "desk",
     "staff certificates",
     "applicant dashboard",
     "register",

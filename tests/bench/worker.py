@@ -70,6 +70,7 @@ def urls():
     return {
         "staff queue": ("staff", queue),
         "staff queue, documents": ("staff", queue + "?state=to_review"),
+        "desk": ("staff", reverse("certificates:desk")),
         "staff certificates": ("staff", reverse("certificates:staff_list")),
         "applicant dashboard": ("applicant", reverse("applications:dashboard")),
         "register": (None, registry),
