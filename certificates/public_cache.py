@@ -34,6 +34,7 @@ visitor from the cache before any of them runs (the page's rate limit still coun
 CSRF cookie still set): a cached page then costs about what a bare view does.
 """
 
+import contextlib
 import functools
 import hashlib
 import os
@@ -121,20 +122,28 @@ def _file_token() -> str | None:
 
 
 def _append_marker(path: str) -> None:
+    """One byte more (O_APPEND: every writer's byte counts, the size only grows)."""
     try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        try:
-            os.write(descriptor, b".")
-            size = os.fstat(descriptor).st_size
-        finally:
-            os.close(descriptor)
+        for _attempt in range(3):
+            descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                os.write(descriptor, b".")
+                written = os.fstat(descriptor)
+            finally:
+                os.close(descriptor)
+            # Another process may have replaced the file meanwhile: this byte then went to
+            # the old one, which nobody reads; write it again to the new one.
+            if os.stat(path).st_ino == written.st_ino:
+                break
+        size = written.st_size
         if size >= MARKER_MAX_BYTES:  # a new file, a new inode: still a new token
             fresh = f"{path}.{uuid.uuid4().hex}"
             with open(fresh, "wb") as handle:
                 handle.write(b".")
             os.replace(fresh, path)
-    except OSError:
-        pass  # the readers then fall back to the database (no marker: no token)
+    except OSError:  # not writable, disk full: without a marker the readers ask the database
+        with contextlib.suppress(OSError):
+            os.remove(path)
 
 
 def _read(key: str | None) -> tuple[str, dict | None]:

@@ -249,3 +249,26 @@ def test_a_visitor_with_a_csrf_cookie_keeps_its_secret(certificate):
     token = TOKEN.search(again.content.decode()).group(1)
     assert _unmask_cipher_token(token) == secret
     assert TOKEN.search(first.content.decode()).group(1) != token  # masked anew
+
+
+def test_a_marker_that_cannot_be_written_is_removed_and_the_database_asked(
+    certificate, settings, monkeypatch
+):
+    """A bump that cannot reach the marker (disk full) must not leave the old token in
+    place: the marker goes, and the version comes from the database until it is back."""
+    if public_cache._mode() != "file":
+        pytest.skip("the marker file is for a per-process cache (no REDIS_URL)")
+    url = verify_url(certificate)
+    Client().get(url)
+    assert os.path.exists(settings.PUBLIC_PAGE_VERSION_FILE)
+
+    def disk_full(*args):
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(public_cache.os, "write", disk_full)
+        Certificate.objects.filter(pk=certificate.pk).update(legal_name="PT Disk Penuh")
+        public_cache.public_pages_changed()
+        assert not os.path.exists(settings.PUBLIC_PAGE_VERSION_FILE)
+        cached, body = served_from_cache(url)
+        assert not cached and "PT Disk Penuh" in body
