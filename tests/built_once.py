@@ -8,7 +8,9 @@ The rows are written inside a transaction that stays open while the module's tes
 is rolled back after the last one, so the next module starts from an empty database. Each test
 (the `db` fixture: Django's TestCase) runs in a savepoint inside it, rolled back after the test:
 every test still starts from the same rows, whatever the one before it wrote. Not for
-`transactional_db` or `live_server` tests (they commit and empty the tables).
+`transactional_db` or `live_server` tests (they commit and empty the tables). Every later test
+of the module sees the rows too, whether it asks for them or not: use it in a module whose
+tests all read them.
 
 While the rows are built, the settings the autouse fixtures of tests/conftest.py give each test
 apply too: the fast password hasher, English, the in-memory mailbox, tasks run eagerly, private
