@@ -111,6 +111,9 @@ class Queue:
     # joined organization, no wide rows); the outer query reads the rows of those ids with
     # what they need, in the same order (issue 14).
     ids_first: bool = False
+    # ids -> the page's rows with what they need, when build's filter is costly to repeat
+    # on them; else build's queryset filtered by the ids.
+    page_rows: object = None
 
 
 def service_target(key: str) -> Target:
@@ -258,15 +261,6 @@ def _changes(filters):
 
 
 def _payments(filters):
-    discrepancies = BillingPayment.objects.filter(
-        billing_code__invoice__application=OuterRef("pk"), outcome=PaymentOutcome.DISCREPANCY
-    ).order_by("received_at")
-    overdue = Invoice.objects.filter(
-        application=OuterRef("pk"),
-        paid_at__isnull=True,
-        cancelled_at__isnull=True,
-        due_date__lt=timezone.localdate(),
-    ).order_by("due_date")
     # A UNION of the two small sets of ids: an OR of two EXISTS read every application.
     ids = (
         BillingPayment.objects.filter(
@@ -282,10 +276,22 @@ def _payments(filters):
             .values("application_id")
         )
     )
-    queryset = Application.objects.filter(pk__in=ids)
+    return _payment_details(_application_filters(Application.objects.filter(pk__in=ids), filters))
+
+
+def _payment_details(queryset):
+    """The payment problems' rows with their dates and reason, in the queue's order."""
+    discrepancies = BillingPayment.objects.filter(
+        billing_code__invoice__application=OuterRef("pk"), outcome=PaymentOutcome.DISCREPANCY
+    ).order_by("received_at")
+    overdue = Invoice.objects.filter(
+        application=OuterRef("pk"),
+        paid_at__isnull=True,
+        cancelled_at__isnull=True,
+        due_date__lt=timezone.localdate(),
+    ).order_by("due_date")
     return (
-        _application_filters(queryset, filters)
-        .select_related("organization")
+        queryset.select_related("organization")
         .annotate(
             discrepancy_since=Subquery(discrepancies.values("received_at")[:1]),
             discrepancy_reason=Subquery(discrepancies.values("discrepancy_reason")[:1]),
@@ -459,6 +465,7 @@ QUEUES = {
             _payment_row,
             _payments_count,
             ids_first=True,
+            page_rows=_payment_details,
         ),
         Queue(
             "expiring",
@@ -519,7 +526,10 @@ def desk_page(*, key: str, filters: dict, page: int = 1, per_page: int = 25) -> 
     bounds = slice((page - 1) * per_page, page * per_page)
     if queue.ids_first:
         ids = queryset.select_related(None).values("pk")[bounds]
-        objects = queryset.filter(pk__in=ids)
+        if queue.page_rows is not None:
+            objects = queue.page_rows(Application.objects.filter(pk__in=ids))
+        else:
+            objects = queryset.filter(pk__in=ids)
     else:
         objects = queryset[bounds]
     now = timezone.now()
