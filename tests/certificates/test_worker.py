@@ -94,10 +94,14 @@ def test_a_failed_render_is_retried_through_redis_with_backoff(celery_worker_red
             raise error
         return real_render(certificate)
 
+    # Nothing reaches the worker until approval has returned: on SQLite a write of the worker
+    # thread (the failed attempt releasing its claim) while this thread still writes would
+    # meet "database table is locked", and the claim would stay held for its whole lease.
     with mock.patch("registrasi.outbox.hand_over_many"):  # see the first test
         application = quick_passed_application()
-    with mock.patch.object(signing, "render_certificate", side_effect=fail_once):
         certificate = services.application_approve(application=application, actor=StaffFactory())
+    with mock.patch.object(signing, "render_certificate", side_effect=fail_once):
+        render_certificate_pdf.delay(certificate.pk)
         done = celery_worker_redis.wait_for(RENDER)
     states = [r.state for r in celery_worker_redis.runs if r.name == RENDER]
     assert states == ["RETRY", "SUCCESS"]
