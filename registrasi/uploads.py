@@ -2,7 +2,7 @@
 
 `validate_upload` reads the file but stores nothing, so a refused file leaves no trace. What
 to store is `CheckedUpload.content`: the PDF as uploaded, or the image copied without its
-metadata (registrasi.file_structure). `download_response` sends a stored file to a person the
+metadata (registrasi.image_structure). `download_response` sends a stored file to a person the
 caller has checked may see it.
 """
 
@@ -18,7 +18,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from registrasi.file_structure import check_pdf, clean_image
+from registrasi.file_structure import check_pdf
+from registrasi.image_structure import clean_image
 
 # Extension -> the content type libmagic must find. Documents: PDF, JPEG, PNG.
 PDF_AND_IMAGE_TYPES = {

@@ -14,8 +14,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
 from PIL import Image, ImageOps
 
-from registrasi import file_structure
-from registrasi.file_structure import clean_image
+from registrasi import image_structure
+from registrasi.image_structure import clean_image
 from registrasi.uploads import validate_upload
 from tests.bench.uploads import _jpeg_of_about
 from tests.test_upload_memory import s3_options  # noqa: F401  (the fixture)
@@ -271,7 +271,7 @@ def test_a_polyglot_tail_after_the_png_end_is_dropped():
 def _ihdr_png(width, height, rows, depth=8, colour=2, interlace=0, compress=zlib.compress):
     header = struct.pack(">IIBBBBB", width, height, depth, colour, 0, 0, interlace)
     return (
-        file_structure.PNG_SIGNATURE
+        image_structure.PNG_SIGNATURE
         + _png_chunk(b"IHDR", header)
         + _png_chunk(b"IDAT", compress(rows))
         + _png_chunk(b"IEND", b"")
@@ -282,7 +282,7 @@ GOOD_ROWS = (b"\x00" + b"\x80" * 9) * 2  # 3 x 2 RGB, filter type 0
 
 
 def test_a_hand_made_png_is_accepted():
-    assert _clean(_ihdr_png(3, 2, GOOD_ROWS), "x.png").startswith(file_structure.PNG_SIGNATURE)
+    assert _clean(_ihdr_png(3, 2, GOOD_ROWS), "x.png").startswith(image_structure.PNG_SIGNATURE)
 
 
 BROKEN_PNGS = {
@@ -383,9 +383,9 @@ def test_a_png_with_too_many_pixels_is_refused():
 
 
 def test_the_limit_is_the_same_for_both(monkeypatch):
-    monkeypatch.setattr(file_structure, "MAX_IMAGE_PIXELS", 64 * 48 - 1)
+    monkeypatch.setattr(image_structure, "MAX_IMAGE_PIXELS", 64 * 48 - 1)
     assert _refused(_photo()) == "image_size"
-    monkeypatch.setattr(file_structure, "MAX_IMAGE_PIXELS", 64 * 48)
+    monkeypatch.setattr(image_structure, "MAX_IMAGE_PIXELS", 64 * 48)
     assert _clean(_photo())
 
 

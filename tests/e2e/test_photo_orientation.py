@@ -1,4 +1,4 @@
-"""A photo is stored as taken, with only its EXIF orientation (registrasi.file_structure,
+"""A photo is stored as taken, with only its EXIF orientation (registrasi.image_structure,
 issue 14): the browser must show it upright by that tag."""
 
 import base64
