@@ -11,7 +11,6 @@ import datetime
 from dataclasses import dataclass, field
 
 from django import forms
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
     Case,
@@ -34,6 +33,12 @@ from applications.constants import ApplicationKind, ApplicationState, ReviewStat
 from applications.models import Application, DocumentVersion, Invoice
 from applications.selectors import staff_queue
 from certificates.selectors import staff_certificates
+from certificates.service_levels import (
+    QueueRow,
+    Target,
+    service_target,
+    sla_status,
+)
 from inspections.selectors import overdue_inspections
 from registrasi.accounts.constants import Province
 from registrasi.audit.models import AuditEvent
@@ -42,24 +47,6 @@ from registrasi.working_days import working_days_between
 
 S = ApplicationState
 EXPIRY_HORIZON_DAYS = 90
-# A row is "due soon" when this many working days or fewer are left before its target.
-DUE_SOON_WORKING_DAYS = 1
-ON_TIME, DUE_SOON, LATE = "on_time", "due_soon", "late"
-STATUS_LABELS = {
-    ON_TIME: gettext_lazy("On time"),
-    DUE_SOON: gettext_lazy("Due soon"),
-    LATE: gettext_lazy("Late"),
-}
-# Working days per stage when settings.DESK_SERVICE_LEVELS has no usable target for it.
-DEFAULT_TARGETS = {
-    "to_review": 5,
-    "to_schedule": 10,
-    "overdue": 2,
-    "to_decide": 5,
-    "changes": 20,
-    "payments": 5,
-    "expiring": 60,
-}
 # Change reports still open with the ministry (not drafts, not decided).
 OPEN_CHANGE_STATES = (
     S.SUBMITTED,
@@ -70,31 +57,6 @@ OPEN_CHANGE_STATES = (
     S.INSPECTION_PASSED,
     S.INSPECTION_FAILED,
 )
-
-
-@dataclass
-class QueueRow:
-    url: str
-    reference: str
-    company: str
-    kind: str
-    province: str
-    state: str
-    detail: str
-    since: datetime.datetime
-    waited: int  # working days in this stage
-    target: int
-    status: str
-
-    @property
-    def status_label(self):
-        return STATUS_LABELS[self.status]
-
-
-@dataclass
-class Target:
-    days: int
-    problem: str = ""  # why the default is used, shown on the page; "" when configured
 
 
 @dataclass
@@ -114,33 +76,6 @@ class Queue:
     # ids -> the page's rows with what they need, when build's filter is costly to repeat
     # on them; else build's queryset filtered by the ids.
     page_rows: object = None
-
-
-def service_target(key: str) -> Target:
-    """The stage's target in working days from settings.DESK_SERVICE_LEVELS, or the default
-    with the reason when it is missing or not a whole number of days from 1 to 365."""
-    configured = getattr(settings, "DESK_SERVICE_LEVELS", None)
-    default = DEFAULT_TARGETS[key]
-    if not isinstance(configured, dict) or key not in configured:
-        return Target(default, _("no target is configured"))
-    value = configured[key]
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        return Target(default, _("the configured target is not a number of days"))
-    try:
-        days = int(value)
-    except ValueError:
-        return Target(default, _("the configured target is not a number of days"))
-    if not 1 <= days <= 365:
-        return Target(default, _("the configured target is outside 1 to 365 days"))
-    return Target(days)
-
-
-def sla_status(waited: int, target: int) -> str:
-    if waited > target:
-        return LATE
-    if target - waited <= DUE_SOON_WORKING_DAYS:
-        return DUE_SOON
-    return ON_TIME
 
 
 # Filters ------------------------------------------------------------------------------------

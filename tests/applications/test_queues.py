@@ -10,7 +10,7 @@ import time_machine
 from django.urls import reverse
 
 from applications.constants import ApplicationKind, ApplicationState
-from certificates import desk
+from certificates import desk, service_levels
 from registrasi.accounts.constants import Province
 from registrasi.working_days import working_days_between
 from tests import desk_seed
@@ -160,10 +160,16 @@ def test_working_days_count_the_day_in_jakarta_not_utc():
 
 @pytest.mark.parametrize(
     ("waited", "status"),
-    [(0, desk.ON_TIME), (3, desk.ON_TIME), (4, desk.DUE_SOON), (5, desk.DUE_SOON), (6, desk.LATE)],
+    [
+        (0, service_levels.ON_TIME),
+        (3, service_levels.ON_TIME),
+        (4, service_levels.DUE_SOON),
+        (5, service_levels.DUE_SOON),
+        (6, service_levels.LATE),
+    ],
 )
 def test_the_service_level_is_on_time_due_soon_or_late(waited, status):
-    assert desk.sla_status(waited, 5) == status
+    assert service_levels.sla_status(waited, 5) == status
 
 
 def test_each_row_says_how_long_it_waited_against_the_target(
@@ -181,9 +187,9 @@ def test_each_row_says_how_long_it_waited_against_the_target(
     with time_machine.travel(_at(2026, 11, 3), tick=False):  # Tuesday: 1
         fine = _rows(client.get(URL))
 
-    assert (fine[0].waited, fine[0].status) == (1, desk.ON_TIME)
-    assert (due[0].waited, due[0].status) == (3, desk.DUE_SOON)
-    assert (late[0].waited, late[0].status, late[0].target) == (5, desk.LATE, 3)
+    assert (fine[0].waited, fine[0].status) == (1, service_levels.ON_TIME)
+    assert (due[0].waited, due[0].status) == (3, service_levels.DUE_SOON)
+    assert (late[0].waited, late[0].status, late[0].target) == (5, service_levels.LATE, 3)
 
 
 def test_a_new_document_waits_from_its_upload_not_the_submission(
@@ -207,7 +213,7 @@ def test_a_configured_target_is_used_without_a_warning(client, staff_user, setti
 
     response = client.get(URL)
 
-    assert response.context["desk"].target == desk.Target(7)
+    assert response.context["desk"].target == service_levels.Target(7)
     assert b"data-target-fallback" not in response.content
 
 
@@ -232,7 +238,7 @@ def test_a_missing_or_malformed_target_falls_back_and_says_so(
     response = client.get(URL)
 
     target = response.context["desk"].target
-    assert target.days == desk.DEFAULT_TARGETS["to_review"]
+    assert target.days == service_levels.DEFAULT_TARGETS["to_review"]
     assert target.problem == problem
     assert b"data-target-fallback" in response.content
     assert problem in response.content.decode()
