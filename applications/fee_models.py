@@ -151,6 +151,14 @@ class Invoice(models.Model):
                 name="applications_invoice_one_open",
             ),
         ]
+        indexes = [
+            # The desk's payment problems: open invoices past their due date, oldest first.
+            models.Index(
+                fields=["due_date", "application"],
+                condition=models.Q(paid_at__isnull=True, cancelled_at__isnull=True),
+                name="applications_invoice_open_due",
+            ),
+        ]
 
     def __str__(self):
         return self.number

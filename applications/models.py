@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
@@ -88,6 +89,12 @@ class Application(ConcurrentTransitionMixin, models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True, db_index=True)
+    # When the application entered its current state: kept by registrasi.services.
+    # run_transition, so the desk's queues sort by an indexed column instead of looking up
+    # each row's audit events (issue 14).
+    state_changed_at = models.DateTimeField(
+        _("state changed"), default=timezone.now, editable=False
+    )
     # The current version of one of its documents awaits the ministry's review. Stored (kept
     # by the document services: ApplicationQuerySet.refresh_documents_to_review) so that the
     # staff queue filters by an indexed column instead of a subquery per row.
@@ -150,6 +157,10 @@ class Application(ConcurrentTransitionMixin, models.Model):
                 fields=["submitted_at", "id"],
                 condition=STAFF_QUEUE,
                 name="applications_app_staff_queue",
+            ),
+            # The desk's queues of one state, longest waiting first (certificates.desk).
+            models.Index(
+                fields=["state", "state_changed_at", "id"], name="applications_app_state_since"
             ),
         ]
         constraints = [

@@ -11,10 +11,8 @@ import datetime
 from dataclasses import dataclass, field
 
 from django import forms
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
     Case,
-    CharField,
     DateTimeField,
     Exists,
     F,
@@ -22,7 +20,7 @@ from django.db.models import (
     Subquery,
     When,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,7 +39,6 @@ from certificates.service_levels import (
 )
 from inspections.selectors import overdue_inspections
 from registrasi.accounts.constants import Province
-from registrasi.audit.models import AuditEvent
 from registrasi.formats.display import format_day
 from registrasi.working_days import working_days_between
 
@@ -73,8 +70,9 @@ class Queue:
     # joined organization, no wide rows); the outer query reads the rows of those ids with
     # what they need, in the same order (issue 14).
     ids_first: bool = False
-    # ids -> the page's rows with what they need, when build's filter is costly to repeat
-    # on them; else build's queryset filtered by the ids.
+    # When build's order is costly to compute for every row: (filters, slice) -> the page's
+    # ids in order, and ids -> the page's rows with what they need.
+    page_ids: object = None
     page_rows: object = None
 
 
@@ -109,23 +107,6 @@ def _application_filters(queryset, filters, prefix=""):
 
 
 # Since when -----------------------------------------------------------------------------------
-
-
-def _entered_current_state():
-    """When the application last entered its current state (its audit event), else when it
-    was last submitted (rows written without the services have no event)."""
-    # The content type as a subquery of its own (computed once), not a join: then each row's
-    # lookup is an index scan of audit_audit_content_bf49bb_idx (content_type, object_id,
-    # created_at) instead of a join per row (issue 14).
-    application_type = ContentType.objects.filter(
-        app_label="applications", model="application"
-    ).values("pk")[:1]
-    events = AuditEvent.objects.filter(
-        content_type=Subquery(application_type),
-        object_id=Cast(OuterRef("pk"), CharField()),
-        to_state=OuterRef("state"),
-    ).order_by("-created_at", "-pk")
-    return Coalesce(Subquery(events.values("created_at")[:1]), F("submitted_at"))
 
 
 def _oldest_pending_upload():
@@ -171,8 +152,8 @@ def _in_state(state, filters, *extra):
     return (
         _application_filters(queryset, filters)
         .select_related("organization")
-        .annotate(since=_entered_current_state())
-        .order_by("since", "pk")
+        .annotate(since=F("state_changed_at"))  # index applications_app_state_since
+        .order_by("state_changed_at", "pk")
     )
 
 
@@ -195,70 +176,86 @@ def _changes(filters):
     )
 
 
-def _payments(filters):
-    # A UNION of the two small sets of ids: an OR of two EXISTS read every application.
-    ids = (
-        BillingPayment.objects.filter(
-            outcome=PaymentOutcome.DISCREPANCY, billing_code__invoice__isnull=False
-        )
-        .order_by()
-        .values("billing_code__invoice__application_id")
-        .union(
-            Invoice.objects.filter(
-                paid_at__isnull=True, cancelled_at__isnull=True, due_date__lt=timezone.localdate()
-            )
-            .order_by()
-            .values("application_id")
-        )
+# Payment problems: the applications with an open invoice past its due date (at most one open
+# invoice each: applications_invoice_one_open), oldest due date first, then those with a
+# payment discrepancy and no overdue invoice, earliest discrepancy first; ties by id.
+
+
+def _overdue_invoices(filters):
+    overdue = Invoice.objects.filter(
+        paid_at__isnull=True, cancelled_at__isnull=True, due_date__lt=timezone.localdate()
     )
-    return _payment_details(_application_filters(Application.objects.filter(pk__in=ids), filters))
+    return _application_filters(overdue, filters, prefix="application__")
+
+
+def _first_discrepancy():
+    return BillingPayment.objects.filter(
+        billing_code__invoice__application=OuterRef("pk"), outcome=PaymentOutcome.DISCREPANCY
+    ).order_by("received_at", "pk")
+
+
+def _discrepancy_only(filters):
+    discrepancy = BillingPayment.objects.filter(
+        outcome=PaymentOutcome.DISCREPANCY, billing_code__invoice__isnull=False
+    ).values("billing_code__invoice__application_id")
+    queryset = Application.objects.filter(pk__in=discrepancy).exclude(
+        Exists(_overdue_invoices({}).filter(application=OuterRef("pk")))
+    )
+    return _application_filters(queryset, filters)
+
+
+def _payment_ids(filters):
+    """The two disjoint sets of ids as a UNION ALL (an OR of two EXISTS read every
+    application; a LIMIT stops reading the UNION ALL early)."""
+    return (
+        _overdue_invoices(filters)
+        .order_by()
+        .values("application_id")
+        .union(_discrepancy_only(filters).order_by().values("pk"), all=True)
+    )
+
+
+def _payments(filters):
+    """Every payment problem in the queue's order (the export)."""
+    ids = _payment_ids(filters)
+    overdue_since = F("overdue_since").asc(nulls_last=True)
+    discrepancy_only_since = Case(When(overdue_since__isnull=True, then=F("discrepancy_since")))
+    return _payment_details(Application.objects.filter(pk__in=ids)).order_by(
+        overdue_since, discrepancy_only_since, "pk"
+    )
+
+
+def _payment_page_ids(filters, bounds: slice) -> list:
+    """One page's application ids, in the queue's order: the first `bounds.stop` of each set
+    read by index (the open invoices' due dates: applications_invoice_open_due), whatever
+    the number of problems, instead of sorting them all by two lookups a row."""
+    overdue = _overdue_invoices(filters).order_by("due_date", "application_id")
+    since = Subquery(_first_discrepancy().values("received_at")[:1])
+    discrepancy = _discrepancy_only(filters).annotate(since=since).order_by("since", "pk")
+    ids = list(overdue.values_list("application_id", flat=True)[: bounds.stop])
+    ids += discrepancy.values_list("pk", flat=True)[: bounds.stop]
+    return ids[bounds]
 
 
 def _payment_details(queryset):
-    """The payment problems' rows with their dates and reason, in the queue's order."""
-    discrepancies = BillingPayment.objects.filter(
-        billing_code__invoice__application=OuterRef("pk"), outcome=PaymentOutcome.DISCREPANCY
-    ).order_by("received_at")
+    """The payment problems' rows with their dates and reason."""
+    discrepancies = _first_discrepancy()
     overdue = Invoice.objects.filter(
         application=OuterRef("pk"),
         paid_at__isnull=True,
         cancelled_at__isnull=True,
         due_date__lt=timezone.localdate(),
     ).order_by("due_date")
-    return (
-        queryset.select_related("organization")
-        .annotate(
-            discrepancy_since=Subquery(discrepancies.values("received_at")[:1]),
-            discrepancy_reason=Subquery(discrepancies.values("discrepancy_reason")[:1]),
-            overdue_since=Subquery(overdue.values("due_date")[:1]),
-        )
-        .order_by("overdue_since", "discrepancy_since", "pk")
+    return queryset.select_related("organization").annotate(
+        discrepancy_since=Subquery(discrepancies.values("received_at")[:1]),
+        discrepancy_reason=Subquery(discrepancies.values("discrepancy_reason")[:1]),
+        overdue_since=Subquery(overdue.values("due_date")[:1]),
     )
 
 
 def _payments_count(filters):
-    """The payment problems' number, capped: the applications with an overdue open invoice
-    (at most one open invoice each: applications_invoice_one_open), then those with a
-    discrepancy and no overdue invoice, as a UNION ALL of the two disjoint sets, so the
-    LIMIT stops reading after COUNT_CAP + 1 rows (the UNION of _payments removes duplicates,
-    which reads every row of both sets first)."""
-    today = timezone.localdate()
-    overdue = Invoice.objects.filter(
-        paid_at__isnull=True, cancelled_at__isnull=True, due_date__lt=today
-    )
-    discrepancy = BillingPayment.objects.filter(
-        outcome=PaymentOutcome.DISCREPANCY, billing_code__invoice__isnull=False
-    ).values("billing_code__invoice__application_id")
-    discrepancy_only = Application.objects.filter(pk__in=discrepancy).exclude(
-        Exists(overdue.filter(application=OuterRef("pk")))
-    )
-    overdue_ids = _application_filters(overdue, filters, prefix="application__")
-    ids = (
-        overdue_ids.order_by()
-        .values("application_id")
-        .union(_application_filters(discrepancy_only, filters).order_by().values("pk"), all=True)
-    )
-    return ids[: COUNT_CAP + 1].count()
+    """The payment problems' number, capped at COUNT_CAP + 1."""
+    return _payment_ids(filters)[: COUNT_CAP + 1].count()
 
 
 def _overdue(filters):
@@ -399,7 +396,7 @@ QUEUES = {
             _payments,
             _payment_row,
             _payments_count,
-            ids_first=True,
+            page_ids=_payment_page_ids,
             page_rows=_payment_details,
         ),
         Queue(
@@ -459,12 +456,12 @@ def desk_page(*, key: str, filters: dict, page: int = 1, per_page: int = 25) -> 
     page = min(max(1, page), pages)
     queryset = queue_queryset(key, filters)
     bounds = slice((page - 1) * per_page, page * per_page)
-    if queue.ids_first:
-        ids = queryset.select_related(None).values("pk")[bounds]
-        if queue.page_rows is not None:
-            objects = queue.page_rows(Application.objects.filter(pk__in=ids))
-        else:
-            objects = queryset.filter(pk__in=ids)
+    if queue.page_ids is not None:
+        ids = queue.page_ids(filters, bounds)
+        found = {obj.pk: obj for obj in queue.page_rows(Application.objects.filter(pk__in=ids))}
+        objects = [found[pk] for pk in ids if pk in found]
+    elif queue.ids_first:
+        objects = queryset.filter(pk__in=queryset.select_related(None).values("pk")[bounds])
     else:
         objects = queryset[bounds]
     now = timezone.now()

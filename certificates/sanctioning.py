@@ -13,7 +13,6 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.billing import services as billing
@@ -39,11 +38,6 @@ S = CertificateState
 def _require_reason(reason: str) -> str:
     """The stripped reason; the organization reads it, so it may not be empty."""
     return require_text(reason, message=_("Give the reason; the organization will read it."))
-
-
-def mark_state_changed(certificate: Certificate) -> None:
-    """Before a state change is saved: when it happened (Certificate.state_changed_at)."""
-    certificate.state_changed_at = timezone.now()
 
 
 def carry_sanctions(
@@ -122,8 +116,6 @@ def _sanction_decision(
         expected_state=expected_state,
         note=reason,
         data={**(data or {}), "sanction": sanction.pk},
-        update_fields=["state_changed_at"],
-        before_save=mark_state_changed,
     )
     notify(done.event)
     return done.obj

@@ -227,6 +227,7 @@ class Generator:
                     state=state,
                     created_by=owners[org_index],
                     submitted_at=submitted,
+                    state_changed_at=self._entered_state(state, submitted, days_ago),
                     company_legal_name=organization.legal_name,
                     company_address=organization.address,
                     company_province=organization.province,
@@ -244,6 +245,14 @@ class Generator:
             app.created_at = (app.submitted_at or self.now) - datetime.timedelta(days=2)
         Application.objects.bulk_update(apps, ["created_at"], batch_size=BATCH)
         return apps
+
+    def _entered_state(self, state, submitted, days_ago):
+        """When the application entered its state: its submission, or some days after."""
+        if submitted is None:
+            return self.now
+        if state == A.SUBMITTED:
+            return submitted
+        return submitted + datetime.timedelta(days=self.rng.randint(0, days_ago))
 
     def _documents(self, apps, owners):
         names = {t: self._tiny_file(t) for t in REQUIRED_DOCUMENT_TYPES}

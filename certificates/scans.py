@@ -12,7 +12,7 @@ from django.utils.translation import gettext_noop
 
 from certificates.constants import CertificateState, SanctionKind
 from certificates.models import Certificate, Sanction
-from certificates.sanctioning import carry_sanctions, mark_state_changed
+from certificates.sanctioning import carry_sanctions
 from certificates.sanctions import sanctions_in_force
 from registrasi.dates import today
 from registrasi.services import NotAllowed, notify, run_transition
@@ -37,8 +37,6 @@ def certificates_expire(*, on: datetime.date | None = None) -> int:
                     obj=certificate,
                     name="expire",
                     actor=None,
-                    update_fields=["state_changed_at"],
-                    before_save=mark_state_changed,
                 )
             except NotAllowed:  # changed meanwhile (suspended, revoked): nothing to do
                 continue
@@ -68,8 +66,6 @@ def certificates_hand_over(*, on: datetime.date | None = None) -> int:
                     obj=basis,
                     name="hand_over",
                     actor=None,
-                    update_fields=["state_changed_at"],
-                    before_save=mark_state_changed,
                 ).obj
             except NotAllowed:
                 continue
@@ -130,8 +126,6 @@ def _lift_suspension(certificate_id: int, sanction_id: int, on: datetime.date) -
             name="lift_suspension",
             actor=None,
             data={"sanction": reinstatement.pk},
-            update_fields=["state_changed_at"],
-            before_save=mark_state_changed,
         )
         notify(done.event)
     return True

@@ -40,7 +40,6 @@ from certificates.sanctioning import (
     certificate_suspend,
     fine_impose,
     fine_mark_paid,
-    mark_state_changed,
 )
 from certificates.sanctions import sanctions_in_force
 from certificates.scans import certificates_expire, certificates_hand_over, suspensions_lift_ended
@@ -315,6 +314,4 @@ def _replace_now_if_due(basis, certificate, application, actor, on):
             "number": certificate.number,
             "reference": application.reference or str(application.pk),
         },
-        update_fields=["state_changed_at"],
-        before_save=mark_state_changed,
     )

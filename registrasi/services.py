@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
@@ -152,7 +153,7 @@ def run_transition(
     if not can_proceed(method):
         raise NotAllowed(_("The conditions for this action are not met yet."))
     method(**kwargs)
-    fields = [field, *(update_fields or [])]
+    fields = [field, *(update_fields or []), *_stamp_change(locked, field)]
     if before_save is not None:
         _run_before_save(locked, before_save, fields)
     if any(f.name == "updated_at" for f in locked._meta.concrete_fields):
@@ -170,6 +171,16 @@ def run_transition(
     return Transitioned(obj=locked, event=event)
 
 
+def _stamp_change(locked, field: str) -> list[str]:
+    """A model with a `<field>_changed_at` column (Application, Certificate) records when the
+    transition happened; the fields to save for it."""
+    stamp = f"{field}_changed_at"
+    if not any(f.name == stamp for f in locked._meta.concrete_fields):
+        return []
+    setattr(locked, stamp, timezone.now())
+    return [stamp]
+
+
 def _run_before_save(locked, before_save, fields: list[str]) -> None:
     """Call `before_save(locked)`; refuse when it changed a field that will not be saved."""
     concrete = [f for f in locked._meta.concrete_fields if f.attname not in fields]
@@ -184,7 +195,6 @@ def _run_before_save(locked, before_save, fields: list[str]) -> None:
 def _refuse_if_already_done(locked, name, actor, field):
     """When the object's last change is this very action by this very person, say so
     (with the time) instead of blaming someone else."""
-    from django.utils import timezone
     from django.utils.formats import date_format
 
     from registrasi.audit.models import AuditEvent

@@ -53,6 +53,7 @@ def applications(
             state=state,
             created_by=creator,
             submitted_at=None if state == A.DRAFT else submitted,
+            state_changed_at=submitted,
             company_legal_name=organization.legal_name,
             company_address="Jl. Merdeka 1",
             company_province=province or organization.province,

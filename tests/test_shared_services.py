@@ -35,6 +35,25 @@ def test_run_transition_returns_the_saved_object_and_its_audit_event(submitted, 
     assert (done.event.action, done.event.actor) == ("start_review", staff_user)
 
 
+def test_a_transition_records_when_the_state_changed(submitted, staff_user):
+    """Application.state_changed_at (the desk's "since") is the time of the transition, the
+    same as its audit event's, whatever else the transition saves."""
+    before = submitted.state_changed_at
+    with transaction.atomic():
+        done = run_transition(obj=submitted, name="start_review", actor=staff_user)
+    submitted.refresh_from_db()
+    assert submitted.state_changed_at > before
+    assert abs(submitted.state_changed_at - done.event.created_at).total_seconds() < 1
+
+
+def test_a_refused_transition_leaves_the_time_of_the_last_change(submitted, staff_user):
+    before = submitted.state_changed_at
+    with pytest.raises(NotAllowed), transaction.atomic():
+        run_transition(obj=submitted, name="approve", actor=staff_user)
+    submitted.refresh_from_db()
+    assert (submitted.state, submitted.state_changed_at) == (ApplicationState.SUBMITTED, before)
+
+
 def test_before_save_may_change_the_fields_it_lists(submitted, staff_user):
     def set_reference(locked):
         locked.reference = "REG-LISTED"

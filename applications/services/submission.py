@@ -48,7 +48,7 @@ def application_submit(
             raise SubmissionIncomplete(missing)
         _refuse_unseen_fee(locked, expected_fee)
         confirm_all_steps(locked)  # the review page showed them all
-        locked.submitted_at = timezone.now()
+        locked.submitted_at = locked.state_changed_at  # now, as run_transition stamped it
         if not locked.reference:
             year = timezone.localdate(locked.submitted_at).year
             locked.reference = f"REG-{year}-{locked.pk:06d}"

@@ -1,17 +1,16 @@
-"""The desk tabs whose page reads its ids first (desk.Queue.ids_first, issue 14) show the
-same rows in the same order as the whole queue (the export's query), page after page, and
-date each row from the audit event of its entry into its state, else its submission."""
+"""The desk tabs whose page reads its ids first (desk.Queue.ids_first and page_ids, issue 14)
+show the same rows in the same order as the whole queue (the export's query), page after
+page, and date each row from when it entered its state (Application.state_changed_at)."""
 
 import datetime
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from applications.constants import ApplicationState
 from applications.models import Application
 from certificates import desk
-from registrasi.audit.models import AuditEvent
+from tests import desk_seed
 from tests.applications.test_queues import _fill
 
 A = ApplicationState
@@ -19,31 +18,24 @@ PER_PAGE = 7
 
 
 def _spread(key, organization, applicant, staff_user, inspector):
-    """16 rows of the queue with submissions in the reverse order of their ids, an event of
-    entering the current state for every third, and an older event of another state for
-    every second (which must not count)."""
+    """16 rows of the queue, submitted in the reverse order of their ids; every third
+    entered its state just now, the others on their submission."""
     _fill(key, 16, organization, applicant, staff_user, inspector)
     apps = list(Application.objects.order_by("pk"))
     now = timezone.now()
     for index, app in enumerate(apps):
         app.submitted_at = now - datetime.timedelta(days=30 - index)
-        app.save(update_fields=["submitted_at"])
-    content_type = ContentType.objects.get_for_model(Application)
-    for index, app in enumerate(apps):
-        if index % 2 == 0:
-            AuditEvent.objects.create(
-                action="test", content_type=content_type, object_id=str(app.pk), to_state=A.DRAFT
-            )
-        if index % 3 == 0:
-            AuditEvent.objects.create(
-                action="test", content_type=content_type, object_id=str(app.pk), to_state=app.state
-            )
+        app.state_changed_at = now if index % 3 == 0 else app.submitted_at
+        app.save(update_fields=["submitted_at", "state_changed_at"])
     return apps
 
 
-@pytest.mark.parametrize("key", [k for k, q in desk.QUEUES.items() if q.ids_first])
+PAGED = [k for k, q in desk.QUEUES.items() if q.ids_first or q.page_ids]
+
+
+@pytest.mark.parametrize("key", PAGED)
 def test_the_pages_follow_the_whole_queue(organization, applicant, staff_user, inspector, key):
-    _spread(key, organization, applicant, staff_user, inspector)
+    apps = _spread(key, organization, applicant, staff_user, inspector)
     whole = [row.reference for row in desk.queue_rows(key, {})]
     assert len(whole) == 16
 
@@ -54,14 +46,24 @@ def test_the_pages_follow_the_whole_queue(organization, applicant, staff_user, i
 
     assert [row.reference for row in pages] == whole
     if key != "payments":
-        # The rows with an event of their entry into the state come last (entered now).
-        entered = {
-            event.object_id: event.created_at
-            for event in AuditEvent.objects.exclude(to_state=A.DRAFT)
-        }
-        by_reference = {app.reference: str(app.pk) for app in Application.objects.all()}
-        for row in pages:
-            pk = by_reference[row.reference]
-            if pk in entered:
-                assert row.since == entered[pk]
-        assert [by_reference[row.reference] in entered for row in pages][-6:] == [True] * 6
+        # The rows that entered their state just now come last, each dated so.
+        entered = {app.reference: app.state_changed_at for app in apps}
+        assert [row.since for row in pages] == [entered[row.reference] for row in pages]
+        assert {row.reference for row in pages[-6:]} == {app.reference for app in apps[::3]}
+
+
+def test_payment_problems_show_overdue_invoices_first_then_discrepancies(organization):
+    """Overdue invoices by due date, then the discrepancies without one, on every database
+    (PostgreSQL and SQLite sort missing dates differently: the order does not depend on it)."""
+    apps = desk_seed.applications(organization, 5, A.SUBMITTED)
+    desk_seed.invoices(apps[:1], paid=False, due_days_from_now=-2)
+    desk_seed.invoices(apps[1:2], paid=False, due_days_from_now=-9)
+    desk_seed.discrepancies(desk_seed.invoices(apps[2:4], paid=False))
+    desk_seed.invoices(apps[4:], paid=False, due_days_from_now=3)  # not due yet: no problem
+
+    references = [row.reference for row in desk.desk_page(key="payments", filters={}).rows]
+    exported = [row.reference for row in desk.queue_rows("payments", {})]
+
+    assert references[:2] == [apps[1].reference, apps[0].reference]
+    assert set(references[2:]) == {apps[2].reference, apps[3].reference}
+    assert exported == references
