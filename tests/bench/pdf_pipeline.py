@@ -13,8 +13,11 @@ own, so that both stay up and the rounds alternate without restarts.
 - end to end: the same certificate's PDF removed, `render_certificate_pdf` sent to the
   one-process worker, timed until the database shows the stored PDF (the claim, the render
   and signature, the file, the record, the queue both ways; polled every 20 ms);
-- throughput: BENCH_PDF_BATCH certificates (default 6) sent at once to each worker in turn,
-  timed until all are stored: PDFs a second with one process against two.
+- throughput: BENCH_PDF_BATCH certificates (default 12) sent at once to each worker in turn,
+  timed until all are stored: PDFs a second with one process against two. Twelve, six a
+  process: the fixed part of each timing (sending, the first pick-up, the last poll of up to
+  20 ms) weighs twice as much on the two-process side as on the other, and with three PDFs a
+  process it alone took the ratio from about 1.9 to about 1.6 on an idle machine.
 
 Each side is warmed first (every import, font and the signing key loaded in every process);
 the medians of BENCH_ROUNDS alternated rounds (default 3; at least 7 for the latency). The
