@@ -3,11 +3,11 @@
 A queue is one queryset (aggregates and subqueries in the database, a fixed number of
 queries whatever the rows) and a function that turns each object into a `QueueRow`: what it
 is, since when it has waited in this stage, and how that compares with the stage's target in
-working days (registrasi.working_days). It lives in certificates because two queues read
-inspections and certificates, and only certificates may import both (tests/test_dependencies).
+working days (registrasi.working_days; the rows are made in certificates.desk_rows). It
+lives in certificates because two queues read inspections and certificates, and only
+certificates may import both (tests/test_dependencies).
 """
 
-import datetime
 from dataclasses import dataclass, field
 
 from django import forms
@@ -22,30 +22,24 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, NullIf
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from applications.billing.models import BillingPayment, PaymentOutcome
 from applications.constants import ApplicationKind, ApplicationState, ReviewStatus
 from applications.models import Application, DocumentVersion, Invoice
 from applications.selectors import staff_queue
+from certificates import desk_rows
 from certificates.selectors import staff_certificates
 from certificates.service_levels import (
-    QueueRow,
     Target,
     service_target,
-    sla_status,
 )
 from inspections.selectors import overdue_inspections
 from registrasi.accounts.constants import Province
 from registrasi.accounts.models import Organization
-from registrasi.formats.display import format_day
-from registrasi.working_days import working_days_between
 
 S = ApplicationState
-EXPIRY_HORIZON_DAYS = 90
 # Change reports still open with the ministry (not drafts, not decided).
 OPEN_CHANGE_STATES = (
     S.SUBMITTED,
@@ -289,102 +283,8 @@ def _overdue_count(filters):
 
 def _expiring(filters):
     return staff_certificates(
-        expiring_within_days=EXPIRY_HORIZON_DAYS, province=filters.get("province", "")
+        expiring_within_days=desk_rows.EXPIRY_HORIZON_DAYS, province=filters.get("province", "")
     )
-
-
-# Rows ---------------------------------------------------------------------------------------
-
-
-# The rows' labels, looked up in a dict made once (get_FOO_display makes one a call: a
-# fifth of a page's rows' time).
-KIND_LABELS = dict(ApplicationKind.choices)
-PROVINCE_LABELS = dict(Province.choices)
-STATE_LABELS = dict(ApplicationState.choices)
-
-
-def _label(labels, value):
-    return str(labels.get(value, value))
-
-
-def _row(*, url, application, detail, since, target, now):
-    waited = working_days_between(since, now) if since else 0
-    return QueueRow(
-        url=url,
-        reference=application.reference or f"#{application.pk}",
-        company=getattr(application, "company", "")
-        or application.company_legal_name
-        or application.organization.legal_name,
-        kind=_label(KIND_LABELS, application.kind),
-        province=_label(PROVINCE_LABELS, application.company_province),
-        state=_label(STATE_LABELS, application.state),
-        detail=detail,
-        since=since,
-        waited=waited,
-        target=target,
-        status=sla_status(waited, target),
-    )
-
-
-def _application_row(application, target, now, detail=""):
-    return _row(
-        url=reverse("applications:detail", args=[application.pk]),
-        application=application,
-        detail=detail,
-        since=application.since,
-        target=target,
-        now=now,
-    )
-
-
-def _review_row(application, target, now):
-    detail = _("Documents to review") if application.documents_to_review else ""
-    return _application_row(application, target, now, detail)
-
-
-def _change_row(application, target, now):
-    basis = application.basis_certificate
-    return _application_row(application, target, now, basis.number if basis else "")
-
-
-def _payment_row(application, target, now):
-    if application.discrepancy_since:
-        since = application.discrepancy_since
-        detail = _("Payment discrepancy: %(reason)s") % {"reason": application.discrepancy_reason}
-    else:
-        since = _day_start(application.overdue_since)
-        detail = _("Unpaid, due %(date)s") % {"date": format_day(application.overdue_since)}
-    application.since = since
-    return _application_row(application, target, now, detail)
-
-
-def _overdue_row(inspection, target, now):
-    application = inspection.application
-    application.since = inspection.window_end
-    detail = _("Inspector: %(name)s") % {"name": inspection.inspector}
-    return _application_row(application, target, now, detail)
-
-
-def _expiring_row(certificate, target, now):
-    since = _day_start(certificate.expires_on - datetime.timedelta(days=EXPIRY_HORIZON_DAYS))
-    waited = working_days_between(since, now)
-    return QueueRow(
-        url=reverse("certificates:detail", args=[certificate.pk]),
-        reference=certificate.number,
-        company=certificate.legal_name,
-        kind="",
-        province=str(certificate.get_province_display()),
-        state=str(certificate.get_state_display()),
-        detail=_("Valid until %(date)s") % {"date": format_day(certificate.expires_on)},
-        since=since,
-        waited=waited,
-        target=target,
-        status=sla_status(waited, target),
-    )
-
-
-def _day_start(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 QUEUES = {
@@ -395,14 +295,14 @@ QUEUES = {
             gettext_lazy("To review"),
             gettext_lazy("Waiting for the desk's review (submitted, resubmitted, new documents)"),
             _to_review,
-            _review_row,
+            desk_rows.review_row,
         ),
         Queue(
             "to_schedule",
             gettext_lazy("To schedule"),
             gettext_lazy("Accepted and paid, waiting for an inspection to be scheduled"),
             _to_schedule,
-            _application_row,
+            desk_rows.application_row,
             ids_first=True,
         ),
         Queue(
@@ -410,7 +310,7 @@ QUEUES = {
             gettext_lazy("Inspections overdue"),
             gettext_lazy("The inspection window ended and nothing was submitted"),
             _overdue,
-            _overdue_row,
+            desk_rows.overdue_row,
             _overdue_count,
         ),
         Queue(
@@ -418,7 +318,7 @@ QUEUES = {
             gettext_lazy("To decide"),
             gettext_lazy("The inspection passed, waiting for the decision"),
             _to_decide,
-            _application_row,
+            desk_rows.application_row,
             ids_first=True,
         ),
         Queue(
@@ -426,14 +326,14 @@ QUEUES = {
             gettext_lazy("Changes reported"),
             gettext_lazy("Change reports open with the ministry"),
             _changes,
-            _change_row,
+            desk_rows.change_row,
         ),
         Queue(
             "payments",
             gettext_lazy("Payment problems"),
             gettext_lazy("Payment discrepancies and invoices unpaid past their due date"),
             _payments,
-            _payment_row,
+            desk_rows.payment_row,
             _payments_count,
             page_ids=_payment_page_ids,
             page_rows=_payment_details,
@@ -443,7 +343,7 @@ QUEUES = {
             gettext_lazy("Expiring within 90 days"),
             gettext_lazy("Active certificates ending within 90 days"),
             _expiring,
-            _expiring_row,
+            desk_rows.expiring_row,
         ),
     )
 }
