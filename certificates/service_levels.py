@@ -17,16 +17,6 @@ STATUS_LABELS = {
     DUE_SOON: gettext_lazy("Due soon"),
     LATE: gettext_lazy("Late"),
 }
-# Working days per stage when settings.DESK_SERVICE_LEVELS has no usable target for it.
-DEFAULT_TARGETS = {
-    "to_review": 5,
-    "to_schedule": 10,
-    "overdue": 2,
-    "to_decide": 5,
-    "changes": 20,
-    "payments": 5,
-    "expiring": 60,
-}
 
 
 @dataclass
@@ -66,7 +56,8 @@ def service_target(key: str) -> Target:
     """The stage's target in working days from settings.DESK_SERVICE_LEVELS, or the default
     with the reason when it is missing or not a whole number of days from 1 to 365."""
     configured = getattr(settings, "DESK_SERVICE_LEVELS", None)
-    default = DEFAULT_TARGETS[key]
+    # settings.DESK_SERVICE_LEVEL_DEFAULTS: the defaults, beside the setting they fill in.
+    default = settings.DESK_SERVICE_LEVEL_DEFAULTS[key]
     if not isinstance(configured, dict) or key not in configured:
         return Target(default, _("no target is configured"))
     value = configured[key]

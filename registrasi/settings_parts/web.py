@@ -127,20 +127,19 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
 # A sign-up is pending (no account, no NIB claim) until its email address is confirmed.
 SIGNUP_CONFIRM_HOURS = env.int("SIGNUP_CONFIRM_HOURS", default=48)
-# The desk's service-level targets in working days per queue (certificates.desk): JSON in
-# the environment; a missing or malformed one falls back to the default and the page says so.
-DESK_SERVICE_LEVELS = env.json(
-    "DESK_SERVICE_LEVELS",
-    default={
-        "to_review": 5,
-        "to_schedule": 10,
-        "overdue": 2,
-        "to_decide": 5,
-        "changes": 20,
-        "payments": 5,
-        "expiring": 60,
-    },
-)
+# The desk's service-level targets in working days per queue (certificates.service_levels):
+# JSON in the environment; a missing or malformed one falls back to its default here and the
+# page says so.
+DESK_SERVICE_LEVEL_DEFAULTS = {
+    "to_review": 5,
+    "to_schedule": 10,
+    "overdue": 2,
+    "to_decide": 5,
+    "changes": 20,
+    "payments": 5,
+    "expiring": 60,
+}
+DESK_SERVICE_LEVELS = env.json("DESK_SERVICE_LEVELS", default=dict(DESK_SERVICE_LEVEL_DEFAULTS))
 
 # Language: Indonesian by default, English second.
 LANGUAGE_CODE = "id"

@@ -238,7 +238,7 @@ def test_a_missing_or_malformed_target_falls_back_and_says_so(
     response = client.get(URL)
 
     target = response.context["desk"].target
-    assert target.days == service_levels.DEFAULT_TARGETS["to_review"]
+    assert target.days == settings.DESK_SERVICE_LEVEL_DEFAULTS["to_review"]
     assert target.problem == problem
     assert b"data-target-fallback" in response.content
     assert problem in response.content.decode()
